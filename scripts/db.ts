@@ -1,0 +1,23 @@
+/**
+ * `npm run db`: starts the development database (see scripts/mongo/index.ts for how it is chosen),
+ * prints its URI and keeps it running until Ctrl-C.
+ */
+import { startDatabase } from './mongo';
+
+async function main(): Promise<void> {
+  const db = await startDatabase({ purpose: 'dev' });
+  console.log(`MongoDB-compatible server: ${db.description}`);
+  console.log(`MONGODB_URI=${db.uri}`);
+  console.log('Ctrl-C stops it.');
+  const stop = async () => {
+    await db.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Upsert on a unique key and return the stored document, portably.
+ *
+ * Two concurrent upserts on one key may, on MongoDB itself, answer the loser with E11000; the
+ * document exists by then, so one retry finds it. SecantusDB (the development stand-in) instead
+ * applies the loser's update to the winner's document and answers `value: null`; re-reading by the
+ * filter returns the document. Either way every caller gets the one stored document.
+ * The filter must select by a unique index.
+ */
+export async function upsertAndRead<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const doc = await model.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<T>();
+      if (doc) return doc;
+      const reread = await model.findOne(filter).lean<T>();
+      if (reread) return reread;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== DUPLICATE_KEY || attempt >= 1) throw err;
+    }
+    if (attempt >= 1) throw new Error(`upsert on ${model.modelName} returned no document twice`);
+  }
+}
