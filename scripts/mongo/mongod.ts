@@ -28,7 +28,9 @@ function whichMongod(): string | undefined {
 
 async function memoryServerBinary(log: (line: string) => void): Promise<string | undefined> {
   const { MongoBinary, DryMongoBinary } = await import('mongodb-memory-server-core');
-  const cached = await DryMongoBinary.locateBinary({}).catch(() => undefined);
+  const cached = await DryMongoBinary.generateOptions()
+    .then((options) => DryMongoBinary.locateBinary(options))
+    .catch(() => undefined);
   if (cached) return cached;
   // Fail fast where MongoDB's download server is unreachable (as on a closed network)
   // instead of waiting for the download to hang.

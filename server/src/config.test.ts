@@ -1,0 +1,62 @@
+import { ConfigError, describeConfig, loadConfig } from './config';
+
+const valid = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/fapiao',
+  WECHAT_APPID: 'wx0123456789abcdef',
+  WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
+  WECHAT_TOKEN: 'pushToken123',
+  ADMIN_API_KEYS: 'key-aaaaaaaaaaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbbbbbbbbbb',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('parses a complete environment, applying defaults for non-secrets', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      WECHAT_API_BASE: 'https://api.weixin.qq.com',
+      ADMIN_API_KEYS: ['key-aaaaaaaaaaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbbbbbbbbbb'],
+    });
+    expect(config.WECHAT_AES_KEY).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every missing required variable in one message', () => {
+    const { WECHAT_SECRET: _secret, ADMIN_API_KEYS: _keys, ...rest } = valid;
+    const problems = problemsOf(rest);
+    expect(problems).toEqual(['missing required environment variables: WECHAT_SECRET, ADMIN_API_KEYS']);
+  });
+
+  it('treats an empty variable as missing', () => {
+    expect(problemsOf({ ...valid, WECHAT_TOKEN: '' })).toEqual(['missing required environment variables: WECHAT_TOKEN']);
+  });
+
+  it('explains invalid values without echoing them', () => {
+    const problems = problemsOf({ ...valid, WECHAT_AES_KEY: 'tooShortButSecret', PORT: 'eighty' });
+    expect(problems.join('\n')).toMatch(/WECHAT_AES_KEY: must be the 43-character EncodingAESKey/);
+    expect(problems.join('\n')).toMatch(/PORT:/);
+    expect(problems.join('\n')).not.toContain('tooShortButSecret');
+  });
+
+  it('rejects short admin keys', () => {
+    expect(problemsOf({ ...valid, ADMIN_API_KEYS: 'short' }).join()).toMatch(/ADMIN_API_KEYS: each key must be at least 24 characters/);
+  });
+
+  it('has no default for any secret', () => {
+    const required = describeConfig()
+      .filter((v) => v.required)
+      .map((v) => v.name);
+    expect(required).toEqual(expect.arrayContaining(['MONGODB_URI', 'WECHAT_APPID', 'WECHAT_SECRET', 'WECHAT_TOKEN', 'ADMIN_API_KEYS']));
+    expect(describeConfig().find((v) => v.name === 'WECHAT_AES_KEY')?.required).toBe(false);
+  });
+});

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The server's configuration, read from the environment once at start-up, validated, typed and
+ * frozen. Modules receive values from here through parameters; nothing else reads process.env.
+ * Secrets have no defaults: a missing one stops the process with a message that names it.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production').describe('Runtime environment'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface the HTTP server binds to'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 = any free port)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .describe('MongoDB connection string (replica set or Atlas in production), including the database name'),
+  WECHAT_APPID: z.string().regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx followed by 16 letters or digits').describe('Mini Program appid'),
+  WECHAT_SECRET: z.string().min(16, 'must be the 32-character AppSecret').describe('Mini Program AppSecret (secret)'),
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{3,32}$/, 'must be 3-32 letters or digits, as configured for message push')
+    .describe('Message-push Token used to sign pushes (secret)'),
+  WECHAT_AES_KEY: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{43}$/, 'must be the 43-character EncodingAESKey')
+    .optional()
+    .describe('Message-push EncodingAESKey; when set, pushes are decrypted (safe mode) (secret)'),
+  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com').describe('Base URL of the WeChat API (the sandbox in development)'),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().positive().default(8000).describe('Timeout of one call to WeChat'),
+  ADMIN_API_KEYS: z
+    .string()
+    .transform((raw) => raw.split(',').map((key) => key.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(24, 'each key must be at least 24 characters')).min(1, 'needs at least one key'))
+    .describe('Comma-separated API keys for /api/admin (secret)'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Names of the variables that must never be logged or echoed. */
+export const SECRET_VARIABLES = ['WECHAT_SECRET', 'WECHAT_TOKEN', 'WECHAT_AES_KEY', 'ADMIN_API_KEYS', 'MONGODB_URI'] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment into a frozen Config, or throws a ConfigError naming every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable counts as missing: `FOO= npm start` should not pass as configured.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const missing: string[] = [];
+    const invalid: string[] = [];
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      if (issue.code === 'invalid_type' && present[name] === undefined) missing.push(name);
+      else invalid.push(`${name}: ${issue.message}`);
+    }
+    const problems = [...(missing.length ? [`missing required environment variables: ${[...new Set(missing)].join(', ')}`] : []), ...invalid];
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Every variable with its description, for the README and `--help`. */
+export function describeConfig(): { name: string; description: string; required: boolean }[] {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    description: field.description ?? '',
+    required: !field.safeParse(undefined).success,
+  }));
+}

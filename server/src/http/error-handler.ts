@@ -1,0 +1,40 @@
+import type { Middleware } from 'koa';
+import { httpStatusOf, isErrorCode, type ErrorBody, type ErrorCode } from '@fapiao/shared';
+import { AppError } from '../errors';
+
+/**
+ * Registered first: turns anything thrown below into `{ error: { code, message } }`.
+ * AppErrors carry their own code. Errors from Koa middleware (koa-body's 400/413/415, ctx.throw)
+ * are mapped by status. Everything else is a bug: answered INTERNAL with a generic message and
+ * handed to app.on('error') for logging.
+ */
+export function errorHandler(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new AppError('ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const { code, message, internal } = describe(err);
+      ctx.status = httpStatusOf(code);
+      ctx.body = { error: { code, message } } satisfies ErrorBody;
+      if (internal) ctx.app.emit('error', err, ctx);
+    }
+  };
+}
+
+function describe(err: unknown): { code: ErrorCode; message: string; internal: boolean } {
+  if (err instanceof AppError) return { code: err.code, message: err.message, internal: false };
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; code?: unknown };
+  const status = Number(e.status ?? e.statusCode);
+  if (isErrorCode(e.code)) return { code: e.code, message: String(e.message), internal: false };
+  if (status === 413) return { code: 'BODY_TOO_LARGE', message: 'Request body is too large', internal: false };
+  if (status === 415) return { code: 'MALFORMED_BODY', message: 'Unsupported content type', internal: false };
+  if (status === 400) return { code: 'MALFORMED_BODY', message: e.expose ? String(e.message) : 'Malformed request body', internal: false };
+  if (status === 401) return { code: 'UNAUTHENTICATED', message: 'Authentication required', internal: false };
+  if (status === 403) return { code: 'FORBIDDEN', message: 'Forbidden', internal: false };
+  if (status === 404) return { code: 'ROUTE_NOT_FOUND', message: 'Not found', internal: false };
+  if (status === 405) return { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed', internal: false };
+  return { code: 'INTERNAL', message: 'Internal server error', internal: true };
+}

@@ -1,0 +1,58 @@
+/**
+ * The server process: config → database → app.listen (→ workers, later); graceful shutdown on
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database, exit.
+ */
+import mongoose from 'mongoose';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createContainer } from './container';
+import { listen } from './http-server';
+import { createLogger, type Logger } from './logger';
+
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL);
+  let shuttingDown = false;
+
+  const db = await connectDatabase(config, logger);
+  const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown });
+  const server = await listen(createApp(container), config.PORT, config.HOST);
+  logger.info({ url: server.url }, 'listening');
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    await db.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`fapiao-server cannot start. ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+async function connectDatabase(config: Config, logger: Logger): Promise<mongoose.Connection> {
+  const db = mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  db.on('disconnected', () => logger.warn('database disconnected'));
+  db.on('reconnected', () => logger.info('database reconnected'));
+  await db.asPromise();
+  logger.info({ database: db.name }, 'database connected');
+  return db;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fapiao-server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

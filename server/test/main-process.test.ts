@@ -1,0 +1,48 @@
+import { testDatabaseUri } from './harness/database';
+import { spawnTs, type Spawned } from './support/process';
+
+const secret = 'S3cretAppSecretValue0123456789ab';
+const adminKey = 'admin-key-that-must-never-be-logged';
+
+function serverEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    MONGODB_URI: testDatabaseUri(),
+    WECHAT_APPID: 'wx0123456789abcdef',
+    WECHAT_SECRET: secret,
+    WECHAT_TOKEN: 'pushToken123',
+    ADMIN_API_KEYS: adminKey,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+describe('the server process (server/src/main.ts)', () => {
+  let server: Spawned | undefined;
+  afterEach(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  it('starts, answers /healthz and /readyz, and stops cleanly on SIGTERM without logging secrets', async () => {
+    server = spawnTs('server/src/main.ts', serverEnv());
+    const listening = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string };
+    expect((await fetch(`${listening.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${listening.url}/readyz`);
+    expect(ready.status).toBe(200);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain('"msg":"stopped"');
+    expect(server.output()).not.toContain(secret);
+    expect(server.output()).not.toContain(adminKey);
+    await expect(fetch(`${listening.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('refuses to start when a required variable is missing, naming it', async () => {
+    server = spawnTs('server/src/main.ts', serverEnv({ WECHAT_SECRET: undefined, ADMIN_API_KEYS: undefined }));
+    const { code } = await server.exited;
+    expect(code).toBe(78);
+    expect(server.output()).toContain('missing required environment variables: WECHAT_SECRET, ADMIN_API_KEYS');
+  });
+});
