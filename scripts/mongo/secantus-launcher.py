@@ -15,6 +15,29 @@ from secantus.cli import main
 
 owner = os.getppid()
 
+# SecantusDB's handler raises SystemExit on every SIGINT/SIGTERM; a second signal arriving
+# during shutdown (Ctrl-C plus our own SIGTERM) would interrupt the first one's clean-up.
+# Let only the first termination signal through.
+_install_handler = signal.signal
+_terminating = False
+
+
+def _first_signal_only(signum, handler):
+    if not callable(handler):
+        return _install_handler(signum, handler)
+
+    def once(sig, frame):
+        global _terminating
+        if _terminating:
+            return
+        _terminating = True
+        handler(sig, frame)
+
+    return _install_handler(signum, once)
+
+
+signal.signal = _first_signal_only
+
 
 def watch_owner() -> None:
     while True:

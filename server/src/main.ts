@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    db.removeAllListeners('disconnected'); // closing on purpose is not worth a warning
     await db.close();
     logger.info('stopped');
     logger.flush();

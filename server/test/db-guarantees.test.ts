@@ -8,7 +8,7 @@
  * - $inc is atomic: N concurrent increments add up to N;
  * - concurrent upserts on one unique key leave exactly one document.
  */
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { upsertAndRead } from '../src/data/upsert';
 import { testServerDescription, useTestDatabase } from './harness/database';
 
@@ -30,24 +30,34 @@ interface Counter {
 /** Settles every promise and reports which ones failed and with what error code. */
 async function settle<T>(promises: Promise<T>[]) {
   const results = await Promise.allSettled(promises);
-  const values = results.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value);
+  const values = results.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled').map((r) => r.value);
   const errorCodes = results
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     .map((r) => (r.reason as { code?: unknown }).code);
   return { values, errorCodes };
 }
 
+const keyedSchema = new Schema<Keyed>({ key: { type: String, required: true, unique: true }, other: String, n: Number });
+const statefulSchema = new Schema<Stateful>({ status: { type: String, required: true }, winner: Number });
+const counterSchema = new Schema<Counter>({ count: { type: Number, required: true } });
+
+function modelsOn(conn: Connection) {
+  return {
+    Keyed: conn.model('Keyed', keyedSchema),
+    Stateful: conn.model('Stateful', statefulSchema),
+    Counter: conn.model('Counter', counterSchema),
+  };
+}
+type Models = ReturnType<typeof modelsOn>;
+
 describe(`database guarantees on ${testServerDescription()}`, () => {
   const db = useTestDatabase();
-  let Keyed: Model<Keyed>;
-  let Stateful: Model<Stateful>;
-  let Counter: Model<Counter>;
+  let Keyed: Models['Keyed'];
+  let Stateful: Models['Stateful'];
+  let Counter: Models['Counter'];
 
   beforeAll(async () => {
-    const conn: Connection = db();
-    Keyed = conn.model('Keyed', new Schema<Keyed>({ key: { type: String, required: true, unique: true }, other: String, n: Number }));
-    Stateful = conn.model('Stateful', new Schema<Stateful>({ status: { type: String, required: true }, winner: Number }));
-    Counter = conn.model('Counter', new Schema<Counter>({ count: { type: Number, required: true } }));
+    ({ Keyed, Stateful, Counter } = modelsOn(db()));
     // Build the unique index now, so a server that cannot build it fails here and not later.
     await Promise.all([Keyed.init(), Stateful.init(), Counter.init()]);
   });

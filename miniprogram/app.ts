@@ -1,0 +1,7 @@
+import { apiBase } from './config';
+
+App<IAppOption>({
+  globalData: {
+    apiBase: apiBase(wx.getAccountInfoSync().miniProgram.envVersion),
+  },
+});
