@@ -1,0 +1,24 @@
+import { testServerUri } from '../server/test/harness/database';
+import { spawnTs } from '../server/test/support/process';
+
+describe('npm start (scripts/start.ts)', () => {
+  it('brings up the server against the database, prints its URLs, and stops cleanly on Ctrl-C', async () => {
+    // MONGODB_URI points the launcher at the test run's database server instead of starting one.
+    const start = spawnTs('scripts/start.ts', { MONGODB_URI: testServerUri(), PORT: '0' });
+    try {
+      const line = await start.waitForLine(/^\s+Server\s+http:\/\//, 60_000);
+      const url = line.trim().split(/\s+/)[1] ?? '';
+      expect(start.output()).toContain('Fapiao is running.');
+      expect(start.output()).toMatch(/Admin API key\s+\S+/);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+      start.child.kill('SIGINT');
+      expect(await start.exited).toEqual({ code: 0, signal: null });
+      expect(start.output()).toContain('info stopped');
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      if (start.child.exitCode === null) start.child.kill('SIGKILL');
+    }
+  });
+});
