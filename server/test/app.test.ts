@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import mongoose from 'mongoose';
+import type { ErrorBody } from '@fapiao/shared';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createContainer } from '../src/container';
@@ -70,7 +71,7 @@ describe('the HTTP skeleton', () => {
     try {
       const ready = await fetch(`${app.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect((await ready.json()).error.code).toBe('SHUTTING_DOWN');
+      expect(((await ready.json()) as ErrorBody).error.code).toBe('SHUTTING_DOWN');
     } finally {
       await app.close();
     }
@@ -84,7 +85,7 @@ describe('the HTTP skeleton', () => {
       expect(await missing.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'No route for GET /nope' } });
       const wrongMethod = await fetch(`${app.url}/healthz`, { method: 'DELETE' });
       expect(wrongMethod.status).toBe(405);
-      expect((await wrongMethod.json()).error.code).toBe('METHOD_NOT_ALLOWED');
+      expect(((await wrongMethod.json()) as ErrorBody).error.code).toBe('METHOD_NOT_ALLOWED');
     } finally {
       await app.close();
     }
