@@ -38,8 +38,9 @@ export async function startDatabase(opts: StartOptions): Promise<RunningDatabase
     return { uri: external, kind: 'MONGODB_URI', description: 'MONGODB_URI from the environment', stop: async () => {} };
   }
   fs.mkdirSync(dataDir, { recursive: true });
+  if (opts.purpose === 'test') removeOrphanedTestData();
   const storage = (kind: string) =>
-    opts.purpose === 'dev' ? path.join(dataDir, kind) : fs.mkdtempSync(path.join(dataDir, `test-${kind}-`));
+    opts.purpose === 'dev' ? path.join(dataDir, kind) : fs.mkdtempSync(path.join(dataDir, `test-${process.pid}-${kind}-`));
   const cleanUp = (dir: string) => (opts.purpose === 'test' ? fs.rmSync(dir, { recursive: true, force: true }) : undefined);
 
   const mongod = await findMongod(log);
@@ -56,6 +57,26 @@ export async function startDatabase(opts: StartOptions): Promise<RunningDatabase
     description: `SecantusDB ${SECANTUS_VERSION}`,
     stop: async () => (await server.stop(), cleanUp(dir)),
   };
+}
+
+/**
+ * Test data directories are named after the owning process. One whose owner is gone (a test run
+ * that was killed and never reached its teardown) is removed here.
+ */
+function removeOrphanedTestData(): void {
+  for (const name of fs.readdirSync(dataDir)) {
+    const pid = Number(/^test-(\d+)-/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) fs.rmSync(path.join(dataDir, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

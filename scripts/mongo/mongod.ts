@@ -68,8 +68,9 @@ export async function startMongod(binary: string, storageDir: string): Promise<{
   const port = await freePort();
   const server = await startChildServer({
     name: 'mongod',
-    command: binary,
-    args: ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', storageDir, '--quiet'],
+    // mongod has no parent-death option: the wrapper stops it if we are killed.
+    command: path.join(__dirname, 'watch-owner.sh'),
+    args: [binary, '--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', storageDir, '--quiet'],
     port,
     logFile: path.join(dataDir, 'mongod.log'),
   });
