@@ -24,6 +24,30 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: 503,
   /** Something unexpected failed; the message is generic and the details are in the server log. */
   INTERNAL: 500,
+  /** The wx.login code is invalid, expired or already used: call wx.login again and retry. */
+  LOGIN_CODE_INVALID: 401,
+  /** WeChat blocked this user's login (high-risk account); retrying will not help. */
+  LOGIN_BLOCKED: 403,
+  /** No such order for this user (or at all, on the admin API). */
+  ORDER_NOT_FOUND: 404,
+  /** An order with this orderNo already exists with different content. */
+  ORDER_ALREADY_EXISTS: 409,
+  /** The order's line items do not add up to its amount, or an amount/rate/quantity is unusable. */
+  ORDER_AMOUNT_INVALID: 400,
+  /** The order has never had an invoice request. */
+  INVOICE_REQUEST_NOT_FOUND: 404,
+  /** The order already has an invoice request that is in progress or done; re-applying is only
+   * possible after REJECTED, AUTH_FAILED or AUTH_EXPIRED. */
+  INVOICE_ALREADY_REQUESTED: 409,
+  /** The action does not apply to the request's current state (e.g. retry on an ISSUED request);
+   * the request may have moved on meanwhile: reload it. */
+  INVALID_STATE_TRANSITION: 409,
+  /** The buyer's tax number is malformed or fails the USCC check; the message says which. */
+  TAX_NUMBER_INVALID: 400,
+  /** WeChat could not be reached or was busy; nothing was changed; try again shortly. */
+  WECHAT_UNAVAILABLE: 503,
+  /** WeChat refused the call (a configuration or business error); the message carries its errcode. */
+  WECHAT_REJECTED: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
