@@ -11,13 +11,20 @@ const DUPLICATE_KEY = 11000;
  * filter returns the document. Either way every caller gets the one stored document.
  * The filter must select by a unique index.
  */
-export async function upsertAndRead<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<T> {
+export async function upsertAndRead<T>(
+  // Any model of T, whatever its virtuals and helpers: mongoose's Model generics are invariant
+  // in them, and TypeScript's variance check otherwise rejects models declared elsewhere.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: Model<T, any, any, any, any, any>,
+  filter: QueryFilter<T>,
+  update: UpdateQuery<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await model.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<T>();
-      if (doc) return doc;
-      const reread = await model.findOne(filter).lean<T>();
-      if (reread) return reread;
+      const doc = await model.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
+      if (doc) return doc as T;
+      const reread = await model.findOne(filter).lean();
+      if (reread) return reread as T;
     } catch (err) {
       if ((err as { code?: unknown }).code !== DUPLICATE_KEY || attempt >= 1) throw err;
     }

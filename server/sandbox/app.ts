@@ -1,0 +1,37 @@
+import Koa from 'koa';
+import type { SandboxContext } from './context';
+import { count } from './control/counters';
+import { faultInjection } from './control/faults';
+import { controlRoutes } from './control/routes';
+import { wechatJsonBody } from './body';
+import { platformRoutes } from './platform/routes';
+import { fail, replyFailure, WeChatFailure } from './reply';
+
+/** The sandbox's Koa app: WeChat's API paths, plus the machine API under /sandbox/api. */
+export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: unknown) => void): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const control = controlRoutes(sb);
+  const platform = platformRoutes(sb);
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof WeChatFailure) return replyFailure(ctx, err);
+      log(`sandbox: ${ctx.method} ${ctx.path} failed`, err);
+      replyFailure(ctx, new WeChatFailure(-1));
+    }
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/sandbox/')) return next();
+    await count(sb.models, `call:${ctx.path}`);
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) fail(40066);
+  });
+  app.use(wechatJsonBody());
+  app.use(control.routes());
+  app.use(faultInjection(sb));
+  app.use(platform.routes());
+  return app;
+}

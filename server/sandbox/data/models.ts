@@ -1,0 +1,130 @@
+import { Schema, type Connection } from 'mongoose';
+
+/**
+ * The sandbox's own state, in a database of its own. Every collection is small; indexes name the
+ * lookups they serve.
+ */
+
+/** An app (Mini Program / Official Account) the sandbox knows: credentials and where pushes go. */
+export interface SandboxApp {
+  appid: string;
+  secret: string;
+  /** gh_… original id: the ToUserName of pushes. */
+  originalId: string;
+  push?: {
+    url: string;
+    token: string;
+    /** 43-char EncodingAESKey: pushes are encrypted (safe mode) when set. */
+    aesKey?: string;
+    mode: 'plain' | 'compatible' | 'safe';
+    format: 'xml' | 'json';
+  };
+}
+
+export interface SandboxAccessToken {
+  value: string;
+  appid: string;
+  /** 'token' from /cgi-bin/token, 'stable' from /cgi-bin/stable_token: the two never affect each other. */
+  kind: 'token' | 'stable';
+  createdAt: Date;
+  expiresAt: Date;
+  /** Set on stable tokens issued by force_refresh, to enforce WeChat's 30 s spacing and daily limit. */
+  forced?: boolean;
+}
+
+export interface SandboxTicket {
+  value: string;
+  appid: string;
+  type: 'wx_card' | 'jsapi';
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A wx.login code: single use, short-lived. */
+export interface SandboxLoginCode {
+  code: string;
+  appid: string;
+  usedAt: Date;
+}
+
+/** A counter: calls per endpoint, token and ticket fetches. */
+export interface SandboxCounter {
+  _id: string;
+  n: number;
+}
+
+/** Fault switches, one document: see control/faults.ts. */
+export interface SandboxFaultsDoc {
+  _id: 'faults';
+  endpoints: Record<string, { errorRate?: number; errcode?: number; delayMs?: number; delayRate?: number }>;
+  push: { duplicates?: number; dropRate?: number };
+}
+
+export function sandboxModels(db: Connection) {
+  const app = new Schema<SandboxApp>(
+    {
+      appid: { type: String, required: true },
+      secret: { type: String, required: true },
+      originalId: { type: String, required: true },
+      push: {
+        type: new Schema(
+          { url: String, token: String, aesKey: String, mode: String, format: String },
+          { _id: false },
+        ),
+        required: false,
+      },
+    },
+    { collection: 'apps' },
+  );
+  app.index({ appid: 1 }, { unique: true }); // every request names its app
+
+  const accessToken = new Schema<SandboxAccessToken>(
+    {
+      value: { type: String, required: true },
+      appid: { type: String, required: true },
+      kind: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+      forced: Boolean,
+    },
+    { collection: 'access_tokens' },
+  );
+  accessToken.index({ value: 1 }, { unique: true }); // validating ?access_token=
+  accessToken.index({ appid: 1, kind: 1, createdAt: -1 }); // the newest token of an app
+
+  const ticket = new Schema<SandboxTicket>(
+    {
+      value: { type: String, required: true },
+      appid: { type: String, required: true },
+      type: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    { collection: 'tickets' },
+  );
+  ticket.index({ value: 1 }, { unique: true }); // validating a ticket sent to getauthurl
+  ticket.index({ appid: 1, type: 1, createdAt: -1 }); // the current ticket of an app
+
+  const loginCode = new Schema<SandboxLoginCode>(
+    { code: { type: String, required: true }, appid: { type: String, required: true }, usedAt: { type: Date, required: true } },
+    { collection: 'login_codes' },
+  );
+  loginCode.index({ appid: 1, code: 1 }, { unique: true }); // a code works once
+
+  const counter = new Schema<SandboxCounter>({ _id: String, n: { type: Number, required: true } }, { collection: 'counters' });
+  const faults = new Schema<SandboxFaultsDoc>(
+    { _id: String, endpoints: { type: Schema.Types.Mixed, default: {} }, push: { type: Schema.Types.Mixed, default: {} } },
+    { collection: 'faults', minimize: false },
+  );
+
+  return {
+    App: db.model('SandboxApp', app),
+    AccessToken: db.model('SandboxAccessToken', accessToken),
+    Ticket: db.model('SandboxTicket', ticket),
+    LoginCode: db.model('SandboxLoginCode', loginCode),
+    Counter: db.model('SandboxCounter', counter),
+    Faults: db.model('SandboxFaults', faults),
+  };
+}
+
+export type SandboxModels = ReturnType<typeof sandboxModels>;

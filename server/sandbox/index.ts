@@ -1,0 +1,59 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose, { type Connection } from 'mongoose';
+import { createSandboxApp } from './app';
+import { WECHAT_DEFAULT_SETTINGS, type SandboxContext, type SandboxSettings } from './context';
+import { sandboxModels, type SandboxApp } from './data/models';
+
+export type { SandboxApp, SandboxSettings };
+export { openidFor } from './platform/routes';
+
+export interface SandboxOptions {
+  /** MongoDB URI of the sandbox's own database (not the merchant server's). */
+  mongodbUri: string;
+  /** The apps WeChat knows: created or updated at start. */
+  apps: SandboxApp[];
+  settings?: Partial<SandboxSettings>;
+  /** Where failures inside the sandbox are reported (defaults to stderr). */
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export interface Sandbox {
+  /** Base URL to use as WECHAT_API_BASE, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly db: Connection;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the WeChat sandbox on `port` (0 = a free port) with its state in MongoDB.
+ * Embeddable in tests; `server/sandbox/main.ts` runs it standalone.
+ */
+export async function createSandbox(options: SandboxOptions, port = 0, host = '127.0.0.1'): Promise<Sandbox> {
+  const db = await mongoose.createConnection(options.mongodbUri).asPromise();
+  const models = sandboxModels(db);
+  await Promise.all(Object.values(models).map((model) => model.init()));
+  for (const app of options.apps) await models.App.updateOne({ appid: app.appid }, { $set: app }, { upsert: true });
+
+  const sb: SandboxContext = {
+    models,
+    now: () => new Date(),
+    settings: { ...WECHAT_DEFAULT_SETTINGS, ...options.settings },
+  };
+  const log = options.log ?? ((msg, err) => console.error(msg, err));
+  const server = http.createServer(createSandboxApp(sb, log).callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    db,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+    },
+  };
+}
