@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import { readText } from '../src/http/read-text';
 import { fail } from './reply';
 
 const LIMIT_BYTES = 1024 * 1024;
@@ -20,21 +21,6 @@ export function wechatJsonBody(): Middleware {
     }
     await next();
   };
-}
-
-function readText(stream: NodeJS.ReadableStream, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    stream.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }
 
 /** The parsed JSON body of a POST (see wechatJsonBody). */

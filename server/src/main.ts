@@ -5,7 +5,7 @@
 import mongoose from 'mongoose';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createContainer } from './container';
+import { createContainer, ensureIndexes } from './container';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
 
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
 
   const db = await connectDatabase(config, logger);
   const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown });
+  await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
 

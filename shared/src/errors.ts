@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   DATABASE_UNAVAILABLE: 503,
   /** The server is shutting down; try again shortly. */
   SHUTTING_DOWN: 503,
+  /** A WeChat push whose signature (or msg_signature, or appid) does not verify. */
+  PUSH_SIGNATURE_INVALID: 401,
+  /** A WeChat push that verified but cannot be read (bad ciphertext, DOCTYPE, missing fields). */
+  PUSH_REJECTED: 400,
   /** Something unexpected failed; the message is generic and the details are in the server log. */
   INTERNAL: 500,
   /** The wx.login code is invalid, expired or already used: call wx.login again and retry. */

@@ -1,0 +1,34 @@
+import type { ReceivedPush } from '../../wechat/push';
+import type { PushEventDoc, PushEventModel } from './push-event.schema';
+
+const DUPLICATE_KEY = 11000;
+
+export interface PushEventRepository {
+  /** Stores the event unless one with its de-duplication key exists; says which happened. */
+  record(push: ReceivedPush, receivedAt: Date): Promise<{ duplicate: boolean }>;
+  findByKey(dedupeKey: string): Promise<PushEventDoc | null>;
+}
+
+export function pushEventRepository(model: PushEventModel): PushEventRepository {
+  return {
+    async record(push, receivedAt) {
+      try {
+        await model.create({
+          dedupeKey: push.dedupeKey,
+          kind: push.message.kind,
+          message: { ...push.message },
+          encrypted: push.encrypted,
+          format: push.format,
+          receivedAt,
+        });
+        return { duplicate: false };
+      } catch (err) {
+        if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { duplicate: true };
+        throw err;
+      }
+    },
+    async findByKey(dedupeKey) {
+      return model.findOne({ dedupeKey }, { _id: 0, __v: 0 }).lean<PushEventDoc>();
+    },
+  };
+}
