@@ -1,0 +1,76 @@
+import { useTestDatabase } from '../../../test/harness/database';
+import { invoiceRequestRepository, type InvoiceRequestRepository } from './invoice-request.repository';
+import { invoiceRequestModel, type InvoiceRequestDoc } from './invoice-request.schema';
+
+const db = useTestDatabase();
+let repo: InvoiceRequestRepository;
+let seq = 0;
+
+beforeAll(async () => {
+  const model = invoiceRequestModel(db());
+  await model.init();
+  repo = invoiceRequestRepository(model);
+});
+
+function request(over: Partial<InvoiceRequestDoc> = {}): InvoiceRequestDoc {
+  seq += 1;
+  return {
+    _id: `req-${seq}`,
+    orderNo: `order-${seq}`,
+    openid: 'buyer',
+    wxOrderId: `order-${seq}-1`,
+    type: 1,
+    amount: 11300,
+    status: 'AUTH_PENDING',
+    history: [],
+    fpqqlsh: `ABCDEF${String(seq).padStart(8, '0')}`,
+    createdAt: new Date(),
+    attempts: 0,
+    ...over,
+  };
+}
+
+describe('invoice request repository', () => {
+  it('of 20 concurrent identical transitions exactly one wins and history records it once', async () => {
+    const doc = request();
+    await repo.create(doc);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => repo.transition({ id: doc._id, from: 'AUTH_PENDING', event: 'authorized', by: 'wechat', at: new Date() })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = await repo.findById(doc._id);
+    expect(stored?.status).toBe('AUTHORIZED');
+    expect(stored?.history).toEqual([expect.objectContaining({ from: 'AUTH_PENDING', to: 'AUTHORIZED', event: 'authorized', by: 'wechat' })]);
+  });
+
+  it('refuses a move the state table does not allow', async () => {
+    const doc = request();
+    await repo.create(doc);
+    await expect(repo.transition({ id: doc._id, from: 'AUTH_PENDING', event: 'issued', by: 'worker', at: new Date() })).rejects.toThrow(
+      'illegal transition',
+    );
+  });
+
+  it('hands a due request to one worker at a time, and to another once the lease expires', async () => {
+    const now = new Date();
+    const doc = request({ nextActionAt: new Date(now.getTime() - 1000) });
+    await repo.create(doc);
+    const claims = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((owner) => repo.claimDue(owner, now, 60_000)));
+    const winners = claims.filter((c) => c?._id === doc._id);
+    expect(winners).toHaveLength(1);
+
+    const later = new Date(now.getTime() + 61_000);
+    const reclaimed = await repo.claimDue('w5', later, 60_000);
+    expect(reclaimed?._id).toBe(doc._id);
+    expect(reclaimed?.lease?.owner).toBe('w5');
+
+    // The expired holder's release must not clobber the new lease.
+    await repo.release(doc._id, winners[0]!.lease!.owner, { attempts: 9 });
+    expect((await repo.findById(doc._id))?.lease?.owner).toBe('w5');
+    await repo.release(doc._id, 'w5', { attempts: 0 });
+    const released = await repo.findById(doc._id);
+    expect(released?.lease).toBeUndefined();
+    expect(released?.nextActionAt).toBeUndefined();
+    expect(await repo.claimDue('w6', later, 60_000)).toBeNull();
+  });
+});

@@ -1,0 +1,130 @@
+import type { InvoiceEvent, InvoiceState } from '@fapiao/shared';
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * One attempt to get an invoice for an order. It is its own job: the worker claims it when
+ * `nextActionAt` is due (lease `owner`/`until`), acts, and reschedules. Every state change is one
+ * conditional update `{_id, status: from} → {status: to}` that appends to `history`.
+ */
+export interface InvoiceRequestDoc {
+  _id: string;
+  orderNo: string;
+  openid: string;
+  /** WeChat's order_id for this attempt: unique, never reused (a rejected one is dead). */
+  wxOrderId: string;
+  /** Authorization page type: 0 title given in our app, 1 WeChat collects it, 2 hand over. */
+  type: 0 | 1 | 2;
+  /** Tax-inclusive amount in fen (the order's), as given to getauthurl. */
+  amount: number;
+  status: InvoiceState;
+  history: HistoryEntry[];
+  /** The buyer's title: from our form (type 0) or getauthdata (type 1). */
+  title?: InvoiceTitle;
+  /** Invoice request serial number, stored before makeoutinvoice is called; reused on every resend. */
+  fpqqlsh: string;
+  /** The issued (blue) invoice. */
+  invoice?: IssuedInvoice;
+  /** The red invoice that offsets it (红冲). */
+  offset?: { fpqqlsh: string; invoice?: IssuedInvoice };
+  rejectReason?: string;
+  /** Last error from WeChat, for ops. */
+  lastError?: { code: string; message: string; at: Date };
+  createdAt: Date;
+  authorizedAt?: Date;
+  /** Until when the user may still authorize (contact time_out). */
+  authDeadline?: Date;
+  // -- scheduling --
+  /** When the worker should look at it next; unset when nothing is left to do. */
+  nextActionAt?: Date;
+  /** Consecutive attempts of the current step (back-off grows with it). */
+  attempts: number;
+  lease?: { owner: string; until: Date };
+  /** makeoutinvoice/clearoutinvoice may have happened: query before sending again. */
+  outcomeUnknown?: boolean;
+}
+
+export interface HistoryEntry {
+  from: InvoiceState | null;
+  to: InvoiceState;
+  event: InvoiceEvent | 'created';
+  at: Date;
+  /** Who caused it: "buyer", "wechat", "worker", "admin:<key id>". */
+  by: string;
+  detail?: string;
+}
+
+export interface InvoiceTitle {
+  kind: 'company' | 'personal';
+  name: string;
+  taxNumber?: string;
+  address?: string;
+  phone?: string;
+  bankName?: string;
+  bankAccount?: string;
+  email?: string;
+}
+
+export interface IssuedInvoice {
+  fpdm: string;
+  fphm: string;
+  jym: string;
+  /** yyyyMMddHHmmss as WeChat sends it (China time). */
+  kprq: string;
+  pdfUrl: string;
+}
+
+const invoiceSchema = new Schema<IssuedInvoice>(
+  { fpdm: String, fphm: String, jym: String, kprq: String, pdfUrl: String },
+  { _id: false },
+);
+
+const schema = new Schema<InvoiceRequestDoc>(
+  {
+    _id: { type: String, required: true },
+    orderNo: { type: String, required: true },
+    openid: { type: String, required: true },
+    wxOrderId: { type: String, required: true },
+    type: { type: Number, required: true },
+    amount: { type: Number, required: true },
+    status: { type: String, required: true },
+    history: {
+      type: [new Schema<HistoryEntry>({ from: String, to: String, event: String, at: Date, by: String, detail: String }, { _id: false })],
+      default: [],
+    },
+    title: {
+      type: new Schema<InvoiceTitle>(
+        { kind: String, name: String, taxNumber: String, address: String, phone: String, bankName: String, bankAccount: String, email: String },
+        { _id: false },
+      ),
+      required: false,
+    },
+    fpqqlsh: { type: String, required: true },
+    invoice: { type: invoiceSchema, required: false },
+    offset: { type: new Schema({ fpqqlsh: String, invoice: invoiceSchema }, { _id: false }), required: false },
+    rejectReason: String,
+    lastError: { type: new Schema({ code: String, message: String, at: Date }, { _id: false }), required: false },
+    createdAt: { type: Date, required: true },
+    authorizedAt: Date,
+    authDeadline: Date,
+    nextActionAt: Date,
+    attempts: { type: Number, required: true, default: 0 },
+    lease: { type: new Schema({ owner: String, until: Date }, { _id: false }), required: false },
+    outcomeUnknown: Boolean,
+  },
+  { collection: 'invoice_requests', _id: false },
+);
+// Pushes and getauthdata name the WeChat order_id.
+schema.index({ wxOrderId: 1 }, { unique: true });
+// Result pushes and queryinvoceinfo name the fpqqlsh; WeChat also rejects a reused one.
+schema.index({ fpqqlsh: 1 }, { unique: true });
+// The worker's claim: due requests, oldest due first.
+schema.index({ nextActionAt: 1 });
+// An order's requests (latest first) and ops' list by status.
+schema.index({ orderNo: 1, createdAt: -1 });
+schema.index({ status: 1, createdAt: -1 });
+
+export type InvoiceRequestModel = Model<InvoiceRequestDoc>;
+
+export function invoiceRequestModel(db: Connection): InvoiceRequestModel {
+  return (db.models.InvoiceRequest as InvoiceRequestModel | undefined) ?? db.model<InvoiceRequestDoc>('InvoiceRequest', schema);
+}
