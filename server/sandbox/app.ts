@@ -4,7 +4,11 @@ import { count } from './control/counters';
 import { faultInjection } from './control/faults';
 import { controlRoutes } from './control/routes';
 import { wechatJsonBody } from './body';
+import { invoiceMachineRoutes } from './invoice/machine-routes';
+import { invoiceRoutes } from './invoice/routes';
+import { pdfRoutes } from './pdf/routes';
 import { platformRoutes } from './platform/routes';
+import { pushRoutes } from './push/routes';
 import { fail, replyFailure, WeChatFailure } from './reply';
 
 /** The sandbox's Koa app: WeChat's API paths, plus the machine API under /sandbox/api. */
@@ -13,6 +17,10 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   app.silent = true;
   const control = controlRoutes(sb);
   const platform = platformRoutes(sb);
+  const invoiceMachine = invoiceMachineRoutes(sb);
+  const pushes = pushRoutes(sb);
+  const pdf = pdfRoutes(sb);
+  const invoice = invoiceRoutes(sb);
 
   app.use(async (ctx, next) => {
     try {
@@ -31,7 +39,11 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   });
   app.use(wechatJsonBody());
   app.use(control.routes());
+  app.use(invoiceMachine.routes());
+  app.use(pushes.routes());
+  app.use(pdf.routes());
   app.use(faultInjection(sb));
   app.use(platform.routes());
+  app.use(invoice.routes());
   return app;
 }

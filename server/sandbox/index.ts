@@ -4,6 +4,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { createSandboxApp } from './app';
 import { WECHAT_DEFAULT_SETTINGS, type SandboxContext, type SandboxSettings } from './context';
 import { sandboxModels, type SandboxApp } from './data/models';
+import { startBackground } from './invoice/background';
 
 export type { SandboxApp, SandboxSettings };
 export { openidFor } from './platform/routes';
@@ -14,6 +15,11 @@ export interface SandboxOptions {
   /** The apps WeChat knows: created or updated at start. */
   apps: SandboxApp[];
   settings?: Partial<SandboxSettings>;
+  /**
+   * Base URL the outside world uses to reach the sandbox (pdfurl, web auth_url), e.g. behind a
+   * proxy or for a phone on the LAN. Defaults to the URL it listens on.
+   */
+  publicUrl?: string;
   /** Where failures inside the sandbox are reported (defaults to stderr). */
   log?: (msg: string, err?: unknown) => void;
 }
@@ -39,6 +45,7 @@ export async function createSandbox(options: SandboxOptions, port = 0, host = '1
     models,
     now: () => new Date(),
     settings: { ...WECHAT_DEFAULT_SETTINGS, ...options.settings },
+    publicUrl: '',
   };
   const log = options.log ?? ((msg, err) => console.error(msg, err));
   const server = http.createServer(createSandboxApp(sb, log).callback());
@@ -47,10 +54,14 @@ export async function createSandbox(options: SandboxOptions, port = 0, host = '1
     server.listen(port, host, resolve);
   });
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  sb.publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  // Issues due invoices and delivers pushes, including those a previous run left unfinished.
+  const background = startBackground(sb, log);
   return {
     url,
     db,
     async close() {
+      await background.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await db.close();

@@ -21,7 +21,8 @@ export function fail(errcode: number, errmsg?: string): never {
 
 export function replyFailure(ctx: Context, failure: WeChatFailure): void {
   ctx.status = 200;
-  ctx.body = { errcode: failure.errcode, errmsg: `${failure.errmsg} rid: ${requestId()}` };
+  // An empty errmsg stays empty (makeoutinvoice's errcode 1, pitfalls #8): WeChat adds no rid to it.
+  ctx.body = { errcode: failure.errcode, errmsg: failure.errmsg === '' ? '' : `${failure.errmsg} rid: ${requestId()}` };
 }
 
 /** A WeChat-looking request id: hex time + random. */

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { invoiceModels } from './invoice-models';
 
 /**
  * The sandbox's own state, in a database of its own. Every collection is small; indexes name the
@@ -124,6 +125,7 @@ export function sandboxModels(db: Connection) {
     LoginCode: db.model('SandboxLoginCode', loginCode),
     Counter: db.model('SandboxCounter', counter),
     Faults: db.model('SandboxFaults', faults),
+    ...invoiceModels(db),
   };
 }
 
