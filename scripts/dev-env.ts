@@ -27,6 +27,23 @@ const generators: Record<keyof DevCredentials, () => string> = {
   ADMIN_API_KEYS: () => `dev-admin-${crypto.randomBytes(18).toString('hex')}`,
 };
 
+/**
+ * The development seller's tax identity: not secret, printed on sandbox invoices. A value in the
+ * environment wins; production sets all of them (the server has no defaults).
+ */
+export function devSellerIdentity(env: NodeJS.ProcessEnv): Record<string, string> {
+  const defaults: Record<string, string> = {
+    SELLER_NSRSBH: '91350100M000100Y43',
+    SELLER_NSRMC: '福州示例商贸有限公司',
+    SELLER_NSRDZ: '福州市鼓楼区示例路 1 号',
+    SELLER_NSRDH: '0591-88888888',
+    SELLER_NSRBANK: '中国银行福州分行',
+    SELLER_NSRBANKID: '4055 0000 1234 5678',
+    INVOICE_ISSUER: '开票员',
+  };
+  return Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, env[name] || value]));
+}
+
 export function devCredentials(env: NodeJS.ProcessEnv): { values: DevCredentials; generated: (keyof DevCredentials)[] } {
   const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DevCredentials>) : {};
   const values = {} as DevCredentials;

@@ -1,24 +1,32 @@
 /**
- * `npm start`: the whole thing on one machine. Brings up the development database
- * (scripts/mongo decides which server), starts the Fapiao server against it, prints where
- * everything listens, and on Ctrl-C stops the server gracefully, then the database.
+ * `npm start`: the whole thing on one machine, with no WeChat account. Brings up the development
+ * database (scripts/mongo decides which server), the WeChat sandbox (in this process) and the
+ * Fapiao server pointed at it, prints where everything listens, and on Ctrl-C stops the server
+ * gracefully, then the sandbox, then the database.
  */
 import path from 'node:path';
-import { devCredentials } from './dev-env';
+import { createSandbox, type Sandbox } from '../server/sandbox';
+import { devCredentials, devSellerIdentity } from './dev-env';
+import { freePort } from './mongo/free-port';
 import { startDatabase, withDatabaseName, type RunningDatabase } from './mongo';
+import { bootstrapSandboxMerchant } from './sandbox-bootstrap';
 import { spawnServer, type ServerProcess } from './server-process';
 
 const DEV_DATABASE = 'fapiao_dev';
+const SANDBOX_DATABASE = 'fapiao_sandbox';
+/** The original id (gh_…) the sandbox gives the development app: the ToUserName of its pushes. */
+const DEV_ORIGINAL_ID = 'gh_fapiaodev0001';
 
 async function main(): Promise<void> {
   // Filled in as things start, so that Ctrl-C during start-up stops what is already running.
-  const running: { db?: RunningDatabase; server?: ServerProcess } = {};
+  const running: { db?: RunningDatabase; sandbox?: Sandbox; server?: ServerProcess } = {};
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
     await running.server?.stop();
+    await running.sandbox?.close();
     await running.db?.stop();
     process.exit(code);
   };
@@ -27,16 +35,47 @@ async function main(): Promise<void> {
 
   const db = (running.db = await startDatabase({ purpose: 'dev', log: (line) => console.log(`[db] ${line}`) }));
   const { values: credentials, generated } = devCredentials(process.env);
-  const port = process.env.PORT ?? '3000';
+  const host = process.env.HOST ?? '127.0.0.1';
+  // The sandbox must know the server's push URL before the server starts: fix the port now.
+  const port = Number(process.env.PORT ?? 3000) || (await freePort());
+
+  const sandbox = (running.sandbox = await createSandbox(
+    {
+      mongodbUri: withDatabaseName(db.uri, SANDBOX_DATABASE),
+      apps: [
+        {
+          appid: credentials.WECHAT_APPID,
+          secret: credentials.WECHAT_SECRET,
+          originalId: DEV_ORIGINAL_ID,
+          push: {
+            url: `http://127.0.0.1:${port}/wechat/push`,
+            token: credentials.WECHAT_TOKEN,
+            aesKey: credentials.WECHAT_AES_KEY,
+            mode: 'safe',
+            format: 'xml',
+          },
+        },
+      ],
+      log: (msg, err) => console.error(`[sandbox] ${msg}`, err ?? ''),
+    },
+    Number(process.env.SANDBOX_PORT ?? 0),
+  ));
+  const merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: credentials.WECHAT_APPID, secret: credentials.WECHAT_SECRET });
+
   const server = (running.server = await spawnServer({
     entry: path.join(__dirname, '..', 'server', 'src', 'main.ts'),
     env: {
       ...process.env,
       ...credentials,
+      ...devSellerIdentity(process.env),
       NODE_ENV: 'development',
-      HOST: process.env.HOST ?? '127.0.0.1',
-      PORT: port,
+      HOST: host,
+      PORT: String(port),
       MONGODB_URI: withDatabaseName(db.uri, DEV_DATABASE),
+      WECHAT_API_BASE: sandbox.url,
+      WECHAT_SANDBOX: 'true',
+      INVOICE_S_PAPPID: merchant.sPappid,
+      FPQQLSH_PREFIX: merchant.merchantCode,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     },
     onExit: (code) => {
@@ -53,6 +92,7 @@ Fapiao is running.
 
   Server           ${server.url}
   Health           ${server.url}/healthz   ${server.url}/readyz
+  WeChat sandbox   ${sandbox.url}   (console: ${sandbox.url}/sandbox)
   Database         ${db.description} at ${withDatabaseName(db.uri, DEV_DATABASE)}
 
 Development credentials (generated once, kept in .data/dev-env.json):
@@ -60,6 +100,7 @@ Development credentials (generated once, kept in .data/dev-env.json):
   WECHAT_TOKEN     ${shown('WECHAT_TOKEN')}
   WECHAT_AES_KEY   ${shown('WECHAT_AES_KEY')}
   Admin API key    ${shown('ADMIN_API_KEYS')}
+  s_pappid         ${merchant.sPappid}   (merchant code ${merchant.merchantCode})
 
 Ctrl-C stops everything.
 `);

@@ -1,10 +1,9 @@
+import { TEST_ENV } from '../test/support/app';
 import { ConfigError, describeConfig, loadConfig } from './config';
 
-const valid = {
+const valid: Record<string, string> = {
+  ...TEST_ENV,
   MONGODB_URI: 'mongodb://127.0.0.1:27017/fapiao',
-  WECHAT_APPID: 'wx0123456789abcdef',
-  WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
-  WECHAT_TOKEN: 'pushToken123',
   ADMIN_API_KEYS: 'key-aaaaaaaaaaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbbbbbbbbbb',
 };
 

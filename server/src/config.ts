@@ -32,6 +32,29 @@ const schema = z.object({
     .transform((raw) => raw.split(',').map((key) => key.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(24, 'each key must be at least 24 characters')).min(1, 'needs at least one key'))
     .describe('Comma-separated API keys for /api/admin (secret)'),
+  WECHAT_SANDBOX: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe('WECHAT_API_BASE is the Fapiao sandbox: also hand the Mini Program a web-view URL of its authorization page'),
+  INVOICE_S_PAPPID: z.string().min(8).describe("The invoicing platform's s_pappid (from seturl's invoice_url)"),
+  FPQQLSH_PREFIX: z
+    .string()
+    .regex(/^[0-9A-Za-z]{6}$/, 'must be the 6-character merchant code from the invoicing platform')
+    .describe('First 6 characters of every fpqqlsh (WeChat checks them: 73110)'),
+  SELLER_NSRSBH: z.string().regex(/^[0-9A-Z]{15,20}$/, 'must be the seller tax number').describe('Seller taxpayer ID (nsrsbh)'),
+  SELLER_NSRMC: z.string().min(1).describe('Seller name (nsrmc)'),
+  SELLER_NSRDZ: z.string().min(1).describe('Seller address (nsrdz)'),
+  SELLER_NSRDH: z.string().min(1).describe('Seller phone (nsrdh)'),
+  SELLER_NSRBANK: z.string().min(1).describe("Seller's bank (nsrbank)"),
+  SELLER_NSRBANKID: z.string().min(1).describe("Seller's bank account (nsrbankid)"),
+  INVOICE_ISSUER: z.string().min(1).max(8).describe('开票人 printed on invoices (kpr)'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(168).describe('Mini Program session lifetime'),
+  WORKER_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1')
+    .describe('Run the invoice worker in this process (every process may; they share the work)'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

@@ -1,19 +1,42 @@
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
+import { auditLog, auditModel, type AuditLog } from './data/audit/audit.schema';
+import { invoiceRequestRepository, type InvoiceRequestRepository } from './data/invoice-request/invoice-request.repository';
+import { invoiceRequestModel } from './data/invoice-request/invoice-request.schema';
+import { orderRepository, type OrderRepository } from './data/order/order.repository';
+import { orderModel } from './data/order/order.schema';
 import { pushEventRepository, type PushEventRepository } from './data/push-event/push-event.repository';
 import { pushEventModel } from './data/push-event/push-event.schema';
+import { sessionRepository, type SessionRepository } from './data/session/session.repository';
+import { sessionModel } from './data/session/session.schema';
+import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
+import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
+import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
+import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
 import type { ReceivePushDeps } from './domain/receive-push';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
-import { decodeAesKey, type ReceivedPush } from './wechat/push';
+import { createWeChatClient, type WeChatClient } from './wechat';
+import { decodeAesKey } from './wechat/push';
 
 export interface Container {
   config: Config;
   logger: Logger;
   db: Connection;
   health: HealthDeps;
-  repositories: { pushEvents: PushEventRepository };
+  repositories: {
+    pushEvents: PushEventRepository;
+    orders: OrderRepository;
+    requests: InvoiceRequestRepository;
+    sessions: SessionRepository;
+    settings: SettingsRepository;
+    audit: AuditLog;
+  };
+  wechat: WeChatClient;
+  lifecycle: LifecycleDeps;
   push: ReceivePushDeps;
+  /** Work the worker does between requests: pushes a crashed process left unprocessed. */
+  housekeeping(): Promise<void>;
 }
 
 export interface ContainerInput {
@@ -21,20 +44,71 @@ export interface ContainerInput {
   logger: Logger;
   db: Connection;
   isShuttingDown: () => boolean;
+  /** Tests shorten the worker's waits. */
+  schedule?: Partial<SchedulePolicy>;
 }
 
+/** How often a process looks for pushes left unprocessed by a crashed process. */
+const SWEEP_EVERY_MS = 5_000;
+
 /**
- * The one composition root: builds repositories, then services, then the WeChat client, from
- * config and an open database connection. No module keeps singletons of its own.
+ * The one composition root: builds repositories, then the WeChat client, then the use cases,
+ * from config and an open database connection. No module keeps singletons of its own.
  */
 export function createContainer(input: ContainerInput): Container {
   const { config, logger, db } = input;
-  const pushEvents = pushEventRepository(pushEventModel(db));
+  const repositories = {
+    pushEvents: pushEventRepository(pushEventModel(db)),
+    orders: orderRepository(orderModel(db)),
+    requests: invoiceRequestRepository(invoiceRequestModel(db)),
+    sessions: sessionRepository(sessionModel(db)),
+    settings: settingsRepository(settingModel(db)),
+    audit: auditLog(auditModel(db)),
+  };
+  const wechat = createWeChatClient({
+    baseUrl: config.WECHAT_API_BASE,
+    appid: config.WECHAT_APPID,
+    secret: config.WECHAT_SECRET,
+    timeoutMs: config.WECHAT_TIMEOUT_MS,
+    tokenStore: createMongoTokenStore(db),
+    log: logger,
+  });
+  const lifecycle: LifecycleDeps = {
+    orders: repositories.orders,
+    requests: repositories.requests,
+    settings: repositories.settings,
+    invoice: wechat.invoice,
+    invoicing: {
+      sPappid: config.INVOICE_S_PAPPID,
+      fpqqlshPrefix: config.FPQQLSH_PREFIX,
+      seller: {
+        nsrsbh: config.SELLER_NSRSBH,
+        nsrmc: config.SELLER_NSRMC,
+        nsrdz: config.SELLER_NSRDZ,
+        nsrdh: config.SELLER_NSRDH,
+        nsrbank: config.SELLER_NSRBANK,
+        nsrbankid: config.SELLER_NSRBANKID,
+        kpr: config.INVOICE_ISSUER,
+      },
+      ...(config.WECHAT_SANDBOX ? { sandboxBaseUrl: config.WECHAT_API_BASE } : {}),
+    },
+    schedule: { ...DEFAULT_SCHEDULE, ...input.schedule },
+    now: () => new Date(),
+    random: Math.random,
+    log: logger,
+  };
+  let lastSweep = 0;
   return {
     config,
     logger,
     db,
-    repositories: { pushEvents },
+    repositories,
+    wechat,
+    lifecycle,
+    health: {
+      pingDatabase: () => pingDatabase(db),
+      isShuttingDown: input.isShuttingDown,
+    },
     push: {
       pushConfig: {
         token: config.WECHAT_TOKEN,
@@ -42,14 +116,15 @@ export function createContainer(input: ContainerInput): Container {
         // Decoded once at start-up: a malformed key stops the process instead of failing each push.
         aesKey: config.WECHAT_AES_KEY ? decodeAesKey(config.WECHAT_AES_KEY) : undefined,
       },
-      pushEvents,
+      pushEvents: repositories.pushEvents,
       now: () => new Date(),
-      // The invoice lifecycle subscribes here; until then events wait in push_events.
-      onNewEvent: (push: ReceivedPush) => logger.info({ kind: push.message.kind, dedupeKey: push.dedupeKey }, 'push received'),
+      // Answered already; act afterwards, off the request.
+      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message),
     },
-    health: {
-      pingDatabase: () => pingDatabase(db),
-      isShuttingDown: input.isShuttingDown,
+    async housekeeping() {
+      if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
+      lastSweep = Date.now();
+      await sweepPushes(lifecycle, repositories.pushEvents);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The server process: config → database → app.listen (→ workers, later); graceful shutdown on
- * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database, exit.
+ * The server process: config → database → app.listen → invoice worker; graceful shutdown on
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests and the worker's requests in hand,
+ * close the database, exit.
  */
 import mongoose from 'mongoose';
 import { createApp } from './app';
@@ -8,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer, ensureIndexes } from './container';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
+import { startInvoiceWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -19,12 +21,15 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
+  const worker = config.WORKER_ENABLED ? startInvoiceWorker(container.lifecycle, undefined, () => container.housekeeping()) : undefined;
+  if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    await worker?.stop(); // finishes the requests in hand; the rest stay due in the database
     db.removeAllListeners('disconnected'); // closing on purpose is not worth a warning
     await db.close();
     logger.info('stopped');

@@ -1,4 +1,5 @@
 import { testDatabaseUri } from './harness/database';
+import { TEST_ENV } from './support/app';
 import { spawnTs, type Spawned } from './support/process';
 
 const secret = 'S3cretAppSecretValue0123456789ab';
@@ -6,10 +7,9 @@ const adminKey = 'admin-key-that-must-never-be-logged';
 
 function serverEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string | undefined> = {
+    ...TEST_ENV,
     MONGODB_URI: testDatabaseUri(),
-    WECHAT_APPID: 'wx0123456789abcdef',
     WECHAT_SECRET: secret,
-    WECHAT_TOKEN: 'pushToken123',
     ADMIN_API_KEYS: adminKey,
     HOST: '127.0.0.1',
     PORT: '0',

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createContainer, ensureIndexes, type Container } from '../../src/container';
+import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
 import { createLogger } from '../../src/logger';
 import { testDatabaseUri } from '../harness/database';
 
@@ -12,6 +13,16 @@ export const TEST_ENV = {
   WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
   WECHAT_TOKEN: 'pushToken123',
   ADMIN_API_KEYS: 'key-aaaaaaaaaaaaaaaaaaaaaaaa',
+  INVOICE_S_PAPPID: 'd3hzYW5kYm94MDAwMDAwMDA',
+  FPQQLSH_PREFIX: 'TEST01',
+  SELLER_NSRSBH: '91350100M000100Y43',
+  SELLER_NSRMC: '福州测试商贸有限公司',
+  SELLER_NSRDZ: '福州市鼓楼区测试路1号',
+  SELLER_NSRDH: '0591-88888888',
+  SELLER_NSRBANK: '中国银行福州分行',
+  SELLER_NSRBANKID: '1234567890123',
+  INVOICE_ISSUER: '张三',
+  WORKER_ENABLED: 'false',
 };
 
 export interface TestApp {
@@ -27,14 +38,21 @@ export interface TestApp {
  * `env` adds or overrides configuration; `extra` may add middleware before it listens.
  */
 export async function startTestApp(
-  opts: { env?: Record<string, string>; shuttingDown?: boolean; extra?: (app: ReturnType<typeof createApp>) => void } = {},
+  opts: {
+    env?: Record<string, string>;
+    shuttingDown?: boolean;
+    extra?: (app: ReturnType<typeof createApp>) => void;
+    schedule?: Partial<SchedulePolicy>;
+    /** Reuse a database (e.g. two app instances sharing one), instead of a fresh one. */
+    mongodbUri?: string;
+  } = {},
 ): Promise<TestApp> {
-  const uri = testDatabaseUri();
+  const uri = opts.mongodbUri ?? testDatabaseUri();
   const db = await mongoose.createConnection(uri).asPromise();
   const config = loadConfig({ MONGODB_URI: uri, ...TEST_ENV, ...opts.env });
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
-  const container = createContainer({ config, logger, db, isShuttingDown: () => opts.shuttingDown ?? false });
+  const container = createContainer({ config, logger, db, isShuttingDown: () => opts.shuttingDown ?? false, schedule: opts.schedule });
   await ensureIndexes(db);
   const app = createApp(container);
   opts.extra?.(app);
@@ -47,7 +65,7 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      if (db.readyState === 1) await db.dropDatabase();
+      if (db.readyState === 1 && !opts.mongodbUri) await db.dropDatabase();
       await db.close();
     },
   };

@@ -65,12 +65,25 @@ describe('invoice request repository', () => {
     expect(reclaimed?.lease?.owner).toBe('w5');
 
     // The expired holder's release must not clobber the new lease.
-    await repo.release(doc._id, winners[0]!.lease!.owner, { attempts: 9 });
+    await repo.release(doc._id, winners[0]!.lease!.owner, { attempts: 9 }, later);
     expect((await repo.findById(doc._id))?.lease?.owner).toBe('w5');
-    await repo.release(doc._id, 'w5', { attempts: 0 });
+    await repo.release(doc._id, 'w5', { attempts: 0 }, later);
     const released = await repo.findById(doc._id);
     expect(released?.lease).toBeUndefined();
     expect(released?.nextActionAt).toBeUndefined();
     expect(await repo.claimDue('w6', later, 60_000)).toBeNull();
+  });
+
+  it('an event that wakes a leased request makes the next look immediate, whatever the step decided', async () => {
+    const now = new Date();
+    const doc = request({ nextActionAt: now });
+    await repo.create(doc);
+    await repo.claimDue('w1', now, 60_000);
+    expect(await repo.wake(doc._id, 'AUTH_PENDING', now)).toBe(true);
+    await repo.release(doc._id, 'w1', { nextActionAt: new Date(now.getTime() + 600_000), attempts: 3 }, now);
+    const stored = await repo.findById(doc._id);
+    expect(stored?.nextActionAt?.getTime()).toBe(now.getTime());
+    expect(stored?.wake).toBeUndefined();
+    expect(await repo.wake(doc._id, 'ISSUED', now)).toBe(false);
   });
 });

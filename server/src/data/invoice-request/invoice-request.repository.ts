@@ -31,9 +31,24 @@ export interface InvoiceRequestRepository {
   updateIn(id: string, status: InvoiceState, update: UpdateQuery<InvoiceRequestDoc>): Promise<InvoiceRequestDoc | null>;
   /** Atomically leases the request whose action is most overdue, if any. */
   claimDue(owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
-  /** Gives the lease back and says when to look again (undefined: nothing left to do). */
-  release(id: string, owner: string, next: { nextActionAt?: Date; attempts: number }): Promise<void>;
+  /**
+   * Gives the lease back and says when to look again (undefined: nothing left to do). If an
+   * event asked for a look (`wake`) while the lease was held, the next look is now instead.
+   */
+  release(id: string, owner: string, next: { nextActionAt?: Date; attempts: number }, now: Date): Promise<void>;
+  /** Asks the worker to look at the request now, if it is still in `status`. */
+  wake(id: string, status: InvoiceState, now: Date): Promise<boolean>;
   list(filter: { status?: InvoiceState; orderNo?: string; openid?: string }, limit: number): Promise<InvoiceRequestDoc[]>;
+  /**
+   * Removes a request that never left its creation (getauthurl failed, so WeChat never knew of
+   * it). True when removed.
+   */
+  deleteUnseen(id: string): Promise<boolean>;
+  /**
+   * Leases a request for an ops action while it is in one of `statuses` and nobody holds it, so
+   * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
+   */
+  leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
 }
 
 export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceRequestRepository {
@@ -70,12 +85,32 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         .lean<InvoiceRequestDoc>();
     },
 
-    async release(id, owner, next) {
-      const update: UpdateQuery<InvoiceRequestDoc> = { $unset: { lease: 1 }, $set: { attempts: next.attempts } };
+    async release(id, owner, next, now) {
+      const update: UpdateQuery<InvoiceRequestDoc> = { $unset: { lease: 1, wake: 1 }, $set: { attempts: next.attempts } };
       if (next.nextActionAt) (update.$set as Record<string, unknown>).nextActionAt = next.nextActionAt;
       else (update.$unset as Record<string, unknown>).nextActionAt = 1;
-      await model.updateOne({ _id: id, 'lease.owner': owner }, update);
+      const before = await model.findOneAndUpdate({ _id: id, 'lease.owner': owner }, update, { returnDocument: 'before' }).lean<InvoiceRequestDoc>();
+      if (before?.wake) await model.updateOne({ _id: id, lease: { $exists: false } }, { $set: { nextActionAt: now } });
     },
+
+    async wake(id, status, now) {
+      const result = await model.updateOne({ _id: id, status }, { $set: { nextActionAt: now, wake: true } });
+      return result.matchedCount === 1;
+    },
+
+    async deleteUnseen(id) {
+      const result = await model.deleteOne({ _id: id, status: 'AUTH_PENDING', 'history.1': { $exists: false } });
+      return result.deletedCount === 1;
+    },
+
+    leaseIn: (id, statuses, owner, now, leaseMs) =>
+      model
+        .findOneAndUpdate(
+          { _id: id, status: { $in: statuses }, 'lease.until': { $not: { $gt: now } } },
+          { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } } },
+          { returnDocument: 'after' },
+        )
+        .lean<InvoiceRequestDoc>(),
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};

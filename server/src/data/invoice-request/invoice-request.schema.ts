@@ -41,6 +41,8 @@ export interface InvoiceRequestDoc {
   lease?: { owner: string; until: Date };
   /** makeoutinvoice/clearoutinvoice may have happened: query before sending again. */
   outcomeUnknown?: boolean;
+  /** Set by an event (a push, an ops action) that wants the worker to look now, even mid-lease. */
+  wake?: boolean;
 }
 
 export interface HistoryEntry {
@@ -110,6 +112,7 @@ const schema = new Schema<InvoiceRequestDoc>(
     attempts: { type: Number, required: true, default: 0 },
     lease: { type: new Schema({ owner: String, until: Date }, { _id: false }), required: false },
     outcomeUnknown: Boolean,
+    wake: Boolean,
   },
   { collection: 'invoice_requests', _id: false },
 );
@@ -117,6 +120,8 @@ const schema = new Schema<InvoiceRequestDoc>(
 schema.index({ wxOrderId: 1 }, { unique: true });
 // Result pushes and queryinvoceinfo name the fpqqlsh; WeChat also rejects a reused one.
 schema.index({ fpqqlsh: 1 }, { unique: true });
+// A red invoice's result push and query name its own fpqqlsh.
+schema.index({ 'offset.fpqqlsh': 1 });
 // The worker's claim: due requests, oldest due first.
 schema.index({ nextActionAt: 1 });
 // An order's requests (latest first) and ops' list by status.

@@ -7,6 +7,9 @@ export interface PushEventRepository {
   /** Stores the event unless one with its de-duplication key exists; says which happened. */
   record(push: ReceivedPush, receivedAt: Date): Promise<{ duplicate: boolean }>;
   findByKey(dedupeKey: string): Promise<PushEventDoc | null>;
+  markProcessed(dedupeKey: string, at: Date): Promise<void>;
+  /** Events stored before `receivedBefore` and never processed (their process died first). */
+  unprocessed(receivedBefore: Date, limit: number): Promise<PushEventDoc[]>;
 }
 
 export function pushEventRepository(model: PushEventModel): PushEventRepository {
@@ -30,5 +33,14 @@ export function pushEventRepository(model: PushEventModel): PushEventRepository 
     async findByKey(dedupeKey) {
       return model.findOne({ dedupeKey }, { _id: 0, __v: 0 }).lean<PushEventDoc>();
     },
+    async markProcessed(dedupeKey, at) {
+      await model.updateOne({ dedupeKey }, { $set: { processedAt: at } });
+    },
+    unprocessed: (receivedBefore, limit) =>
+      model
+        .find({ processedAt: null, receivedAt: { $lt: receivedBefore } }, { _id: 0, __v: 0 })
+        .sort({ receivedAt: 1 })
+        .limit(limit)
+        .lean<PushEventDoc[]>(),
   };
 }

@@ -1,0 +1,60 @@
+import type { OrderDoc, OrderModel } from './order.schema';
+
+const DUPLICATE_KEY = 11000;
+
+export interface OrderRepository {
+  /** Inserts the order unless its number exists; `created: false` returns the stored one. */
+  createIfAbsent(order: OrderDoc): Promise<{ created: boolean; order: OrderDoc }>;
+  findByOrderNo(orderNo: string): Promise<OrderDoc | null>;
+  /** The order only if it belongs to this buyer: another buyer's order reads as absent. */
+  findForBuyer(openid: string, orderNo: string): Promise<OrderDoc | null>;
+  /** A buyer's orders, newest first, after the cursor (the last orderNo of the previous page). */
+  listForBuyer(openid: string, limit: number, after?: { createdAt: Date; orderNo: string }): Promise<OrderDoc[]>;
+  /**
+   * Starts attempt `requestCount + 1` for the order, as one conditional update: of two
+   * concurrent taps on 申请开票 only one gets an attempt number. Null when someone else did.
+   */
+  claimNextAttempt(orderNo: string, seenRequestCount: number, requestId: string): Promise<OrderDoc | null>;
+  /** Puts back the latest request pointer after an attempt failed before WeChat knew of it. */
+  restoreLatest(orderNo: string, failedRequestId: string, previous: string | undefined): Promise<void>;
+  markRefunded(orderNo: string, at: Date): Promise<OrderDoc | null>;
+}
+
+export function orderRepository(model: OrderModel): OrderRepository {
+  return {
+    async createIfAbsent(order) {
+      try {
+        await model.create(order);
+        return { created: true, order };
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+        const existing = await model.findOne({ orderNo: order.orderNo }, { _id: 0, __v: 0 }).lean<OrderDoc>();
+        if (!existing) throw err;
+        return { created: false, order: existing };
+      }
+    },
+    findByOrderNo: (orderNo) => model.findOne({ orderNo }, { _id: 0, __v: 0 }).lean<OrderDoc>(),
+    findForBuyer: (openid, orderNo) => model.findOne({ orderNo, openid }, { _id: 0, __v: 0 }).lean<OrderDoc>(),
+    listForBuyer(openid, limit, after) {
+      const filter: Record<string, unknown> = { openid };
+      if (after) {
+        filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, orderNo: { $lt: after.orderNo } }];
+      }
+      return model.find(filter, { _id: 0, __v: 0 }).sort({ createdAt: -1, orderNo: -1 }).limit(limit).lean<OrderDoc[]>();
+    },
+    claimNextAttempt: (orderNo, seenRequestCount, requestId) =>
+      model
+        .findOneAndUpdate(
+          { orderNo, requestCount: seenRequestCount },
+          { $inc: { requestCount: 1 }, $set: { latestRequestId: requestId } },
+          { returnDocument: 'after' },
+        )
+        .lean<OrderDoc>(),
+    async restoreLatest(orderNo, failedRequestId, previous) {
+      const update = previous ? { $set: { latestRequestId: previous } } : { $unset: { latestRequestId: 1 } };
+      await model.updateOne({ orderNo, latestRequestId: failedRequestId }, update);
+    },
+    markRefunded: (orderNo, at) =>
+      model.findOneAndUpdate({ orderNo }, { $set: { refundedAt: at } }, { returnDocument: 'after' }).lean<OrderDoc>(),
+  };
+}

@@ -1,0 +1,62 @@
+import { computeInvoiceAmounts, toWeChatInvoiceAmounts, type GoodsLineInput } from '@fapiao/shared';
+import type { OrderDoc } from '../data/order/order.schema';
+import type { InvoiceTitle } from '../data/invoice-request/invoice-request.schema';
+import type { MakeOutInvoiceInfo } from '../wechat';
+
+/** The seller's tax identity, printed on every invoice (from config). */
+export interface SellerIdentity {
+  nsrsbh: string;
+  nsrmc: string;
+  nsrdz: string;
+  nsrdh: string;
+  nsrbank: string;
+  nsrbankid: string;
+  /** 开票人: the issuer's name. */
+  kpr: string;
+}
+
+/**
+ * The makeoutinvoice body for an order: the seller, the buyer's title, and lines whose amounts
+ * come from the shared money math (integer fen, tax split per line, totals exact to the fen).
+ */
+export function invoiceContent(input: {
+  order: OrderDoc;
+  title: InvoiceTitle;
+  wxOrderId: string;
+  openid: string;
+  fpqqlsh: string;
+  seller: SellerIdentity;
+}): MakeOutInvoiceInfo {
+  const { order, title, seller } = input;
+  const lines: (GoodsLineInput & { name: string; spbm: string })[] = order.items.map((item) => ({
+    fphxz: '0',
+    inclusiveFen: item.amount,
+    taxRate: item.taxRate,
+    quantity: item.quantity,
+    name: item.name,
+    spbm: item.spbm,
+  }));
+  const amounts = computeInvoiceAmounts(lines);
+  const wechat = toWeChatInvoiceAmounts(amounts);
+  return {
+    wxopenid: input.openid,
+    ddh: input.wxOrderId,
+    fpqqlsh: input.fpqqlsh,
+    ...seller,
+    ghfmc: title.name,
+    ...(title.taxNumber ? { ghfnsrsbh: title.taxNumber } : {}),
+    ...(title.address ? { ghfdz: title.address } : {}),
+    ...(title.phone ? { ghfdh: title.phone } : {}),
+    ...(title.bankName ? { ghfbank: title.bankName } : {}),
+    ...(title.bankAccount ? { ghfbankid: title.bankAccount } : {}),
+    jshj: wechat.jshj,
+    hjje: wechat.hjje,
+    hjse: wechat.hjse,
+    hylx: '0',
+    invoicedetail_list: wechat.invoicedetail_list.map((line, i) => ({
+      ...line,
+      spbm: lines[i]?.spbm ?? '',
+      xmmc: lines[i]?.name ?? '',
+    })),
+  };
+}

@@ -1,0 +1,112 @@
+import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
+import { WeChatApiError, type GetAuthDataResponse } from '../../wechat';
+import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
+import { newFpqqlsh, newRequestId } from '../identifiers';
+import { after, backoff, type LifecycleDeps, type Next } from './deps';
+
+/** getauthdata's invoice_status when the user has authorized. */
+const AUTH_SUCCESS = 'auth success';
+/** …and when they declined (WeChat answers "never auth" while nothing happened yet). */
+const AUTH_FAILED = /fail|reject|cancel|refuse/i;
+/** "invoice order never auth": not (yet) authorized. */
+const NEVER_AUTH = 72038;
+
+/**
+ * WeChat pushed user_authorize_invoice. SuccOrderId moves the request on (the worker issues at
+ * once); FailOrderId ends it as declined. A duplicate or late push finds the request already
+ * moved and does nothing. An order_id we never issued a URL for is post-payment invoicing
+ * (receipt=Y): it is the merchant's own order number, so the request is created here.
+ */
+export async function onAuthorizeEvent(deps: LifecycleDeps, event: UserAuthorizeInvoiceEvent): Promise<void> {
+  const orderId = event.succOrderId ?? event.failOrderId;
+  if (!orderId) return;
+  const request = (await deps.requests.findByWxOrderId(orderId)) ?? (event.succOrderId ? await postPaymentRequest(deps, orderId, event) : null);
+  if (!request) {
+    deps.log.warn({ orderId }, 'authorization push for an order we do not know: ignored');
+    return;
+  }
+  if (event.succOrderId) await markAuthorized(deps, request, 'wechat', undefined);
+  else await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'declined', by: 'wechat', at: deps.now(), unset: ['nextActionAt'] });
+}
+
+/** Worker step for AUTH_PENDING: ask WeChat whether the user has acted (the push may be lost). */
+export async function pollAuthorization(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
+  let data: GetAuthDataResponse | undefined;
+  try {
+    data = await deps.invoice.getAuthData({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId });
+  } catch (err) {
+    if (!(err instanceof WeChatApiError && err.errcode === NEVER_AUTH)) throw err;
+  }
+  const status = data?.invoice_status ?? '';
+  if (status === AUTH_SUCCESS) {
+    await markAuthorized(deps, request, 'worker', data ? titleFrom(data) : undefined);
+    return after(deps, 0, 0);
+  }
+  if (AUTH_FAILED.test(status)) {
+    await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'declined', by: 'worker', at: deps.now(), detail: status });
+    return undefined;
+  }
+  if (request.authDeadline && deps.now() >= request.authDeadline) {
+    await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'auth_expired', by: 'worker', at: deps.now() });
+    return undefined;
+  }
+  return after(deps, backoff(deps, deps.schedule.authPollFirstMs, deps.schedule.authPollMaxMs, request.attempts + 1), request.attempts + 1);
+}
+
+/** Reads the title a type 1 user entered on WeChat's page (personal user_field or company biz_field). */
+export function titleFrom(data: GetAuthDataResponse): InvoiceTitle | undefined {
+  const biz = data.user_auth_info?.biz_field;
+  if (biz?.title) {
+    return {
+      kind: 'company',
+      name: biz.title,
+      ...(biz.tax_no ? { taxNumber: biz.tax_no } : {}),
+      ...(biz.addr ? { address: biz.addr } : {}),
+      ...(biz.phone ? { phone: biz.phone } : {}),
+      ...(biz.bank_type ? { bankName: biz.bank_type } : {}),
+      ...(biz.bank_no ? { bankAccount: biz.bank_no } : {}),
+    };
+  }
+  const user = data.user_auth_info?.user_field;
+  if (user?.title) {
+    return { kind: 'personal', name: user.title, ...(user.phone ? { phone: user.phone } : {}), ...(user.email ? { email: user.email } : {}) };
+  }
+  return undefined;
+}
+
+async function markAuthorized(deps: LifecycleDeps, request: InvoiceRequestDoc, by: string, title: InvoiceTitle | undefined): Promise<void> {
+  const now = deps.now();
+  await deps.requests.transition({
+    id: request._id,
+    from: 'AUTH_PENDING',
+    event: 'authorized',
+    by,
+    at: now,
+    set: { authorizedAt: now, nextActionAt: now, wake: true, attempts: 0, ...(title ? { title } : {}) },
+  });
+}
+
+async function postPaymentRequest(deps: LifecycleDeps, orderNo: string, event: UserAuthorizeInvoiceEvent): Promise<InvoiceRequestDoc | null> {
+  const order = await deps.orders.findByOrderNo(orderNo);
+  if (!order || order.openid !== event.fromUserName || order.latestRequestId) return null;
+  const id = newRequestId();
+  const claimed = await deps.orders.claimNextAttempt(order.orderNo, order.requestCount, id);
+  if (!claimed) return deps.requests.findByWxOrderId(orderNo);
+  const now = deps.now();
+  const request: InvoiceRequestDoc = {
+    _id: id,
+    orderNo: order.orderNo,
+    openid: order.openid,
+    // WeChat authorized the payment's own order number: that is the order_id to invoice.
+    wxOrderId: orderNo,
+    type: 1,
+    amount: order.amount,
+    status: 'AUTH_PENDING',
+    history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'wechat', detail: 'post-payment invoicing' }],
+    fpqqlsh: newFpqqlsh(deps.invoicing.fpqqlshPrefix),
+    createdAt: now,
+    attempts: 0,
+  };
+  await deps.requests.create(request);
+  return request;
+}

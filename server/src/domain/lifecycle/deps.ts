@@ -1,0 +1,68 @@
+import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
+import type { OrderRepository } from '../../data/order/order.repository';
+import type { SettingsRepository } from '../../data/settings/settings.schema';
+import type { Logger } from '../../logger';
+import type { InvoiceApi } from '../../wechat';
+import type { SellerIdentity } from '../invoice-content';
+
+/** Everything the invoice lifecycle needs, built by the composition root. */
+export interface LifecycleDeps {
+  orders: OrderRepository;
+  requests: InvoiceRequestRepository;
+  settings: SettingsRepository;
+  invoice: InvoiceApi;
+  invoicing: InvoicingConfig;
+  schedule: SchedulePolicy;
+  now(): Date;
+  random(): number;
+  log: Logger;
+}
+
+export interface InvoicingConfig {
+  sPappid: string;
+  fpqqlshPrefix: string;
+  seller: SellerIdentity;
+  /** Sandbox mode: base URL of the sandbox, whose authorization page a DevTools web-view opens. */
+  sandboxBaseUrl?: string;
+}
+
+/** How long the worker waits between looks at a request (all in ms). */
+export interface SchedulePolicy {
+  /** First getauthdata poll after the auth URL was handed out, then doubling… */
+  authPollFirstMs: number;
+  /** …up to this. */
+  authPollMaxMs: number;
+  /** How long a user has to authorize when the merchant's contact time_out is unknown. */
+  defaultAuthWindowMs: number;
+  /** First queryinvoceinfo after makeoutinvoice/clearoutinvoice was accepted, then doubling… */
+  confirmFirstMs: number;
+  /** …up to this. */
+  confirmMaxMs: number;
+  /** Back-off after a transient failure (WeChat busy, unreachable), doubling… */
+  retryBaseMs: number;
+  /** …up to this. */
+  retryMaxMs: number;
+}
+
+export const DEFAULT_SCHEDULE: SchedulePolicy = {
+  authPollFirstMs: 20_000,
+  authPollMaxMs: 10 * 60_000,
+  defaultAuthWindowMs: 2 * 24 * 3600_000,
+  confirmFirstMs: 3_000,
+  confirmMaxMs: 5 * 60_000,
+  retryBaseMs: 2_000,
+  retryMaxMs: 10 * 60_000,
+};
+
+/** Exponential back-off with ±25 % jitter, so many processes do not retry in step. */
+export function backoff(deps: Pick<LifecycleDeps, 'random'>, firstMs: number, maxMs: number, attempts: number): number {
+  const base = Math.min(maxMs, firstMs * 2 ** Math.min(attempts, 30));
+  return Math.round(base * (0.75 + deps.random() * 0.5));
+}
+
+/** What a worker step decides: look again at `at` (with the attempt count to keep), or done. */
+export type Next = { at: Date; attempts: number } | undefined;
+
+export function after(deps: Pick<LifecycleDeps, 'now'>, ms: number, attempts: number): Next {
+  return { at: new Date(deps.now().getTime() + ms), attempts };
+}

@@ -1,0 +1,96 @@
+import type { AuditLog } from '../data/audit/audit.schema';
+import type { SettingDoc, SettingsRepository } from '../data/settings/settings.schema';
+import { type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
+import { askWeChat } from './wechat-failure';
+
+export interface SettingsDeps {
+  invoice: InvoiceApi;
+  settings: SettingsRepository;
+  audit: AuditLog;
+  now(): Date;
+}
+
+/** "Not set yet" answers of get_contact (72063), get_auth_field (72029), get_pay_mch (72028). */
+const NOT_SET = new Set([72063, 72029, 72028]);
+
+export interface SettingView<T> {
+  /** What WeChat has now; null when it was never set. */
+  value: T | null;
+  /** Who last set it through Fapiao, and when. */
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export interface ContactSetting {
+  phone: string;
+  /** Seconds a user has to authorize (WeChat's time_out). */
+  timeOut: number;
+}
+
+export interface AuthFieldsSetting {
+  user_field: UserAuthFieldSetting;
+  biz_field: BizAuthFieldSetting;
+}
+
+export interface PayMchSetting {
+  mchid: string;
+  s_pappid: string;
+}
+
+/** The contact WeChat requires before it hands out any authorization URL (72063). */
+export async function getContact(deps: SettingsDeps): Promise<SettingView<ContactSetting>> {
+  const answer = await readFromWeChat(() => deps.invoice.getContact());
+  return view(answer ? { phone: answer.contact.phone, timeOut: answer.contact.time_out } : null, await deps.settings.get('contact'));
+}
+
+export async function putContact(deps: SettingsDeps, contact: ContactSetting, actor: string): Promise<SettingView<ContactSetting>> {
+  await askWeChat(() => deps.invoice.setContact({ contact: { phone: contact.phone, time_out: contact.timeOut } }));
+  await record(deps, 'contact', { phone: contact.phone, time_out: contact.timeOut }, actor);
+  return getContact(deps);
+}
+
+/** Which title fields WeChat's type 1 page shows and requires. */
+export async function getAuthFields(deps: SettingsDeps): Promise<SettingView<AuthFieldsSetting>> {
+  const answer = await readFromWeChat(() => deps.invoice.getAuthField());
+  const fields = answer?.auth_field;
+  return view(fields ? ({ user_field: fields.user_field ?? {}, biz_field: fields.biz_field ?? {} } as AuthFieldsSetting) : null, await deps.settings.get('auth-fields'));
+}
+
+export async function putAuthFields(deps: SettingsDeps, fields: AuthFieldsSetting, actor: string): Promise<SettingView<AuthFieldsSetting>> {
+  await askWeChat(() => deps.invoice.setAuthField({ auth_field: fields }));
+  await record(deps, 'auth-fields', { ...fields }, actor);
+  return getAuthFields(deps);
+}
+
+/** The WeChat Pay merchant linked to the invoicing platform (post-payment invoicing). */
+export async function getPayMch(deps: SettingsDeps): Promise<SettingView<PayMchSetting>> {
+  const answer = await readFromWeChat(() => deps.invoice.getPayMch());
+  const info = answer?.paymch_info;
+  return view(info ? { mchid: info.mchid, s_pappid: info.s_pappid } : null, await deps.settings.get('pay-mch'));
+}
+
+export async function putPayMch(deps: SettingsDeps, payMch: PayMchSetting, actor: string): Promise<SettingView<PayMchSetting>> {
+  await askWeChat(() => deps.invoice.setPayMch({ paymch_info: payMch }));
+  await record(deps, 'pay-mch', { ...payMch }, actor);
+  return getPayMch(deps);
+}
+
+async function readFromWeChat<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await askWeChat(read);
+  } catch (err) {
+    const errcode = (err as { details?: { errcode?: number } }).details?.errcode;
+    if (errcode !== undefined && NOT_SET.has(errcode)) return null;
+    throw err;
+  }
+}
+
+async function record(deps: SettingsDeps, key: SettingDoc['_id'], value: Record<string, unknown>, actor: string): Promise<void> {
+  const at = deps.now();
+  await deps.settings.put(key, value, actor, at);
+  await deps.audit.record({ at, actor, action: `settings.${key}`, target: `settings:${key}`, detail: value });
+}
+
+function view<T>(value: T | null, stored: SettingDoc | null): SettingView<T> {
+  return { value, ...(stored ? { updatedAt: stored.updatedAt.toISOString(), updatedBy: stored.updatedBy } : {}) };
+}

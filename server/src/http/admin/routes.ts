@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import type { AuditLog } from '../../data/audit/audit.schema';
+import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { LifecycleDeps } from '../../domain/lifecycle/deps';
+import { offsetRequest, rejectRequest, retryRequest } from '../../domain/lifecycle/ops';
+import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
+import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPayMch, type SettingsDeps } from '../../domain/settings';
+import { AppError } from '../../errors';
+import { route, type AnyApiRoute, type Caller } from '../api-route';
+import { adminInvoiceDto, fen, invoiceStatus, openid, orderDto, orderNo } from '../schemas';
+
+export interface AdminDeps {
+  orders: OrdersDeps;
+  lifecycle: LifecycleDeps;
+  settings: SettingsDeps;
+  audit: AuditLog;
+  now(): Date;
+}
+
+function actor(caller: Caller): string {
+  if (caller.kind !== 'admin') throw new Error('route mounted without admin authentication');
+  return `admin:${caller.keyId}`;
+}
+
+const flag = z.union([z.literal(0), z.literal(1)]);
+const customFields = z
+  .array(z.object({ key: z.string().min(1).max(20), is_require: flag.optional(), notice: z.string().max(50).optional() }).strict())
+  .max(10)
+  .optional();
+
+const orderInput = z
+  .object({
+    orderNo,
+    openid,
+    amount: fen.min(1),
+    items: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(90),
+            spbm: z.string().regex(/^\d{19}$/, 'must be the 19-digit tax classification code'),
+            quantity: z.number().positive().max(1e9),
+            unitPrice: fen,
+            taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'must be a rate like "0.13"'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+    createdAt: z.iso.datetime().optional(),
+  })
+  .strict();
+
+const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be an invoice request id') }).strict();
+
+const settingView = <T extends z.ZodType>(value: T) =>
+  z.object({ value: value.nullable(), updatedAt: z.string().optional(), updatedBy: z.string().optional() });
+const contact = z.object({ phone: z.string().min(3).max(30), timeOut: z.number().int().min(60).max(30 * 24 * 3600) }).strict();
+const authFields = z
+  .object({
+    user_field: z
+      .object({ show_title: flag.optional(), show_phone: flag.optional(), show_email: flag.optional(), require_phone: flag.optional(), require_email: flag.optional(), custom_field: customFields })
+      .strict(),
+    biz_field: z
+      .object({
+        show_title: flag.optional(),
+        show_tax_no: flag.optional(),
+        show_addr: flag.optional(),
+        show_phone: flag.optional(),
+        show_bank_type: flag.optional(),
+        show_bank_no: flag.optional(),
+        require_tax_no: flag.optional(),
+        require_addr: flag.optional(),
+        require_phone: flag.optional(),
+        require_bank_type: flag.optional(),
+        require_bank_no: flag.optional(),
+        custom_field: customFields,
+      })
+      .strict(),
+  })
+  .strict();
+const payMch = z.object({ mchid: z.string().regex(/^\d{8,12}$/, 'must be the WeChat Pay merchant id'), s_pappid: z.string().min(8).max(64) }).strict();
+
+/** /api/admin: merchant ops, with an API key; every change is recorded with who and when. */
+export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
+  const audited = async <T>(caller: Caller, action: string, target: string, act: () => Promise<T>, detail?: Record<string, unknown>) => {
+    const result = await act();
+    await deps.audit.record({ at: deps.now(), actor: actor(caller), action, target, ...(detail ? { detail } : {}) });
+    return result;
+  };
+  return [
+    route({
+      method: 'post',
+      path: '/orders',
+      summary: 'Add an order from the order system (idempotent on orderNo: 201 created, 200 already there)',
+      auth: 'admin',
+      body: orderInput,
+      response: z.object({ created: z.boolean(), order: orderDto }),
+      handler: async ({ body, caller, ctx }) => {
+        const result = await importOrder(deps.orders, { ...body, createdAt: body.createdAt ? new Date(body.createdAt) : undefined });
+        if (result.created) await deps.audit.record({ at: deps.now(), actor: actor(caller), action: 'order.create', target: `order:${body.orderNo}` });
+        ctx.status = result.created ? 201 : 200;
+        return { created: result.created, order: toOrderDto(result.order, undefined) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/invoices',
+      summary: 'Invoice requests, newest first, by status and/or order number',
+      auth: 'admin',
+      query: z.object({ status: invoiceStatus.optional(), orderNo: orderNo.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+      response: z.object({ invoices: z.array(adminInvoiceDto) }),
+      handler: async ({ query }) => ({
+        invoices: (await deps.lifecycle.requests.list({ status: query.status, orderNo: query.orderNo }, query.limit)).map(toAdminDto),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/invoices/:id',
+      summary: 'One invoice request with its state history and the admin actions on it',
+      auth: 'admin',
+      params: idParams,
+      response: adminInvoiceDto.extend({
+        audit: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.record(z.string(), z.unknown()).optional() })),
+      }),
+      handler: async ({ params }) => {
+        const request = await deps.lifecycle.requests.findById(params.id);
+        if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${params.id}`);
+        const audit = await deps.audit.forTarget(`invoice:${params.id}`, 100);
+        return { ...toAdminDto(request), audit: audit.map((a) => ({ at: a.at.toISOString(), actor: a.actor, action: a.action, ...(a.detail ? { detail: a.detail } : {}) })) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/reject',
+      summary: 'Refuse to issue (rejectinsert): WeChat tells the buyer the reason; they may apply again',
+      auth: 'admin',
+      params: idParams,
+      body: z.object({ reason: z.string().min(1).max(200), url: z.url().optional() }).strict(),
+      response: adminInvoiceDto,
+      handler: async ({ params, body, caller }) =>
+        toAdminDto(await audited(caller, 'invoice.reject', `invoice:${params.id}`, () => rejectRequest(deps.lifecycle, params.id, body.reason, body.url, actor(caller)), { reason: body.reason })),
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/retry',
+      summary: 'Try issuing again after ISSUE_FAILED (same fpqqlsh)',
+      auth: 'admin',
+      params: idParams,
+      response: adminInvoiceDto,
+      handler: async ({ params, caller }) =>
+        toAdminDto(await audited(caller, 'invoice.retry', `invoice:${params.id}`, () => retryRequest(deps.lifecycle, params.id, actor(caller)))),
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/offset',
+      summary: 'Offset (红冲) an issued invoice with a red one, after a refund',
+      auth: 'admin',
+      params: idParams,
+      response: adminInvoiceDto,
+      handler: async ({ params, caller }) =>
+        toAdminDto(await audited(caller, 'invoice.offset', `invoice:${params.id}`, () => offsetRequest(deps.lifecycle, params.id, actor(caller)))),
+    }),
+    route({
+      method: 'get',
+      path: '/settings/contact',
+      summary: 'The merchant contact WeChat requires before any authorization URL (72063)',
+      auth: 'admin',
+      response: settingView(contact),
+      handler: () => getContact(deps.settings),
+    }),
+    route({
+      method: 'put',
+      path: '/settings/contact',
+      summary: 'Set the contact: phone, and timeOut = seconds a buyer has to authorize',
+      auth: 'admin',
+      body: contact,
+      response: settingView(contact),
+      handler: ({ body, caller }) => putContact(deps.settings, body, actor(caller)),
+    }),
+    route({
+      method: 'get',
+      path: '/settings/auth-fields',
+      summary: 'Title fields WeChat’s type 1 page shows and requires (WeChat’s set_auth_field shape)',
+      auth: 'admin',
+      response: settingView(authFields),
+      handler: () => getAuthFields(deps.settings),
+    }),
+    route({
+      method: 'put',
+      path: '/settings/auth-fields',
+      summary: 'Set the auth fields (needed before type 1 requests: 72029)',
+      auth: 'admin',
+      body: authFields,
+      response: settingView(authFields),
+      handler: ({ body, caller }) => putAuthFields(deps.settings, body, actor(caller)),
+    }),
+    route({
+      method: 'get',
+      path: '/settings/pay-mch',
+      summary: 'The WeChat Pay merchant linked to the invoicing platform (post-payment invoicing)',
+      auth: 'admin',
+      response: settingView(payMch),
+      handler: () => getPayMch(deps.settings),
+    }),
+    route({
+      method: 'put',
+      path: '/settings/pay-mch',
+      summary: 'Link the WeChat Pay merchant id to the invoicing platform’s s_pappid',
+      auth: 'admin',
+      body: payMch,
+      response: settingView(payMch),
+      handler: ({ body, caller }) => putPayMch(deps.settings, body, actor(caller)),
+    }),
+  ];
+}
+
+function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto> {
+  return {
+    id: request._id,
+    orderNo: request.orderNo,
+    openid: request.openid,
+    wxOrderId: request.wxOrderId,
+    type: request.type,
+    amount: request.amount,
+    status: request.status,
+    ...(request.title ? { title: Object.fromEntries(Object.entries(request.title).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
+    fpqqlsh: request.fpqqlsh,
+    ...(request.invoice ? { invoice: request.invoice } : {}),
+    ...(request.offset ? { offset: request.offset } : {}),
+    ...(request.rejectReason ? { rejectReason: request.rejectReason } : {}),
+    ...(request.lastError ? { lastError: { ...request.lastError, at: request.lastError.at.toISOString() } } : {}),
+    createdAt: request.createdAt.toISOString(),
+    ...(request.authorizedAt ? { authorizedAt: request.authorizedAt.toISOString() } : {}),
+    ...(request.nextActionAt ? { nextActionAt: request.nextActionAt.toISOString() } : {}),
+    attempts: request.attempts,
+    history: request.history.map((h) => ({ from: h.from, to: h.to, event: h.event, at: h.at.toISOString(), by: h.by, ...(h.detail ? { detail: h.detail } : {}) })),
+  };
+}

@@ -1,0 +1,128 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { koaBody } from 'koa-body';
+import { z } from 'zod';
+import { AppError } from '../errors';
+
+/** Who called: a buyer (session), an ops key, or nobody in particular. */
+export type Caller = { kind: 'buyer'; openid: string } | { kind: 'admin'; keyId: string } | { kind: 'anonymous' };
+
+export type AuthKind = 'session' | 'admin' | 'none';
+
+/**
+ * One API route, declared once: its schemas validate the request and document it in
+ * /openapi.json, so the description can never drift from what the server accepts.
+ */
+export interface ApiRoute<B = unknown, Q = unknown, P = unknown, R = unknown> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Koa-style path relative to the router's prefix, e.g. "/orders/:orderNo". */
+  path: string;
+  summary: string;
+  auth: AuthKind;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  response: z.ZodType<R>;
+  /** Success status (200 unless said otherwise). */
+  status?: number;
+  handler(input: { body: B; query: Q; params: P; caller: Caller; ctx: Context }): Promise<R>;
+}
+
+/** A route whose generic types are erased, so routes of different shapes share one list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyApiRoute = ApiRoute<any, any, any, any>;
+
+/** Declares a route, keeping its types (identity at runtime). */
+export function route<B, Q, P, R>(definition: ApiRoute<B, Q, P, R>): ApiRoute<B, Q, P, R> {
+  return definition;
+}
+
+const jsonBody = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: '256kb', jsonStrict: true });
+
+/** Registers routes on a router, behind the given authentication middleware per kind. */
+export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate: Record<AuthKind, Middleware>): void {
+  for (const definition of routes) {
+    const handle: Middleware = async (ctx) => {
+      const body = definition.body ? parse(definition.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined;
+      const query = definition.query ? parse(definition.query, ctx.query, 'query') : undefined;
+      const params = definition.params ? parse(definition.params, (ctx as unknown as { params: unknown }).params, 'path') : undefined;
+      const caller = (ctx.state as { caller?: Caller }).caller ?? { kind: 'anonymous' };
+      const result = await definition.handler({ body, query, params, caller, ctx });
+      ctx.body = result;
+      // A handler may choose the status itself (e.g. 201 vs 200); otherwise the declared one.
+      if (definition.status && ctx.status === 200) ctx.status = definition.status;
+    };
+    const chain: Middleware[] = [authenticate[definition.auth]];
+    if (definition.body) chain.push(jsonBody);
+    chain.push(handle);
+    router[definition.method](definition.path, ...chain);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : where;
+    return `${field}: ${issue.message}`;
+  });
+  throw new AppError('VALIDATION_FAILED', `Invalid ${where}: ${problems.join('; ')}`, { problems });
+}
+
+/** The OpenAPI 3.1 document for mounted routes (prefix + path), from their zod schemas. */
+export function openApiDocument(title: string, version: string, groups: { prefix: string; routes: AnyApiRoute[] }[]): object {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorBody = {
+    type: 'object',
+    required: ['error'],
+    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  };
+  for (const { prefix, routes } of groups) {
+    for (const definition of routes) {
+      const path = (prefix + definition.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const parameters = [
+        ...schemaParameters(definition.params, 'path'),
+        ...schemaParameters(definition.query, 'query'),
+      ];
+      (paths[path] ??= {})[definition.method] = {
+        summary: definition.summary,
+        ...(definition.auth === 'none' ? { security: [] } : { security: [{ [definition.auth === 'admin' ? 'adminKey' : 'session']: [] }] }),
+        ...(parameters.length ? { parameters } : {}),
+        ...(definition.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } } } }
+          : {}),
+        responses: {
+          [String(definition.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } } },
+          default: { description: 'Error', content: { 'application/json': { schema: errorBody } } },
+        },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title, version },
+    components: {
+      securitySchemes: {
+        session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/mp/session' },
+        adminKey: { type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_KEYS' },
+      },
+    },
+    paths,
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function schemaParameters(schema: z.ZodType | undefined, where: 'path' | 'query'): object[] {
+  if (!schema) return [];
+  const json = jsonSchema(schema, 'input') as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}

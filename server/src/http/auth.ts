@@ -1,0 +1,42 @@
+import crypto from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import type { SessionRepository } from '../data/session/session.repository';
+import { AppError } from '../errors';
+import type { AuthKind, Caller } from './api-route';
+
+/** The short, stable name of an admin key in audit records: never the key itself. */
+export function adminKeyId(key: string): string {
+  return `key-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+function bearer(ctx: Context): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
+  return match?.[1];
+}
+
+function setCaller(ctx: Context, caller: Caller): void {
+  (ctx.state as { caller?: Caller }).caller = caller;
+}
+
+export function authenticators(deps: { sessions: SessionRepository; adminKeys: readonly string[]; now(): Date }): Record<AuthKind, Middleware> {
+  const keys = deps.adminKeys.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
+  return {
+    none: async (_ctx, next) => next(),
+    session: async (ctx, next) => {
+      const token = bearer(ctx);
+      const openid = token ? await deps.sessions.openidFor(token, deps.now()) : null;
+      if (!openid) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
+      setCaller(ctx, { kind: 'buyer', openid });
+      await next();
+    },
+    admin: async (ctx, next) => {
+      const token = bearer(ctx);
+      // Compare digests (equal length) in constant time, against every key.
+      const digest = crypto.createHash('sha256').update(token ?? '').digest();
+      const match = token ? keys.find((key) => crypto.timingSafeEqual(key.digest, digest)) : undefined;
+      if (!match) throw new AppError('UNAUTHENTICATED', 'A valid admin API key is required (Authorization: Bearer <key>)');
+      setCaller(ctx, { kind: 'admin', keyId: match.id });
+      await next();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
+import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
+import { backoff, type LifecycleDeps } from '../domain/lifecycle/deps';
+import { stepFor } from '../domain/lifecycle/steps';
+
+export interface WorkerOptions {
+  /** How many requests one process works on at once. */
+  concurrency: number;
+  /** How long a claim is exclusive; a crashed process's claims expire after this. */
+  leaseMs: number;
+  /** How long to sleep when nothing is due. */
+  idleMs: number;
+}
+
+export const DEFAULT_WORKER: WorkerOptions = { concurrency: 4, leaseMs: 60_000, idleMs: 500 };
+
+export interface RunningWorker {
+  readonly owner: string;
+  /** Stops claiming and waits for the requests in hand. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The scheduler every server process runs: claim the most overdue request with one atomic
+ * update (lease + nextActionAt), run the step for its state, and release it with the time of the
+ * next look. A process that dies leaves leases that expire; another process takes over. Nothing
+ * is queued in memory.
+ */
+export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions = DEFAULT_WORKER, extraTick?: () => Promise<void>): RunningWorker {
+  const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  let stopping = false;
+  let wakeUp: (() => void) | undefined;
+  const loops = Array.from({ length: options.concurrency }, (_, i) => loop(i));
+
+  async function loop(index: number): Promise<void> {
+    while (!stopping) {
+      let worked = false;
+      try {
+        if (index === 0 && extraTick) await extraTick();
+        worked = await runOne(deps, deps.requests, owner, options);
+      } catch (err) {
+        deps.log.error({ err }, 'worker: claim failed');
+      }
+      if (!worked && !stopping) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.idleMs);
+        wakeUp = () => (clearTimeout(timer), resolve());
+      });
+    }
+  }
+
+  return {
+    owner,
+    async stop() {
+      stopping = true;
+      wakeUp?.();
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Claims and works one due request; false when none was due. Exported for tests and benchmarks. */
+export async function runOne(deps: LifecycleDeps, requests: InvoiceRequestRepository, owner: string, options: WorkerOptions): Promise<boolean> {
+  const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
+  if (!request) return false;
+  const next = await step(deps, request);
+  await requests.release(request._id, owner, { nextActionAt: next?.at, attempts: next?.attempts ?? 0 }, deps.now());
+  return true;
+}
+
+async function step(deps: LifecycleDeps, request: InvoiceRequestDoc) {
+  try {
+    return await stepFor(deps, request);
+  } catch (err) {
+    // WeChat busy or unreachable, a quota, the database blinking: look again later.
+    const attempts = request.attempts + 1;
+    const delay = backoff(deps, deps.schedule.retryBaseMs, deps.schedule.retryMaxMs, attempts);
+    const quota = (err as { retryAfterMs?: number }).retryAfterMs;
+    deps.log.warn({ err, requestId: request._id, status: request.status, attempts }, 'worker step failed; will retry');
+    return { at: new Date(deps.now().getTime() + Math.max(delay, quota ?? 0)), attempts };
+  }
+}

@@ -1,0 +1,128 @@
+import { createSandbox, openidFor, type Sandbox } from '../../sandbox';
+import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
+import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
+import { testDatabaseUri } from '../harness/database';
+import { startTestApp, TEST_ENV, type TestApp } from './app';
+
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+export const ADMIN_KEY = 'key-lifecycle-admin-0123456789';
+
+/** Worker waits scaled down so a whole flow takes a second or two. */
+export const FAST_SCHEDULE = {
+  authPollFirstMs: 300,
+  authPollMaxMs: 1_000,
+  confirmFirstMs: 150,
+  confirmMaxMs: 600,
+  retryBaseMs: 100,
+  retryMaxMs: 1_000,
+};
+
+export interface LifecycleEnv {
+  sandbox: Sandbox;
+  app: TestApp;
+  worker: RunningWorker;
+  /** The sandbox's s_pappid for the merchant. */
+  sPappid: string;
+  /** A buyer: logs in with a code whose user part is `name`; returns the session token and openid. */
+  login(name: string): Promise<{ token: string; openid: string }>;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  mp(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** Calls the sandbox's machine API. */
+  sandboxApi(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+let loginSeq = 0;
+
+/**
+ * The real server (its app and its worker) against the WeChat sandbox, both on real HTTP with
+ * real databases, merchant set up the way ops would: seturl at the platform, then contact and
+ * auth fields through our admin API. Pushes are safe-mode XML.
+ */
+export async function startLifecycleEnv(opts: { sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'] } = {}): Promise<LifecycleEnv> {
+  const sandbox = await createSandbox({
+    mongodbUri: testDatabaseUri(),
+    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001' }],
+    settings: { invoiceIssueDelayMs: 100, pushTimeoutMs: 2_000, workerPollMs: 50, ...opts.sandboxSettings },
+    log: () => {},
+  });
+  const merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
+  const app = await startTestApp({
+    env: {
+      WECHAT_API_BASE: sandbox.url,
+      WECHAT_SANDBOX: 'true',
+      WECHAT_AES_KEY: AES_KEY,
+      INVOICE_S_PAPPID: merchant.sPappid,
+      FPQQLSH_PREFIX: merchant.merchantCode,
+      ADMIN_API_KEYS: ADMIN_KEY,
+    },
+    schedule: FAST_SCHEDULE,
+  });
+  await sandbox.db.model('SandboxApp').updateOne(
+    { appid: TEST_ENV.WECHAT_APPID },
+    { $set: { push: { url: `${app.url}/wechat/push`, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } },
+  );
+  const worker = startInvoiceWorker(app.container.lifecycle, { concurrency: 2, leaseMs: 10_000, idleMs: 50 }, () => app.container.housekeeping());
+
+  const request = async (base: string, method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
+  const env: LifecycleEnv = {
+    sandbox,
+    app,
+    worker,
+    sPappid: merchant.sPappid,
+    async login(name) {
+      loginSeq += 1;
+      const { json } = await request(app.url, 'POST', '/api/mp/session', {}, { code: `${name}.${loginSeq}` });
+      return { token: String(json.token), openid: String(json.openid) };
+    },
+    admin: (method, path, body) => request(app.url, method, `/api/admin${path}`, { authorization: `Bearer ${ADMIN_KEY}` }, body),
+    mp: (token, method, path, body) => request(app.url, method, `/api/mp${path}`, { authorization: `Bearer ${token}` }, body),
+    sandboxApi: (method, path, body) => request(sandbox.url, method, `/sandbox/api${path}`, {}, body),
+    async close() {
+      await worker.stop();
+      await app.close();
+      await sandbox.close();
+    },
+  };
+  // Merchant settings through our own admin API, as ops would set them.
+  await env.admin('PUT', '/settings/contact', { phone: '0591-88888888', timeOut: 3600 });
+  await env.admin('PUT', '/settings/auth-fields', {
+    user_field: { show_title: 1, show_phone: 1, show_email: 1 },
+    biz_field: { show_title: 1, show_tax_no: 1, show_addr: 1, show_phone: 1, show_bank_type: 1, show_bank_no: 1, require_tax_no: 1 },
+  });
+  return env;
+}
+
+export { openidFor };
+
+/** Polls until `check` returns a value (not undefined/false), or fails after timeoutMs. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A simple order for a buyer: two lines at 13 % that add up. */
+export function orderFor(openid: string, orderNo: string) {
+  return {
+    orderNo,
+    openid,
+    amount: 2 * 5650 + 3 * 1000,
+    items: [
+      { name: '办公椅', spbm: '1050201010000000000', quantity: 2, unitPrice: 5650, taxRate: '0.13' },
+      { name: '订书机', spbm: '1080212990000000000', quantity: 3, unitPrice: 1000, taxRate: '0.13' },
+    ],
+  };
+}
