@@ -17,7 +17,6 @@ interface Options {
   name?: string;
 }
 
-const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 
 /**
  * Runs a Fapiao server entry point (TypeScript, through tsx) as a child process, shows its JSON
@@ -25,7 +24,12 @@ const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
  */
 export function spawnServer(opts: Options): Promise<ServerProcess> {
   const name = opts.name ?? 'server';
-  const child = spawn(tsx, [opts.entry], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process (node --import tsx), so our signals reach the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.entry], {
+    env: opts.env,
+    cwd: path.join(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stopping = false;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code) => {

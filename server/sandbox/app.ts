@@ -6,12 +6,17 @@ import { controlRoutes } from './control/routes';
 import { wechatJsonBody } from './body';
 import { invoiceMachineRoutes } from './invoice/machine-routes';
 import { invoiceRoutes } from './invoice/routes';
+import { authPageRoutes } from './pages/auth-page';
+import { consolePageRoutes } from './pages/console-page';
 import { pdfRoutes } from './pdf/routes';
 import { platformRoutes } from './platform/routes';
 import { pushRoutes } from './push/routes';
 import { fail, replyFailure, WeChatFailure } from './reply';
 
-/** The sandbox's Koa app: WeChat's API paths, plus the machine API under /sandbox/api. */
+/**
+ * The sandbox's Koa app: WeChat's API paths, the machine API under /sandbox/api, and the pages a
+ * person uses (the authorization page /sandbox/auth, the console /sandbox).
+ */
 export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: unknown) => void): Koa {
   const app = new Koa();
   app.silent = true;
@@ -21,6 +26,8 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   const pushes = pushRoutes(sb);
   const pdf = pdfRoutes(sb);
   const invoice = invoiceRoutes(sb);
+  const authPage = authPageRoutes(sb, log);
+  const consolePage = consolePageRoutes(sb);
 
   app.use(async (ctx, next) => {
     try {
@@ -31,6 +38,9 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
       replyFailure(ctx, new WeChatFailure(-1));
     }
   });
+  // The pages read their own form bodies (not JSON) and are not WeChat calls: before both.
+  app.use(authPage.routes());
+  app.use(consolePage.routes());
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith('/sandbox/')) return next();
     await count(sb.models, `call:${ctx.path}`);

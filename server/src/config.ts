@@ -55,6 +55,12 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true' || v === '1')
     .describe('Run the invoice worker in this process (every process may; they share the work)'),
+  WORKER_TIME_SCALE: z.coerce
+    .number()
+    .min(0.0001)
+    .max(1)
+    .default(1)
+    .describe("Multiplies the worker's waits (polls, back-off); below 1 only for tests and demos"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

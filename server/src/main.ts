@@ -7,9 +7,10 @@ import mongoose from 'mongoose';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer, ensureIndexes } from './container';
+import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
-import { startInvoiceWorker } from './worker/invoice-worker';
+import { DEFAULT_WORKER, startInvoiceWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -17,11 +18,21 @@ async function main(): Promise<void> {
   let shuttingDown = false;
 
   const db = await connectDatabase(config, logger);
-  const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown });
+  const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown, schedule: scaledSchedule(config.WORKER_TIME_SCALE) });
   await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
-  const worker = config.WORKER_ENABLED ? startInvoiceWorker(container.lifecycle, undefined, () => container.housekeeping()) : undefined;
+  const worker = config.WORKER_ENABLED
+    ? startInvoiceWorker(
+        container.lifecycle,
+        {
+          ...DEFAULT_WORKER,
+          idleMs: Math.max(20, DEFAULT_WORKER.idleMs * config.WORKER_TIME_SCALE),
+          leaseMs: Math.max(2_000, DEFAULT_WORKER.leaseMs * config.WORKER_TIME_SCALE),
+        },
+        () => container.housekeeping(),
+      )
+    : undefined;
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
 
   const shutdown = async (signal: string) => {
@@ -38,6 +49,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function scaledSchedule(scale: number): SchedulePolicy {
+  return Object.fromEntries(Object.entries(DEFAULT_SCHEDULE).map(([key, ms]) => [key, Math.max(1, Math.round(ms * scale))])) as unknown as SchedulePolicy;
 }
 
 function readConfigOrExit(): Config {

@@ -144,6 +144,28 @@ describe('the invoice lifecycle against the sandbox', () => {
     }
   });
 
+  it('post-payment invoicing: an authorization for an order we never sent a URL for is matched to the order and issued', async () => {
+    expect((await env.admin('PUT', '/settings/pay-mch', { mchid: '1230000109', s_pappid: env.sPappid })).status).toBe(200);
+    const buyer = await env.login(`payer${++seq}`);
+    const orderNo = nextOrderNo();
+    const order = orderFor(buyer.openid, orderNo);
+    await env.admin('POST', '/orders', order);
+    // The buyer tapped 开发票 in WeChat Pay's receipt: WeChat authorizes the payment's order number.
+    const authorized = await env.sandboxApi('POST', '/authorize', {
+      s_pappid: env.sPappid,
+      order_id: orderNo,
+      openid: buyer.openid,
+      action: 'authorize',
+      postPayment: true,
+      money: order.amount,
+      type: 1,
+      user_field: { title: '孙八' },
+    });
+    expect(authorized.status).toBe(200);
+    await waitForStatus(buyer.token, orderNo, 'ISSUED');
+    expect(await invoicesAtSandbox(orderNo)).toHaveLength(1);
+  });
+
   it('the buyer coming back (refresh) learns of the authorization at once', async () => {
     await env.sandboxApi('PUT', '/faults', { push: { dropRate: 1 } });
     try {

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 
 export interface Spawned {
   child: ChildProcess;
@@ -13,9 +12,13 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs a TypeScript entry point (through tsx) as a separate OS process with exactly `env` (plus PATH/HOME). */
+/**
+ * Runs a TypeScript entry point as a separate OS process with exactly `env` (plus PATH/HOME).
+ * One process (`node --import tsx`), not the tsx wrapper with a child: a signal sent to it,
+ * SIGKILL included, reaches the program itself.
+ */
 export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): Spawned {
-  const child = spawn(tsx, [path.resolve(repoRoot, file), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,153 @@
+/**
+ * Exactly once, across processes and crashes: real server processes (server/src/main.ts, worker
+ * included) sharing one database, against the WeChat sandbox. Whatever happens, every order ends
+ * with exactly one invoice at the sandbox.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSandbox, type Sandbox } from '../sandbox';
+import { bootstrapSandboxMerchant } from '../../scripts/sandbox-bootstrap';
+import { freePort } from '../../scripts/mongo/free-port';
+import { readText } from '../src/http/read-text';
+import { testDatabaseUri } from './harness/database';
+import { TEST_ENV } from './support/app';
+import { eventually, orderFor } from './support/lifecycle-env';
+import { spawnTs, type Spawned } from './support/process';
+
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const ADMIN_KEY = 'key-processes-admin-0123456789';
+
+interface Server {
+  url: string;
+  process: Spawned;
+}
+
+let sandbox: Sandbox;
+let merchant: { sPappid: string; merchantCode: string };
+const running: Spawned[] = [];
+
+beforeAll(async () => {
+  sandbox = await createSandbox({
+    mongodbUri: testDatabaseUri(),
+    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaoproc001' }],
+    settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000, workerPollMs: 50 },
+    log: () => {},
+  });
+  merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
+});
+
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+afterAll(async () => sandbox?.close());
+
+async function startServer(mongodbUri: string, port: number): Promise<Server> {
+  const spawned = spawnTs('server/src/main.ts', {
+    ...TEST_ENV,
+    MONGODB_URI: mongodbUri,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ADMIN_API_KEYS: ADMIN_KEY,
+    WECHAT_AES_KEY: AES_KEY,
+    WECHAT_API_BASE: sandbox.url,
+    WECHAT_SANDBOX: 'true',
+    INVOICE_S_PAPPID: merchant.sPappid,
+    FPQQLSH_PREFIX: merchant.merchantCode,
+    WORKER_ENABLED: 'true',
+    WORKER_TIME_SCALE: '0.02',
+    LOG_LEVEL: 'info',
+  });
+  running.push(spawned);
+  await spawned.waitForLine(/"msg":"listening"/, 30_000);
+  return { url: `http://127.0.0.1:${port}`, process: spawned };
+}
+
+async function pointPushesAt(url: string): Promise<void> {
+  await sandbox.db
+    .model('SandboxApp')
+    .updateOne({ appid: TEST_ENV.WECHAT_APPID }, { $set: { push: { url, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } });
+}
+
+async function call(base: string, method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** n buyers each order, request type 1 and authorize at the sandbox; returns the order numbers. */
+async function requestAndAuthorize(server: Server, n: number, tag: string): Promise<string[]> {
+  const orderNos: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const login = await fetch(`${server.url}/api/mp/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `${tag}${i}.1` }) });
+    const session = (await login.json()) as { token: string; openid: string };
+    const orderNo = `${tag}${i}x${Date.now().toString(36)}`;
+    expect((await call(server.url, 'POST', '/api/admin/orders', ADMIN_KEY, orderFor(session.openid, orderNo))).status).toBe(201);
+    const link = await call(server.url, 'POST', `/api/mp/orders/${orderNo}/invoice`, session.token, { type: 1 });
+    expect(link.status).toBe(200);
+    const authorized = await fetch(`${sandbox.url}/sandbox/api/authorize`, {
+      method: 'POST',
+      body: JSON.stringify({ auth_url: link.json.authUrl, openid: session.openid, action: 'authorize', user_field: { title: `买家${i}` } }),
+    });
+    expect(authorized.status).toBe(200);
+    orderNos.push(orderNo);
+  }
+  return orderNos;
+}
+
+async function statuses(server: Server, orderNos: string[]): Promise<string[]> {
+  const all = await call(server.url, 'GET', '/api/admin/invoices?limit=500', ADMIN_KEY);
+  const mine = (all.json.invoices as { orderNo: string; status: string }[]).filter((r) => orderNos.includes(r.orderNo));
+  return mine.map((r) => r.status);
+}
+
+async function expectOneInvoiceEach(orderNos: string[]): Promise<void> {
+  for (const orderNo of orderNos) {
+    const res = await fetch(`${sandbox.url}/sandbox/api/invoices?ddh=${orderNo}`);
+    const { invoices } = (await res.json()) as { invoices: { kind?: string }[] };
+    expect([orderNo, invoices.length]).toEqual([orderNo, 1]);
+  }
+}
+
+it('every push delivered 4 times, concurrently, to two server processes sharing the database: one invoice per order', async () => {
+  const db = testDatabaseUri();
+  const [a, b] = await Promise.all([startServer(db, await freePort()), startServer(db, await freePort())]);
+  // WeChat → a fan-out that hands each push to both processes, twice each, at the same time.
+  const fanOut = http.createServer((req, res) => {
+    void (async () => {
+      const body = (await readText(req, 64 * 1024)) ?? '';
+      const deliver = (base: string) =>
+        fetch(`${base}/wechat/push${req.url?.slice(req.url.indexOf('?')) ?? ''}`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? 'text/xml' }, body }).then((r) => r.text());
+      await Promise.allSettled([deliver(a!.url), deliver(b!.url), deliver(a!.url), deliver(b!.url)]);
+      res.end('success');
+    })();
+  });
+  await new Promise<void>((resolve) => fanOut.listen(0, '127.0.0.1', resolve));
+  try {
+    await pointPushesAt(`http://127.0.0.1:${(fanOut.address() as AddressInfo).port}/`);
+    const orderNos = await requestAndAuthorize(a!, 12, 'dup');
+    await eventually(async () => ((await statuses(a!, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 60_000, 'all ISSUED');
+    await expectOneInvoiceEach(orderNos);
+  } finally {
+    fanOut.closeAllConnections();
+    await new Promise((resolve) => fanOut.close(resolve));
+  }
+}, 180_000);
+
+it('a server killed with SIGKILL mid-flight and restarted: every request reaches a final state, none issued twice', async () => {
+  const db = testDatabaseUri();
+  const port = await freePort();
+  await pointPushesAt(`http://127.0.0.1:${port}/wechat/push`);
+  const first = await startServer(db, port);
+  const orderNos = await requestAndAuthorize(first, 16, 'kill');
+  // Kill as soon as some, but not all, are issued: the rest are somewhere in flight.
+  await eventually(async () => ((await statuses(first, orderNos)).includes('ISSUED') ? true : undefined), 60_000, 'a first ISSUED');
+  first.process.child.kill('SIGKILL');
+  await first.process.exited;
+
+  const second = await startServer(db, port);
+  await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
+  await expectOneInvoiceEach(orderNos);
+}, 180_000);
