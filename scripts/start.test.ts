@@ -13,6 +13,14 @@ describe('npm start (scripts/start.ts)', () => {
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
+      // The demo buyer alice logs in (any code "alice.<n>") and sees her seeded orders.
+      const login = await fetch(`${url}/api/mp/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `alice.${Date.now()}` }) });
+      const { token } = (await login.json()) as { token: string };
+      const orders = (await (await fetch(`${url}/api/mp/orders`, { headers: { authorization: `Bearer ${token}` } })).json()) as { orders: { orderNo: string }[] };
+      expect(orders.orders.map((o) => o.orderNo).sort()).toEqual(['DEMO-ALICE-1', 'DEMO-ALICE-2', 'DEMO-ALICE-3']);
+      const sandboxConsole = /console: (http:\/\/\S+)\)/.exec(start.output())?.[1] ?? '';
+      expect((await fetch(sandboxConsole)).status).toBe(200);
+
       start.child.kill('SIGINT');
       expect(await start.exited).toEqual({ code: 0, signal: null });
       expect(start.output()).toContain('info stopped');

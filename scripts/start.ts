@@ -9,6 +9,7 @@ import { createSandbox, type Sandbox } from '../server/sandbox';
 import { devCredentials, devSellerIdentity } from './dev-env';
 import { freePort } from './mongo/free-port';
 import { startDatabase, withDatabaseName, type RunningDatabase } from './mongo';
+import { DEMO_BUYERS, seedDemoOrders } from './demo-data';
 import { bootstrapSandboxMerchant } from './sandbox-bootstrap';
 import { spawnServer, type ServerProcess } from './server-process';
 
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
     },
   }));
 
+  const adminKey = credentials.ADMIN_API_KEYS.split(',')[0]?.trim() ?? '';
+  const demo = await seedDemoOrders(server.url, adminKey, credentials.WECHAT_APPID);
+
   const shown = (name: keyof typeof credentials) => (generated.includes(name) ? credentials[name] : '(from your environment)');
   console.log(`
 Fapiao is running.
@@ -101,6 +105,10 @@ Development credentials (generated once, kept in .data/dev-env.json):
   WECHAT_AES_KEY   ${shown('WECHAT_AES_KEY')}
   Admin API key    ${shown('ADMIN_API_KEYS')}
   s_pappid         ${merchant.sPappid}   (merchant code ${merchant.merchantCode})
+
+Demo buyers ${DEMO_BUYERS.join(', ')} have ${demo.length} orders (${demo[0]?.orderNo} …). Log in as alice:
+  curl -s -X POST ${server.url}/api/mp/session -H 'content-type: application/json' -d '{"code":"alice.1"}'
+The README walks the whole flow from there; the API is described at ${server.url}/openapi.json.
 
 Ctrl-C stops everything.
 `);
