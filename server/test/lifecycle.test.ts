@@ -65,8 +65,11 @@ describe('the invoice lifecycle against the sandbox', () => {
     expect(atSandbox).toHaveLength(1);
     expect(atSandbox[0]).toMatchObject({ fphm: issued.fphm });
     // The title the buyer typed on WeChat's page is what the invoice was issued to.
-    const [request] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { title: Record<string, string> }[];
+    const [request] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string; title: Record<string, string> }[];
     expect(request?.title).toMatchObject({ kind: 'company', name: COMPANY.title, taxNumber: COMPANY.tax_no });
+    // Ops' reconciliation agrees with WeChat.
+    const reconciled = await env.admin('POST', `/invoices/${request?.id}/reconcile`);
+    expect(reconciled.json).toMatchObject({ verdict: 'ok', wechat: { state: 'issued', fphm: issued.fphm } });
   });
 
   it('type 1, personal title, and type 0 with a company title given in the Mini Program: both ISSUED', async () => {

@@ -3,6 +3,8 @@ import type { AuditLog } from '../../data/audit/audit.schema';
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
 import { offsetRequest, rejectRequest, retryRequest } from '../../domain/lifecycle/ops';
+import { reconcileRequest } from '../../domain/lifecycle/reconcile';
+import { askWeChat } from '../../domain/wechat-failure';
 import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
 import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPayMch, type SettingsDeps } from '../../domain/settings';
 import { AppError } from '../../errors';
@@ -160,6 +162,36 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       response: adminInvoiceDto,
       handler: async ({ params, caller }) =>
         toAdminDto(await audited(caller, 'invoice.offset', `invoice:${params.id}`, () => offsetRequest(deps.lifecycle, params.id, actor(caller)))),
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/reconcile',
+      summary: 'Ask WeChat (queryinvoceinfo) about an ISSUING, ISSUED or OFFSETTING request and say whether it agrees',
+      auth: 'admin',
+      params: idParams,
+      response: z.object({
+        id: z.string(),
+        orderNo: z.string(),
+        status: invoiceStatus,
+        fpqqlsh: z.string(),
+        wechat: z.record(z.string(), z.unknown()),
+        verdict: z.enum(['ok', 'mismatch', 'stuck']),
+        detail: z.string(),
+      }),
+      handler: ({ params }) => reconcileRequest(deps.lifecycle, params.id),
+    }),
+    route({
+      method: 'post',
+      path: '/platform/seturl',
+      summary: 'For a merchant that is its own invoicing platform: seturl, giving the invoice_url and the s_pappid in it',
+      auth: 'admin',
+      response: z.object({ invoiceUrl: z.string(), sPappid: z.string().nullable() }),
+      handler: async ({ caller }) => {
+        const answer = await askWeChat(() => deps.lifecycle.invoice.setUrl());
+        const sPappid = URL.canParse(answer.invoice_url) ? new URL(answer.invoice_url).searchParams.get('s_pappid') : null;
+        await deps.audit.record({ at: deps.now(), actor: actor(caller), action: 'platform.seturl', target: 'platform' });
+        return { invoiceUrl: answer.invoice_url, sPappid };
+      },
     }),
     route({
       method: 'get',

@@ -1,0 +1,85 @@
+import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import { AppError } from '../../errors';
+import { WeChatApiError, type QueryInvoiceInfoResponse } from '../../wechat';
+import { askWeChat } from '../wechat-failure';
+import type { LifecycleDeps } from './deps';
+
+/** What WeChat says about an fpqqlsh. */
+export type WeChatView =
+  | { state: 'issued'; fpdm: string; fphm: string }
+  | { state: 'processing' }
+  | { state: 'failed'; errcode: number; meaning: string }
+  | { state: 'unknown'; errcode: number; meaning: string };
+
+export interface ReconcileResult {
+  id: string;
+  orderNo: string;
+  status: InvoiceRequestDoc['status'];
+  fpqqlsh: string;
+  wechat: WeChatView;
+  /**
+   * ok: WeChat agrees. mismatch: WeChat knows something else (numbers differ, or it issued what
+   * we still wait for: the worker was woken). stuck: nothing has moved for longer than expected.
+   */
+  verdict: 'ok' | 'mismatch' | 'stuck';
+  detail: string;
+}
+
+const PROCESSING = 73107;
+const PLATFORM_FAILED = 73000;
+/** A request still waiting after this long needs a human. */
+const STUCK_AFTER_MS = 30 * 60_000;
+
+/**
+ * Ops' check of one request in ISSUING, ISSUED or OFFSETTING against WeChat (queryinvoceinfo).
+ * A request WeChat has issued but we still wait on is woken so the worker records it now.
+ */
+export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise<ReconcileResult> {
+  const request = await deps.requests.findById(id);
+  if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${id}`);
+  if (!['ISSUING', 'ISSUED', 'OFFSETTING'].includes(request.status)) {
+    throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED and OFFSETTING requests are reconciled; this one is ${request.status}`);
+  }
+  const wechat = await ask(deps, request.fpqqlsh);
+  return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...(await judge(deps, request, wechat)) };
+}
+
+async function ask(deps: LifecycleDeps, fpqqlsh: string): Promise<WeChatView> {
+  let answer: QueryInvoiceInfoResponse;
+  try {
+    answer = await askWeChat(() => deps.invoice.queryInvoiceInfo({ fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh }));
+  } catch (err) {
+    const errcode = (err as AppError).details?.errcode;
+    if (typeof errcode !== 'number') throw err;
+    if (errcode === PROCESSING) return { state: 'processing' };
+    const meaning = err instanceof WeChatApiError ? err.meaning : (err as Error).message;
+    return errcode === PLATFORM_FAILED ? { state: 'failed', errcode, meaning } : { state: 'unknown', errcode, meaning };
+  }
+  return { state: 'issued', fpdm: answer.invoicedetail.fpdm, fphm: answer.invoicedetail.fphm };
+}
+
+async function judge(deps: LifecycleDeps, request: InvoiceRequestDoc, wechat: WeChatView): Promise<Pick<ReconcileResult, 'verdict' | 'detail'>> {
+  const waitingSince = request.history[request.history.length - 1]?.at ?? request.createdAt;
+  const stuck = deps.now().getTime() - waitingSince.getTime() > STUCK_AFTER_MS;
+  if (request.status === 'ISSUED' || request.status === 'OFFSETTING') {
+    const local = request.invoice;
+    if (wechat.state === 'issued' && local?.fpdm === wechat.fpdm && local.fphm === wechat.fphm) {
+      return request.status === 'OFFSETTING' && stuck ? { verdict: 'stuck', detail: 'offset requested over 30 minutes ago' } : { verdict: 'ok', detail: 'WeChat has the same invoice' };
+    }
+    return { verdict: 'mismatch', detail: `we have ${local?.fpdm}/${local?.fphm}, WeChat says ${describe(wechat)}` };
+  }
+  // ISSUING
+  if (wechat.state === 'issued') {
+    await deps.requests.wake(request._id, 'ISSUING', deps.now());
+    return { verdict: 'mismatch', detail: `WeChat issued ${wechat.fpdm}/${wechat.fphm} but we were still waiting: the worker will record it now` };
+  }
+  if (wechat.state === 'failed') return { verdict: 'mismatch', detail: `WeChat says the invoice failed (${wechat.meaning}) but we were still waiting` };
+  if (stuck) return { verdict: 'stuck', detail: `issuing for over 30 minutes; WeChat says ${describe(wechat)}` };
+  return { verdict: 'ok', detail: `issuing; WeChat says ${describe(wechat)}` };
+}
+
+function describe(view: WeChatView): string {
+  if (view.state === 'issued') return `issued ${view.fpdm}/${view.fphm}`;
+  if (view.state === 'processing') return 'still processing';
+  return `${view.state} (${view.errcode} ${view.meaning})`;
+}
