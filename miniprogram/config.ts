@@ -1,16 +1,45 @@
 /**
- * Where the Mini Program finds the Fapiao server. One place to change: `npm start` serves on
- * http://127.0.0.1:3000, which WeChat DevTools reaches with domain checks off (urlCheck: false).
- * A release build points at the merchant's HTTPS domain registered in the Mini Program console.
+ * Where the Mini Program finds the Fapiao server, and how it opens WeChat's invoice
+ * authorization page. One place to change: `npm start` serves on http://127.0.0.1:3000, which
+ * WeChat DevTools reaches with domain checks off (urlCheck: false). A release build points at the
+ * merchant's HTTPS domain registered in the Mini Program console.
  */
-export const API_BASE_BY_ENV: Record<'develop' | 'trial' | 'release', string> = {
+export type EnvVersion = 'develop' | 'trial' | 'release';
+
+export const API_BASE_BY_ENV: Record<EnvVersion, string> = {
   develop: 'http://127.0.0.1:3000',
   trial: 'https://fapiao.example.com',
   release: 'https://fapiao.example.com',
 };
 
+/**
+ * true: when the server runs against the WeChat sandbox (it then returns `webviewUrl`), open the
+ * sandbox's authorization page in a <web-view> — the only way to reach it from DevTools.
+ * false: always wx.navigateToMiniProgram into WeChat's invoice authorization Mini Program.
+ * A server talking to real WeChat never returns `webviewUrl`, so real WeChat always navigates.
+ */
+export const AUTH_VIA_WEBVIEW_BY_ENV: Record<EnvVersion, boolean> = {
+  develop: true,
+  trial: false,
+  release: false,
+};
+
+/** Give up on one API call after this long (wx.request `timeout`). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** While an invoice is being authorized or issued, ask the server again after these waits. */
+export const STATUS_POLL_DELAYS_MS: readonly number[] = [1_500, 3_000, 5_000, 8_000, 13_000, 21_000];
+
+function envOf(envVersion: string | undefined): EnvVersion {
+  return envVersion === 'trial' || envVersion === 'release' ? envVersion : 'develop';
+}
+
 /** The API base for the environment WeChat reports (DevTools and previews are 'develop'). */
 export function apiBase(envVersion: string | undefined): string {
-  if (envVersion === 'trial' || envVersion === 'release') return API_BASE_BY_ENV[envVersion];
-  return API_BASE_BY_ENV.develop;
+  return API_BASE_BY_ENV[envOf(envVersion)];
+}
+
+/** Whether to prefer the sandbox's web-view authorization page in this environment. */
+export function authViaWebview(envVersion: string | undefined): boolean {
+  return AUTH_VIA_WEBVIEW_BY_ENV[envOf(envVersion)];
 }

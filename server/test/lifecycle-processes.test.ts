@@ -151,3 +151,36 @@ it('a server killed with SIGKILL mid-flight and restarted: every request reaches
   await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
   await expectOneInvoiceEach(orderNos);
 }, 180_000);
+
+it('fault drill: a server killed at random moments three times during 300 orders: all ISSUED, one invoice each', async () => {
+  const db = testDatabaseUri();
+  const port = await freePort();
+  await pointPushesAt(`http://127.0.0.1:${port}/wechat/push`);
+  let server = await startServer(db, port);
+  const orderNos: string[] = [];
+  const requesting = (async () => {
+    for (let batch = 0; batch < 10; batch++) {
+      // Each batch goes through whichever process is up; a batch cut by a kill is retried.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // A fresh tag per attempt: login codes are single-use.
+          orderNos.push(...(await requestAndAuthorize(server, 30, `k${batch}a${attempt}x`)));
+          break;
+        } catch (err) {
+          if (attempt > 20) throw err;
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+    }
+  })();
+  for (let kill = 0; kill < 3; kill++) {
+    await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 3_000));
+    server.process.child.kill('SIGKILL');
+    await server.process.exited;
+    server = await startServer(db, port);
+  }
+  await requesting;
+  await eventually(async () => ((await statuses(server, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 240_000, 'all ISSUED');
+  expect(new Set(orderNos).size).toBeGreaterThanOrEqual(300);
+  await expectOneInvoiceEach([...new Set(orderNos)]);
+}, 420_000);

@@ -39,7 +39,14 @@ let loginSeq = 0;
  * real databases, merchant set up the way ops would: seturl at the platform, then contact and
  * auth fields through our admin API. Pushes are safe-mode XML.
  */
-export async function startLifecycleEnv(opts: { sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'] } = {}): Promise<LifecycleEnv> {
+export async function startLifecycleEnv(
+  opts: {
+    sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'];
+    /** Extra server configuration (e.g. WECHAT_TIMEOUT_MS). */
+    serverEnv?: Record<string, string>;
+    workerConcurrency?: number;
+  } = {},
+): Promise<LifecycleEnv> {
   const sandbox = await createSandbox({
     mongodbUri: testDatabaseUri(),
     apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001' }],
@@ -55,6 +62,7 @@ export async function startLifecycleEnv(opts: { sandboxSettings?: Parameters<typ
       INVOICE_S_PAPPID: merchant.sPappid,
       FPQQLSH_PREFIX: merchant.merchantCode,
       ADMIN_API_KEYS: ADMIN_KEY,
+      ...opts.serverEnv,
     },
     schedule: FAST_SCHEDULE,
   });
@@ -62,9 +70,14 @@ export async function startLifecycleEnv(opts: { sandboxSettings?: Parameters<typ
     { appid: TEST_ENV.WECHAT_APPID },
     { $set: { push: { url: `${app.url}/wechat/push`, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } },
   );
-  const worker = startInvoiceWorker(app.container.lifecycle, { concurrency: 2, leaseMs: 10_000, idleMs: 50 }, () => app.container.housekeeping());
+  const worker = startInvoiceWorker(
+    app.container.lifecycle,
+    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50 },
+    () => app.container.housekeeping(),
+  );
 
-  const request = async (base: string, method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+  const request = async (base: string, method: string, path: string, headers: Record<string, string>, given?: unknown) => {
+    const body = given ?? undefined; // null (e.g. after IPC) means no body too
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -80,7 +93,8 @@ export async function startLifecycleEnv(opts: { sandboxSettings?: Parameters<typ
     sPappid: merchant.sPappid,
     async login(name) {
       loginSeq += 1;
-      const { json } = await request(app.url, 'POST', '/api/mp/session', {}, { code: `${name}.${loginSeq}` });
+      const { status, json } = await request(app.url, 'POST', '/api/mp/session', {}, { code: `${name}.${loginSeq}` });
+      if (status !== 200) throw new Error(`login as ${name} failed: ${status} ${JSON.stringify(json)}`);
       return { token: String(json.token), openid: String(json.openid) };
     },
     admin: (method, path, body) => request(app.url, method, `/api/admin${path}`, { authorization: `Bearer ${ADMIN_KEY}` }, body),

@@ -42,8 +42,11 @@ export async function requestInvoice(deps: LifecycleDeps, input: RequestInvoiceI
   try {
     return await authorizationLink(deps, request);
   } catch (err) {
-    // WeChat never knew this order_id: take the attempt back so the buyer can simply try again.
-    if (await deps.requests.deleteUnseen(request._id)) await deps.orders.restoreLatest(order.orderNo, request._id, latest?._id);
+    // WeChat refused, so it never knew this order_id: take the attempt back. After a timeout it
+    // may have created the authorization: keep the request, and the buyer's retry resumes it
+    // with the same order_id.
+    const refused = err instanceof AppError && err.code === 'WECHAT_REJECTED';
+    if (refused && (await deps.requests.deleteUnseen(request._id))) await deps.orders.restoreLatest(order.orderNo, request._id, latest?._id);
     throw err;
   }
 }
