@@ -3,17 +3,8 @@ import type { OrderDoc } from '../data/order/order.schema';
 import type { InvoiceTitle } from '../data/invoice-request/invoice-request.schema';
 import type { MakeOutInvoiceInfo } from '../wechat';
 
-/** The seller's tax identity, printed on every invoice (from config). */
-export interface SellerIdentity {
-  nsrsbh: string;
-  nsrmc: string;
-  nsrdz: string;
-  nsrdh: string;
-  nsrbank: string;
-  nsrbankid: string;
-  /** 开票人: the issuer's name. */
-  kpr: string;
-}
+/** The seller's tax identity and the issuer (开票人), printed on every invoice (from config). */
+export type SellerIdentity = Pick<MakeOutInvoiceInfo, 'nsrsbh' | 'nsrmc' | 'nsrdz' | 'nsrdh' | 'nsrbank' | 'nsrbankid' | 'kpr'>;
 
 /**
  * The makeoutinvoice body for an order: the seller, the buyer's title, and lines whose amounts
