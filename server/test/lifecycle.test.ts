@@ -182,6 +182,93 @@ describe('the invoice lifecycle against the sandbox', () => {
   });
 });
 
+describe('ops list invoice requests by date, a page at a time', () => {
+  // Requests from a window no other test writes in (2020), several created in the same
+  // millisecond, stored straight through the repository: only their place in the list matters.
+  const T0 = Date.parse('2020-03-01T00:00:00.000Z');
+  const at = (seconds: number) => new Date(T0 + seconds * 1000);
+  const WINDOW = 'createdAfter=2020-03-01&createdBefore=2020-03-02';
+  const seeded: { id: string; createdAt: Date; status: 'ISSUED' | 'ISSUING' }[] = [];
+  const newestFirst = (list: typeof seeded) =>
+    [...list].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((r) => r.id);
+
+  type Page = { invoices: { id: string; createdAt: string }[]; nextCursor?: string };
+  async function allPages(query: string): Promise<{ ids: string[]; pages: number }> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await env.admin('GET', `/invoices?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = res.json as Page;
+      ids.push(...page.invoices.map((r) => r.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    return { ids, pages };
+  }
+
+  beforeAll(async () => {
+    // 5 at second 0, 4 at second 60, one each at 30, 90 and 120; ids not in creation order.
+    const seconds = [0, 0, 0, 0, 0, 30, 60, 60, 60, 60, 90, 120, 0];
+    seconds.forEach((s, i) => {
+      const id = `ir_${(Math.random().toString(36) + '0000000000000000').slice(2, 14)}${String(i).padStart(4, '0')}`;
+      seeded.push({ id, createdAt: at(s), status: i % 3 === 0 ? 'ISSUING' : 'ISSUED' });
+    });
+    for (const r of seeded) {
+      await env.app.container.lifecycle.requests.create({
+        _id: r.id,
+        orderNo: `W${r.id.slice(3, 15)}`,
+        openid: 'oListWindow000000000000000',
+        wxOrderId: `${r.id}-1`,
+        type: 1,
+        amount: 11300,
+        status: r.status,
+        history: [],
+        fpqqlsh: `LW${r.id.slice(3)}`,
+        createdAt: r.createdAt,
+        attempts: 0,
+      });
+    }
+  });
+
+  it('pages through every request exactly once, newest first, even across equal creation times', async () => {
+    const { ids, pages } = await allPages(`${WINDOW}&limit=4`);
+    expect(ids).toEqual(newestFirst(seeded));
+    expect(pages).toBe(4); // 13 requests, 4 a page: the last page is short and has no cursor
+    // The same by state: only that state's requests, still none twice and none missed.
+    const issuing = await allPages(`${WINDOW}&status=ISSUING&limit=2`);
+    expect(issuing.ids).toEqual(newestFirst(seeded.filter((r) => r.status === 'ISSUING')));
+    // A page that holds everything has no cursor; the shape is what callers always had.
+    const whole = await env.admin('GET', `/invoices?${WINDOW}&limit=13`);
+    expect(Object.keys(whole.json)).toEqual(['invoices']);
+  });
+
+  it('createdAfter is inclusive, createdBefore exclusive; a date alone is midnight UTC', async () => {
+    const from60 = await allPages(`createdAfter=${at(60).toISOString()}&createdBefore=2020-03-02`);
+    expect(from60.ids).toEqual(newestFirst(seeded.filter((r) => r.createdAt >= at(60))));
+    const before60 = await allPages(`createdAfter=2020-03-01&createdBefore=${encodeURIComponent('2020-03-01T08:01:00+08:00')}`);
+    expect(before60.ids).toEqual(newestFirst(seeded.filter((r) => r.createdAt < at(60))));
+    expect((await env.admin('GET', '/invoices?createdAfter=2020-02-28&createdBefore=2020-03-01')).json).toEqual({ invoices: [] });
+  });
+
+  it('refuses a malformed time, cursor or limit with 400 naming the field', async () => {
+    const forged = Buffer.from('yesterday|ir_0000000000000000').toString('base64url');
+    for (const [query, field] of [
+      ['createdAfter=yesterday', 'createdAfter'],
+      ['createdAfter=2026-05-01T10:00:00', 'createdAfter'], // no zone: ambiguous
+      ['createdBefore=2026-02-30', 'createdBefore'],
+      ['cursor=not-a-cursor', 'cursor'],
+      [`cursor=${forged}`, 'cursor'],
+      ['limit=0', 'limit'],
+    ] as const) {
+      const res = await env.admin('GET', `/invoices?${query}`);
+      const error = res.json.error as { code: string; message: string };
+      expect([query, res.status, error.code, error.message]).toEqual([query, 400, 'VALIDATION_FAILED', expect.stringContaining(`${field}:`)]);
+    }
+  });
+});
+
 describe('who may do what', () => {
   it('a buyer cannot see or act on another buyer’s order (404)', async () => {
     const owner = await env.login('owner');
@@ -242,5 +329,7 @@ describe('who may do what', () => {
       expect.arrayContaining(['/api/mp/session', '/api/mp/orders/{orderNo}/invoice', '/api/admin/orders', '/api/admin/invoices/{id}/reject', '/api/admin/settings/contact']),
     );
     expect(JSON.stringify(doc.paths['/api/admin/orders']?.post?.requestBody)).toContain('spbm');
+    const listed = doc.paths['/api/admin/invoices']?.get as { parameters: { name: string }[] } | undefined;
+    expect(listed?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['createdAfter', 'createdBefore', 'limit', 'cursor']));
   });
 });

@@ -16,6 +16,16 @@ export interface TransitionInput {
   unset?: (keyof TransitionPatch)[];
 }
 
+export interface InvoiceRequestListFilter {
+  status?: InvoiceState;
+  orderNo?: string;
+  openid?: string;
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** The last request of the previous page. */
+  after?: { createdAt: Date; id: string };
+}
+
 export interface InvoiceRequestRepository {
   create(doc: InvoiceRequestDoc): Promise<void>;
   findById(id: string): Promise<InvoiceRequestDoc | null>;
@@ -38,7 +48,12 @@ export interface InvoiceRequestRepository {
   release(id: string, owner: string, next: { nextActionAt?: Date; attempts: number }, now: Date): Promise<void>;
   /** Asks the worker to look at the request now, if it is still in `status`. */
   wake(id: string, status: InvoiceState, now: Date): Promise<boolean>;
-  list(filter: { status?: InvoiceState; orderNo?: string; openid?: string }, limit: number): Promise<InvoiceRequestDoc[]>;
+  /**
+   * Requests newest first (`createdAt`, then `_id`, both descending: a total order, so paging
+   * never skips or repeats requests created in the same millisecond). `createdFrom` is inclusive,
+   * `createdBefore` exclusive; `after` continues strictly after that request in this order.
+   */
+  list(filter: InvoiceRequestListFilter, limit: number): Promise<InvoiceRequestDoc[]>;
   /**
    * Removes a request that never left its creation (getauthurl failed, so WeChat never knew of
    * it). True when removed.
@@ -117,7 +132,17 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       if (filter.status) query.status = filter.status;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
-      return model.find(query).sort({ createdAt: -1 }).limit(limit).lean<InvoiceRequestDoc[]>();
+      const createdAt: Record<string, Date> = {};
+      if (filter.createdFrom) createdAt.$gte = filter.createdFrom;
+      if (filter.createdBefore) createdAt.$lt = filter.createdBefore;
+      if (filter.after) {
+        const { createdAt: t, id } = filter.after;
+        // The bound on createdAt alone narrows the index scan; the $or only sorts out equal times.
+        createdAt.$lte = t;
+        query.$or = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: id } }];
+      }
+      if (Object.keys(createdAt).length) query.createdAt = createdAt;
+      return model.find(query).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<InvoiceRequestDoc[]>();
     },
   };
 }

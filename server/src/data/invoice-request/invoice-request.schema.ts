@@ -124,9 +124,16 @@ schema.index({ fpqqlsh: 1 }, { unique: true });
 schema.index({ 'offset.fpqqlsh': 1 });
 // The worker's claim: due requests, oldest due first.
 schema.index({ nextActionAt: 1 });
-// An order's requests (latest first) and ops' list by status.
+// An order's requests (latest first; an order has a handful, so the _id tie-break sorts in memory).
 schema.index({ orderNo: 1, createdAt: -1 });
+// Ops' list and reconcile by status, newest first, paged by (createdAt, _id) and dated by createdAt.
+schema.index({ status: 1, createdAt: -1, _id: -1 });
+// Redundant on MongoDB, kept for the SecantusDB stand-in: it drops the rows equal to an inclusive
+// bound when it range-scans a compound index past the bounded field, and it picks the shortest
+// index that fits, i.e. this one (docs/database.md).
 schema.index({ status: 1, createdAt: -1 });
+// Ops' list of every state, the same way.
+schema.index({ createdAt: -1, _id: -1 });
 
 export type InvoiceRequestModel = Model<InvoiceRequestDoc>;
 

@@ -9,6 +9,7 @@ import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
 import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPayMch, type SettingsDeps } from '../../domain/settings';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
+import { encodeInvoiceCursor, invoiceCursorParam } from './invoice-cursor';
 import { adminInvoiceDto, fen, invoiceStatus, openid, orderDto, orderNo } from '../schemas';
 
 export interface AdminDeps {
@@ -52,6 +53,13 @@ const orderInput = z
     createdAt: z.iso.datetime().optional(),
   })
   .strict();
+
+const isoTime = z
+  .string()
+  .refine((text) => z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success, {
+    message: 'must be an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T08:00:00+08:00)',
+  })
+  .transform((text) => new Date(text));
 
 const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be an invoice request id') }).strict();
 
@@ -108,13 +116,37 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
     route({
       method: 'get',
       path: '/invoices',
-      summary: 'Invoice requests, newest first, by status and/or order number',
+      summary:
+        'Invoice requests, newest first, by status, order number and creation time (createdAfter inclusive, createdBefore exclusive); ' +
+        'at most `limit` per page, and nextCursor when more follow',
       auth: 'admin',
-      query: z.object({ status: invoiceStatus.optional(), orderNo: orderNo.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
-      response: z.object({ invoices: z.array(adminInvoiceDto) }),
-      handler: async ({ query }) => ({
-        invoices: (await deps.lifecycle.requests.list({ status: query.status, orderNo: query.orderNo }, query.limit)).map(toAdminDto),
+      query: z
+        .object({
+          status: invoiceStatus.optional(),
+          orderNo: orderNo.optional(),
+          createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
+          createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: invoiceCursorParam.optional(),
+        })
+        .strict(),
+      response: z.object({
+        invoices: z.array(adminInvoiceDto),
+        nextCursor: z.string().optional().describe('present when more requests match: pass it as `cursor`, with the same filters, for the next page'),
       }),
+      handler: async ({ query }) => {
+        // One more than the page, so a cursor is given only when another page really follows.
+        const found = await deps.lifecycle.requests.list(
+          { status: query.status, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after: query.cursor },
+          query.limit + 1,
+        );
+        const page = found.slice(0, query.limit);
+        const last = page[page.length - 1];
+        return {
+          invoices: page.map(toAdminDto),
+          ...(found.length > query.limit && last ? { nextCursor: encodeInvoiceCursor({ createdAt: last.createdAt, id: last._id }) } : {}),
+        };
+      },
     }),
     route({
       method: 'get',
