@@ -3,7 +3,7 @@
  * Builds the WeChat client exactly as the server does (MongoDB token store, real HTTP), prints
  * `ready`, waits for a line on stdin so that all processes start together on a cold cache, then
  * makes CALLS concurrent getauthurl calls (each needs the access_token AND the wx_card ticket) and
- * prints one JSON line: {"ok": n, "failed": n, "errors": [...], "tokens": [...], "tickets": [...]}.
+ * prints one JSON line: {"ok": n, "failed": n, "errors": [...], "tokens": [...], "tickets": [...], "rss": bytes}.
  *
  * Environment: WECHAT_API_BASE, MONGODB_URI, WECHAT_APPID, WECHAT_SECRET, CALLS.
  */
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     errors: [...new Set(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))))].slice(0, 5),
     tokens: [await client.credentials.accessToken()],
     tickets: [await client.credentials.wxCardTicket()],
+    rss: process.memoryUsage().rss,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   await connection.close();

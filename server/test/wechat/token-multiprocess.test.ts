@@ -4,62 +4,20 @@
  * same database, cause exactly ONE token fetch and ONE ticket fetch at the (fake) WeChat server,
  * which counts what reaches it. All 1000 calls succeed with that one token and ticket.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
 import mongoose, { type Connection } from 'mongoose';
 import { wechatCredentialModel } from '../../src/data/wechat-credential/wechat-credential.schema';
 import { testDatabaseUri } from '../harness/database';
 import { startFakeWeChat, type FakeWeChat } from '../support/fake-wechat';
+import { startTokenWorker, type TokenWorker } from '../support/token-worker-process';
 import { randomAppid, TEST_SECRET } from '../support/wechat-seeds';
 
 const PROCESSES = 4;
 const CALLS_PER_PROCESS = 250;
-const repoRoot = path.resolve(__dirname, '../../..');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
-const workerScript = path.join(repoRoot, 'server/test/support/token-worker.ts');
-
-interface WorkerSummary {
-  ok: number;
-  failed: number;
-  errors: string[];
-  tokens: string[];
-  tickets: string[];
-}
-
-interface Worker {
-  child: ChildProcessWithoutNullStreams;
-  ready: Promise<void>;
-  summary: Promise<WorkerSummary>;
-}
-
-function startWorker(env: NodeJS.ProcessEnv): Worker {
-  const child = spawn(tsx, [workerScript], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'pipe' });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = readline.createInterface({ input: child.stdout });
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const summary = new Promise<WorkerSummary>((resolve, reject) => {
-    let last: WorkerSummary | undefined;
-    lines.on('line', (line) => {
-      if (line === 'ready') markReady();
-      else if (line.startsWith('{')) last = JSON.parse(line) as WorkerSummary;
-    });
-    child.on('close', (code) => {
-      if (code === 0 && last) resolve(last);
-      else reject(new Error(`worker ${child.pid} exited with ${code}: ${stderr.slice(-2000)}`));
-    });
-  });
-  // A worker that dies before `ready` must fail the test, not hang it.
-  summary.catch(() => markReady());
-  return { child, ready, summary };
-}
 
 describe('access_token and wx_card ticket shared by every process', () => {
   let fake: FakeWeChat | undefined;
   let db: Connection | undefined;
-  const workers: Worker[] = [];
+  const workers: TokenWorker[] = [];
 
   afterAll(async () => {
     for (const { child } of workers) if (child.exitCode === null) child.kill();
@@ -80,7 +38,7 @@ describe('access_token and wx_card ticket shared by every process', () => {
       WECHAT_SECRET: TEST_SECRET,
       CALLS: String(CALLS_PER_PROCESS),
     };
-    for (let i = 0; i < PROCESSES; i++) workers.push(startWorker(env));
+    for (let i = 0; i < PROCESSES; i++) workers.push(startTokenWorker(env));
     await Promise.all(workers.map((w) => w.ready));
     expect(fake.requests).toHaveLength(0); // cold: nobody has called WeChat yet
     for (const { child } of workers) child.stdin.write('go\n');

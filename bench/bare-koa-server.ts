@@ -1,0 +1,81 @@
+/**
+ * The comparison for the Mini Program's "request an invoice" route: a bare Koa app (no router, no
+ * validation, no error mapping, no WeChat call) that does the same database work through the same
+ * repositories in the same order, run as its own process like the server. Prints `listening <url>`.
+ *
+ * Environment: MONGODB_URI, PORT, FPQQLSH_PREFIX.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import mongoose from 'mongoose';
+import { ensureIndexes } from '../server/src/container';
+import { invoiceRequestRepository } from '../server/src/data/invoice-request/invoice-request.repository';
+import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
+import { orderRepository } from '../server/src/data/order/order.repository';
+import { orderModel } from '../server/src/data/order/order.schema';
+import { sessionRepository } from '../server/src/data/session/session.repository';
+import { sessionModel } from '../server/src/data/session/session.schema';
+import { settingModel, settingsRepository } from '../server/src/data/settings/settings.schema';
+import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../server/src/domain/identifiers';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const db = await mongoose.createConnection(required('MONGODB_URI')).asPromise();
+  const sessions = sessionRepository(sessionModel(db));
+  const orders = orderRepository(orderModel(db));
+  const requests = invoiceRequestRepository(invoiceRequestModel(db));
+  const settings = settingsRepository(settingModel(db));
+  await ensureIndexes(db);
+  const prefix = required('FPQQLSH_PREFIX');
+
+  const app = new Koa();
+  app.use(async (ctx) => {
+    const orderNo = /^\/api\/mp\/orders\/([^/]+)\/invoice$/.exec(ctx.path)?.[1];
+    const token = /^Bearer (\S+)$/.exec(ctx.get('authorization'))?.[1];
+    if (ctx.method !== 'POST' || !orderNo || !token) return void (ctx.status = 404);
+    for await (const _chunk of ctx.req); // read the body, as the real route does
+    const now = new Date();
+    const openid = await sessions.openidFor(token, now);
+    const order = openid ? await orders.findForBuyer(openid, orderNo) : null;
+    if (!order) return void (ctx.status = 404);
+    const id = newRequestId();
+    const claimed = await orders.claimNextAttempt(order.orderNo, order.requestCount, id);
+    if (!claimed) return void (ctx.status = 409);
+    const contact = await settings.get('contact');
+    const authWindowMs = (Number(contact?.value.time_out) || 172_800) * 1000;
+    await requests.create({
+      _id: id,
+      orderNo: order.orderNo,
+      openid: order.openid,
+      wxOrderId: wxOrderIdFor(order.orderNo, claimed.requestCount),
+      type: 1,
+      amount: order.amount,
+      status: 'AUTH_PENDING',
+      history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'buyer' }],
+      fpqqlsh: newFpqqlsh(prefix),
+      createdAt: now,
+      authDeadline: new Date(now.getTime() + authWindowMs),
+      nextActionAt: new Date(now.getTime() + 20_000),
+      attempts: 0,
+    });
+    ctx.body = { id };
+  });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(Number(required('PORT')), '127.0.0.1', resolve));
+  process.stdout.write(`listening http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.once('SIGTERM', () => {
+    server.close();
+    void db.close().then(() => process.exit(0));
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

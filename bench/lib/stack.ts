@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import mongoose, { type Connection } from 'mongoose';
+import { bootstrapSandboxMerchant, type MerchantIdentity } from '../../scripts/sandbox-bootstrap';
+import { freePort } from '../../scripts/mongo/free-port';
+import { withDatabaseName } from '../../scripts/mongo';
+import { TEST_ENV } from '../../server/test/support/app';
+import { spawnTs, type Spawned } from '../../server/test/support/process';
+
+export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+export const ADMIN_KEY = 'key-bench-admin-0123456789abcdef';
+const ORIGINAL_ID = 'gh_fapiaobench01';
+
+/** The app's identity and the seller, as the tests configure it (no secrets of any real account). */
+export const APP = { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, token: TEST_ENV.WECHAT_TOKEN };
+
+let databaseSeq = 0;
+/** A fresh database name on the benchmark's server, for one benchmark's one part. */
+export function freshDatabase(serverUri: string, tag: string): string {
+  databaseSeq += 1;
+  return withDatabaseName(serverUri, `bench_${tag}_${process.pid}_${databaseSeq}`);
+}
+
+/** Resident set size of a process in MB, from /proc (Linux) or ps. */
+export function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    if (kb) return kb / 1024;
+  } catch {
+    // not Linux: ask ps
+  }
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+}
+
+export interface Stack {
+  serverUrl: string;
+  sandboxUrl: string;
+  server: Spawned;
+  sandbox: Spawned;
+  merchant: MerchantIdentity;
+  /** The server's own database (for seeding and counting; the server is the one that works on it). */
+  db: Connection;
+  /** The sandbox's database: what "WeChat" recorded. */
+  sandboxDbUri: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The WeChat sandbox and the Fapiao server (server/src/main.ts, the real composition root, worker
+ * included) as two separate OS processes on fresh databases, the sandbox pushing to the server in
+ * safe mode, merchant registered the way ops does it.
+ */
+export async function startStack(serverUri: string, opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string> }): Promise<Stack> {
+  const [serverPort, sandboxPort] = [await freePort(), await freePort()];
+  const serverUrl = `http://127.0.0.1:${serverPort}`;
+  const sandboxDbUri = freshDatabase(serverUri, `${opts.tag}_sandbox`);
+  const sandbox = spawnTs('server/sandbox/main.ts', {
+    SANDBOX_MONGODB_URI: sandboxDbUri,
+    SANDBOX_APPID: APP.appid,
+    SANDBOX_SECRET: APP.secret,
+    SANDBOX_ORIGINAL_ID: ORIGINAL_ID,
+    SANDBOX_PUSH_URL: `${serverUrl}/wechat/push`,
+    SANDBOX_PUSH_TOKEN: APP.token,
+    SANDBOX_PUSH_AES_KEY: AES_KEY,
+    SANDBOX_PUSH_MODE: 'safe',
+    SANDBOX_PUSH_FORMAT: 'xml',
+    SANDBOX_PORT: String(sandboxPort),
+    ...(opts.sandboxSettings ? { SANDBOX_SETTINGS: JSON.stringify(opts.sandboxSettings) } : {}),
+  });
+  const processes: Spawned[] = [sandbox];
+  const kill = () => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  };
+  try {
+    await sandbox.waitForLine(/WeChat sandbox listening/, 60_000);
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const merchant = await bootstrapSandboxMerchant(sandboxUrl, { appid: APP.appid, secret: APP.secret });
+    const mongodbUri = freshDatabase(serverUri, opts.tag);
+    const server = spawnTs('server/src/main.ts', {
+      ...TEST_ENV,
+      NODE_ENV: 'production',
+      MONGODB_URI: mongodbUri,
+      HOST: '127.0.0.1',
+      PORT: String(serverPort),
+      ADMIN_API_KEYS: ADMIN_KEY,
+      WECHAT_AES_KEY: AES_KEY,
+      WECHAT_API_BASE: sandboxUrl,
+      WECHAT_SANDBOX: 'true',
+      INVOICE_S_PAPPID: merchant.sPappid,
+      FPQQLSH_PREFIX: merchant.merchantCode,
+      WORKER_ENABLED: 'true',
+      // A log line per request would measure the pipe to this process; warnings still show.
+      LOG_LEVEL: 'warn',
+      ...opts.serverEnv,
+    });
+    processes.push(server);
+    await waitForHealth(serverUrl, server, 60_000);
+    // The merchant's contact as ops sets it: requests read its time_out.
+    const contact = await fetch(`${serverUrl}/api/admin/settings/contact`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '0591-88888888', timeOut: 3600 }),
+    });
+    if (!contact.ok) throw new Error(`setting the merchant contact failed: ${contact.status} ${await contact.text()}`);
+    const db = await mongoose.createConnection(mongodbUri).asPromise();
+    return {
+      serverUrl,
+      sandboxUrl,
+      server,
+      sandbox,
+      merchant,
+      db,
+      sandboxDbUri,
+      async stop() {
+        await db.close();
+        for (const p of [server, sandbox]) {
+          if (p.child.exitCode !== null) continue;
+          p.child.kill('SIGTERM');
+          const done = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+          if (!done) p.child.kill('SIGKILL');
+        }
+      },
+    };
+  } catch (err) {
+    kill();
+    throw err;
+  }
+}
+
+/** With LOG_LEVEL=warn the server does not log "listening": wait for /readyz instead. */
+async function waitForHealth(url: string, server: Spawned, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`the server exited while starting:\n${server.output().slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the server did not become ready within ${timeoutMs} ms:\n${server.output().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { sealPush, decodeAesKey } from '../server/src/wechat/push';
+import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
+import type { BenchResult } from './lib/report';
+import { AES_KEY, APP, rssMb, startStack } from './lib/stack';
+import { runPool } from './lib/stats';
+
+const CONNECTIONS = [50, 200] as const;
+
+/**
+ * Signed, safe-mode-encrypted `user_authorize_invoice` pushes, each one distinct (so each is
+ * stored, not de-duplicated), sealed with the server's own push crypto exactly as the sandbox
+ * (WeChat's side) seals them.
+ */
+function sealedPushes(count: number, tag: string): PreparedRequest[] {
+  const aesKey = decodeAesKey(AES_KEY);
+  const now = Math.floor(Date.now() / 1000);
+  return Array.from({ length: count }, (_, i) => {
+    const sealed = sealPush(
+      {
+        ToUserName: 'gh_fapiaobench01',
+        FromUserName: `oBench${tag}${i.toString(36).padStart(6, '0')}`,
+        CreateTime: now,
+        MsgType: 'event',
+        Event: 'user_authorize_invoice',
+        SuccOrderId: `bench-${tag}-${i}`,
+        FailOrderId: '',
+        AuthorizeAppId: APP.appid,
+        Source: 'wxa',
+      },
+      { mode: 'safe', format: 'xml', token: APP.token, appid: APP.appid, aesKey, timestamp: String(now), nonce: String(crypto.randomInt(1e9)) },
+    );
+    return { method: 'POST', path: `/wechat/push?${new URLSearchParams(sealed.query).toString()}`, headers: { 'content-type': sealed.contentType }, body: sealed.body };
+  });
+}
+
+/** The ceiling: single-document inserts of a push-event-sized document, same concurrency, same database server. */
+async function rawInsertRate(db: Connection, count: number, concurrency: number): Promise<number> {
+  const collection = db.collection(`bench_raw_inserts_${concurrency}`);
+  const started = performance.now();
+  await runPool(count, concurrency, async (i) => {
+    await collection.insertOne({
+      dedupeKey: `raw-${concurrency}-${i}-${crypto.randomBytes(6).toString('hex')}`,
+      kind: 'user_authorize_invoice',
+      message: { kind: 'user_authorize_invoice', succOrderId: `raw-${i}`, failOrderId: '', authorizeAppId: APP.appid, source: 'wxa', openid: `oRaw${i}` },
+      encrypted: true,
+      format: 'xml',
+      receivedAt: new Date(),
+    });
+  });
+  return count / ((performance.now() - started) / 1000);
+}
+
+export async function pushBench(serverUri: string, quick: boolean): Promise<BenchResult> {
+  const started = performance.now();
+  const perLevel = quick ? 600 : 3000;
+  const stack = await startStack(serverUri, { tag: 'push' });
+  try {
+    const figures: BenchResult['figures'] = [];
+    const ratios: BenchResult['ratios'] = [];
+    const details: Record<string, unknown> = {};
+    for (const connections of CONNECTIONS) {
+      const raw = await rawInsertRate(stack.db, perLevel, connections);
+      const pushes = sealedPushes(perLevel, `c${connections}`);
+      const load: LoadResult = await loadTest(stack.serverUrl, connections, pushes);
+      if (load.failed) details[`failures_c${connections}`] = load.statuses;
+      figures.push(
+        { name: `raw insertOne rate, ${connections} in flight (ceiling)`, value: raw, unit: 'docs/s' },
+        { name: `pushes answered "success", ${connections} connections`, value: load.ok, unit: `of ${perLevel}` },
+        { name: `push throughput, ${connections} connections`, value: load.throughput, unit: 'pushes/s' },
+        { name: `push latency p50, ${connections} connections`, value: load.p50Ms, unit: 'ms' },
+        { name: `push latency p99, ${connections} connections`, value: load.p99Ms, unit: 'ms' },
+      );
+      ratios.push(
+        { name: `push throughput / raw insert rate (${connections})`, value: load.throughput / raw, meaning: 'share of the database ceiling the push route reaches' },
+        { name: `WeChat's 5 s / push p99 (${connections})`, value: 5000 / load.p99Ms, meaning: 'headroom before WeChat would give up and resend' },
+      );
+    }
+    const stored = await stack.db.collection('push_events').countDocuments({ kind: 'user_authorize_invoice' });
+    figures.push({ name: 'push events stored (each exactly once)', value: stored, unit: `of ${perLevel * CONNECTIONS.length}` });
+    return {
+      name: 'push',
+      title: 'Push endpoint: signed, encrypted user_authorize_invoice pushes',
+      figures,
+      ratios,
+      rss: { process: `server pid ${stack.server.child.pid}`, mb: rssMb(stack.server.child.pid ?? 0) },
+      notes: [
+        `${perLevel} distinct pushes per level, safe mode (AES) XML, sealed with server/src/wechat/push sealPush; each answer comes after the event is stored`,
+        'the pushes name WeChat order ids the server does not know: after answering, it looks them up and files them as done (one more read and write each)',
+        'the raw insert rate is measured just before each level with the MongoDB driver from the benchmark process against the same database server',
+      ],
+      details,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await stack.stop();
+  }
+}

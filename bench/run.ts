@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- --quick] [-- --only push,tokens]`: starts a database (scripts/mongo decides
+ * which), runs each benchmark against real processes on loopback, prints one table per benchmark
+ * with figures and the ratios between figures of this same run, and writes the whole run to
+ * bench/results/latest.json. See docs/performance.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDatabase } from '../scripts/mongo';
+import { parseArgs, type BenchName } from './lib/args';
+import { formatResult, type BenchResult } from './lib/report';
+import { flowBench } from './flow.bench';
+import { mpRouteBench } from './mp-route.bench';
+import { pushBench } from './push.bench';
+import { tokensBench } from './tokens.bench';
+import { workerTickBench } from './worker-tick.bench';
+
+const RUNNERS: Record<BenchName, (serverUri: string, quick: boolean) => Promise<BenchResult>> = {
+  push: pushBench,
+  mp: mpRouteBench,
+  tokens: tokensBench,
+  worker: workerTickBench,
+  flow: flowBench,
+};
+
+function machine() {
+  const [one = 0, five = 0] = os.loadavg();
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: { oneMinute: one, fiveMinutes: five },
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const db = await startDatabase({ purpose: 'test', log: (line) => console.error(`[db] ${line}`) });
+  const run = { startedAt: new Date().toISOString(), quick: args.quick, database: db.description, machine: machine(), results: [] as BenchResult[], failed: [] as { name: string; error: string }[] };
+  console.log(`Fapiao benchmarks${args.quick ? ' (--quick)' : ''}: ${args.only.join(', ')}`);
+  console.log(`  ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GB, Node ${run.machine.node}, database ${db.description}`);
+  console.log(`  load average at start: ${run.machine.loadAverageAtStart.oneMinute.toFixed(2)} (1 min), ${run.machine.loadAverageAtStart.fiveMinutes.toFixed(2)} (5 min)`);
+  try {
+    for (const name of args.only) {
+      try {
+        const result = await RUNNERS[name](db.uri, args.quick);
+        run.results.push(result);
+        console.log(formatResult(result));
+      } catch (err) {
+        const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        run.failed.push({ name, error });
+        console.error(`\n== ${name} FAILED ==\n${error}`);
+      }
+    }
+  } finally {
+    await db.stop();
+  }
+  const out = path.join(__dirname, 'results', 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ ...run, finishedAt: new Date().toISOString(), loadAverageAtEnd: os.loadavg()[0] }, null, 2)}\n`);
+  console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
+  if (run.failed.length) process.exit(1);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
