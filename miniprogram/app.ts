@@ -1,13 +1,14 @@
-import { apiBase, authViaWebview } from './config';
+import { apiBase, authViaWebview, devBuyer } from './config';
 import { configureApiBase } from './services/http';
 import { refreshPendingInvoice } from './services/pending-invoice';
-import { ensureSession } from './services/session';
+import { configureDevBuyer, ensureSession } from './services/session';
 
 /** Scene of "returned from another Mini Program" (WeChat's invoice authorization app). */
 const SCENE_BACK_FROM_MINIPROGRAM = 1038;
 
 const envVersion = wx.getAccountInfoSync().miniProgram.envVersion;
 configureApiBase(apiBase(envVersion));
+configureDevBuyer(devBuyer(envVersion));
 
 App<IAppOption>({
   globalData: {

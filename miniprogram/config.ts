@@ -24,6 +24,16 @@ export const AUTH_VIA_WEBVIEW_BY_ENV: Record<EnvVersion, boolean> = {
   release: false,
 };
 
+/**
+ * The sandbox buyer WeChat DevTools logs in as. DevTools' wx.login codes are opaque, and the
+ * sandbox's jscode2session names the user by the part of a code before its first "." (any other
+ * code is a new user of its own, with no orders): so in 'develop' the app sends
+ * "<DEV_BUYER>.<code>". `npm start` seeds orders for alice and bob (scripts/demo-data.ts); set
+ * 'bob' to be bob, or '' to be a fresh buyer per login (also what a develop build talking to a
+ * server on real WeChat needs). Trial and release builds never do this: see devBuyer().
+ */
+export const DEV_BUYER = 'alice';
+
 /** Give up on one API call after this long (wx.request `timeout`). */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -42,4 +52,9 @@ export function apiBase(envVersion: string | undefined): string {
 /** Whether to prefer the sandbox's web-view authorization page in this environment. */
 export function authViaWebview(envVersion: string | undefined): boolean {
   return AUTH_VIA_WEBVIEW_BY_ENV[envOf(envVersion)];
+}
+
+/** Whom to log in as in the sandbox: DEV_BUYER in 'develop' only; '' (WeChat's own code) otherwise. */
+export function devBuyer(envVersion: string | undefined): string {
+  return envOf(envVersion) === 'develop' ? DEV_BUYER : '';
 }

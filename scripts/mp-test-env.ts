@@ -16,6 +16,7 @@ export type EnvOp =
   | { op: 'admin'; args: [method: string, path: string, body?: unknown] }
   | { op: 'sandboxApi'; args: [method: string, path: string, body?: unknown] }
   | { op: 'openidFor'; args: [name: string] }
+  | { op: 'seedDemoOrders'; args: [] }
   | { op: 'close'; args: [] };
 
 export type EnvMessage =
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   (globalThis as unknown as { expect: { getState(): { testPath: string } } }).expect = {
     getState: () => ({ testPath: path.join(__dirname, 'mp-pages.test.ts') }),
   };
-  const { startLifecycleEnv, openidFor } = await import('../server/test/support/lifecycle-env');
+  const { startLifecycleEnv, openidFor, ADMIN_KEY } = await import('../server/test/support/lifecycle-env');
+  const { seedDemoOrders } = await import('./demo-data');
   const { TEST_ENV } = await import('../server/test/support/app');
   const env = await startLifecycleEnv();
   let closing = false;
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
           return env.sandboxApi(...raw.args);
         case 'openidFor':
           return openidFor(TEST_ENV.WECHAT_APPID, raw.args[0]);
+        case 'seedDemoOrders':
+          // What `npm start` seeds, so the DevTools login can be checked against it.
+          return seedDemoOrders(env.app.url, ADMIN_KEY, TEST_ENV.WECHAT_APPID);
         case 'close':
           await close();
           return null;

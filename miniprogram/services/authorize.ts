@@ -1,7 +1,8 @@
 /**
  * Opening WeChat's invoice authorization page for an ApplyInvoiceResponse: in real WeChat with
  * wx.navigateToMiniProgram({appId, path}) exactly as the server returned them; in DevTools
- * against the sandbox, the sandbox's page in our <web-view> page (config.ts decides).
+ * against the sandbox, the sandbox's page in our <web-view> page instead (config.ts decides; only
+ * a sandbox server sends `webviewUrl`).
  */
 import { type ApplyInvoiceResponse } from '@fapiao/shared';
 
@@ -20,7 +21,9 @@ function explainFailure(errMsg: string): AuthorizationOutcome {
 export function openAuthorization(link: ApplyInvoiceResponse, viaWebview: boolean): Promise<AuthorizationOutcome> {
   return new Promise((resolve) => {
     if (viaWebview && link.webviewUrl) {
-      wx.navigateTo({
+      // redirectTo: the web-view page takes the request page's place, so going back from it lands
+      // on the order page, which asks the server (as after navigateToMiniProgram's navigateBack).
+      wx.redirectTo({
         url: `${WEBVIEW_PAGE}?url=${encodeURIComponent(link.webviewUrl)}`,
         success: () => resolve({ kind: 'webview' }),
         fail: (err) => resolve(explainFailure(err.errMsg)),

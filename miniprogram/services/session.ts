@@ -11,6 +11,21 @@ export const SESSION_STORAGE_KEY = 'fapiao.session';
 
 export type Session = CreateSessionResponse;
 
+let devBuyer = '';
+
+/**
+ * Set once by app.ts from config.ts: in DevTools against the sandbox, the buyer every login is
+ * for ('' sends WeChat's code untouched, as trial and release builds always do).
+ */
+export function configureDevBuyer(buyer: string): void {
+  devBuyer = buyer;
+}
+
+/** The sandbox buyer logins are for, '' when logins are WeChat's own. */
+export function configuredDevBuyer(): string {
+  return devBuyer;
+}
+
 function isSession(value: unknown): value is Session {
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Record<string, unknown>;
@@ -26,6 +41,8 @@ export function currentSession(): Session | undefined {
     return undefined;
   }
   if (!isSession(stored)) return undefined;
+  // A session of another sandbox buyer (DEV_BUYER was changed) is not this one's.
+  if (((stored as { devBuyer?: unknown }).devBuyer ?? '') !== devBuyer) return undefined;
   const expires = Date.parse(stored.expiresAt);
   if (Number.isFinite(expires) && expires <= Date.now()) return undefined;
   return stored;
@@ -52,12 +69,14 @@ function wxLoginCode(): Promise<string> {
 }
 
 async function doLogin(): Promise<Session> {
-  const code = await wxLoginCode();
+  const wxCode = await wxLoginCode();
+  // The sandbox's jscode2session takes the part before the first "." as the user's name.
+  const code = devBuyer ? `${devBuyer}.${wxCode}` : wxCode;
   const res = await sendRequest('POST', '/api/mp/session', { data: { code } });
   if (res.statusCode < 200 || res.statusCode >= 300) throw errorFromResponse(res.statusCode, res.data);
   if (!isSession(res.data)) throw new ApiError('BAD_RESPONSE', userMessage('BAD_RESPONSE'), res.statusCode, 'session body');
   const session: Session = { token: res.data.token, openid: res.data.openid, expiresAt: res.data.expiresAt };
-  wx.setStorageSync(SESSION_STORAGE_KEY, session);
+  wx.setStorageSync(SESSION_STORAGE_KEY, devBuyer ? { ...session, devBuyer } : session);
   return session;
 }
 

@@ -3,6 +3,7 @@
  * wrapper), a Page() shim, the app shell loaded as WeChat would, and a `wx` whose request and
  * downloadFile go to a real server over Node's http module (jsdom has no Node fetch).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -46,6 +47,14 @@ simulateUtils.runJs = (file: string) => {
   });
 };
 
+/*
+ * simulate registers WeChat's built-in tags as bare placeholders that drop their attributes. Give
+ * <web-view> its `src` property, as WeChat's has, so a test can see which page it shows.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jComponent = require('j-component') as { register(definition: Record<string, unknown>): string };
+jComponent.register({ id: 'web-view', tagName: 'wx-web-view', template: '<slot/>', properties: { src: { type: String, value: '' } } });
+
 export const MP_ROOT = path.resolve(__dirname, '../..');
 
 type Fn = (...args: never[]) => unknown;
@@ -87,18 +96,20 @@ export interface FakeWx {
   storage: Map<string, unknown>;
   requests: RequestRecord[];
   loginCodes: string[];
-  /** Who wx.login logs in: codes are "<user>.<n>" (sandbox logins). */
+  /** Who wx.login logs in: codes are "<user>.<n>" (sandbox logins); '' gives opaque codes, as DevTools and WeChat do. */
   user: string;
   navigateTo: jest.Mock;
+  redirectTo: jest.Mock;
   navigateBack: jest.Mock;
   navigateToMiniProgram: jest.Mock;
   chooseInvoiceTitle: jest.Mock;
   openDocument: jest.Mock;
+  canIUse: jest.Mock;
 }
 
 let loginSeq = 0;
 
-function httpRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; buffer: Buffer }> {
+export function httpRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; buffer: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -121,10 +132,12 @@ export function installWx(user: string): FakeWx {
     loginCodes: [],
     user,
     navigateTo: jest.fn((o: { success?: () => void }) => o.success?.()),
+    redirectTo: jest.fn((o: { success?: () => void }) => o.success?.()),
     navigateBack: jest.fn(),
     navigateToMiniProgram: jest.fn((o: { success?: () => void }) => o.success?.()),
     chooseInvoiceTitle: jest.fn(),
     openDocument: jest.fn((o: { success?: () => void }) => o.success?.()),
+    canIUse: jest.fn(() => true),
   };
   Object.assign(wxObj, {
     getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: 'develop', version: '' } }),
@@ -133,7 +146,7 @@ export function installWx(user: string): FakeWx {
     removeStorageSync: (key: string) => void fake.storage.delete(key),
     login: (o: { success?: (r: { code: string; errMsg: string }) => void }) => {
       loginSeq += 1;
-      const code = `${fake.user}.${loginSeq}`;
+      const code = fake.user ? `${fake.user}.${loginSeq}` : crypto.randomBytes(16).toString('hex');
       fake.loginCodes.push(code);
       setTimeout(() => o.success?.({ code, errMsg: 'login:ok' }), 0);
     },
@@ -176,10 +189,11 @@ export function installWx(user: string): FakeWx {
         (err: Error) => o.fail?.({ errMsg: `downloadFile:fail ${err.message}` }),
       );
     },
-    canIUse: () => true,
+    canIUse: fake.canIUse,
     stopPullDownRefresh: () => undefined,
     showToast: () => undefined,
     navigateTo: fake.navigateTo,
+    redirectTo: fake.redirectTo,
     navigateBack: fake.navigateBack,
     navigateToMiniProgram: fake.navigateToMiniProgram,
     chooseInvoiceTitle: fake.chooseInvoiceTitle,

@@ -79,6 +79,11 @@ export class ServerEnv {
     return this.call('openidFor', name) as Promise<string>;
   }
 
+  /** The demo orders `npm start` seeds (scripts/demo-data.ts), for the buyers it names. */
+  seedDemoOrders(): Promise<{ buyer: string; orderNo: string }[]> {
+    return this.call('seedDemoOrders') as Promise<{ buyer: string; orderNo: string }[]>;
+  }
+
   async close(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     await this.call('close');

@@ -1,6 +1,7 @@
 import { formatYuan, type OrderDto, type TagType } from '@fapiao/shared';
 import { listOrders } from '../../services/api';
 import { errorText } from '../../services/errors';
+import { configuredDevBuyer } from '../../services/session';
 import { formatDateTime } from '../../utils/format';
 import { invoiceStatusView } from '../../utils/invoice-view';
 
@@ -24,9 +25,12 @@ Page({
     error: '',
     orders: [] as OrderRow[],
     nextCursor: '',
+    /** DevTools against the sandbox: the demo buyer this is (config.ts DEV_BUYER), '' otherwise. */
+    devBuyer: '',
   },
 
   onLoad() {
+    this.setData({ devBuyer: configuredDevBuyer() });
     void this.load();
   },
 

@@ -137,5 +137,6 @@ Page({
     } else if (outcome.kind === 'cancelled' || outcome.kind === 'failed') {
       this.setData({ notice: outcome.message });
     }
+    // 'webview': the sandbox's page has taken this page's place; back from it is the order page.
   },
 });

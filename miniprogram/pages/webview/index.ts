@@ -1,7 +1,8 @@
 /**
  * Sandbox mode only (config.ts AUTH_VIA_WEBVIEW_BY_ENV): shows the sandbox's authorization page,
- * which stands in for WeChat's invoice authorization Mini Program in DevTools. Going back lands
- * on the order page, whose onShow asks the server for the new status.
+ * which stands in for WeChat's invoice authorization Mini Program in DevTools. It replaced the
+ * request page (services/authorize.ts), so going back lands on the order page, whose onShow asks
+ * the server for the new status.
  */
 Page({
   data: { url: '' },
