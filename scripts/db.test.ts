@@ -21,9 +21,10 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
 }
 
 describe('npm run db (scripts/db.ts)', () => {
-  it('starts a database the harness chose, and the database goes away when its owner is killed', async () => {
+  // The test database (mongo-java-server when Java is there) and the development one (SecantusDB).
+  it.each(['mongo-java-server', 'secantus'])('starts %s, and the database goes away when its owner is killed', async (database) => {
     // One process (node --import tsx), so SIGKILL hits the owner itself, as a crash would.
-    const env = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, FAPIAO_DATABASE: database };
     delete env.MONGODB_URI;
     const owner = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/db.ts'), '--ephemeral'], {
       cwd: repoRoot,

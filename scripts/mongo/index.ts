@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureJavaServer, JAVA_SERVER_VERSION, startJavaServer } from './java-server';
 import { findMongod, startMongod } from './mongod';
 import { dataDir } from './paths';
 import { SECANTUS_VERSION, startSecantus } from './secantus';
 
-export type DatabaseKind = 'MONGODB_URI' | 'mongod' | 'SecantusDB';
+export type DatabaseKind = 'MONGODB_URI' | 'mongod' | 'mongo-java-server' | 'SecantusDB';
+
+/** FAPIAO_DATABASE names one of these to skip the others (e.g. to run the suite on SecantusDB). */
+const CHOICES = ['mongod', 'mongo-java-server', 'secantus'] as const;
 
 export interface RunningDatabase {
   /** Server URI without a database name; callers choose the database. */
@@ -27,8 +31,12 @@ export interface StartOptions {
 
 /**
  * Finds or starts a real server speaking the MongoDB wire protocol, in this order:
- * MONGODB_URI if set; a mongod on PATH or one mongodb-memory-server can download;
- * otherwise SecantusDB from a project-local virtual environment.
+ * MONGODB_URI if set; a mongod on PATH or one mongodb-memory-server can download; then
+ * - for tests, mongo-java-server (in memory, started in about a second, several times faster than
+ *   SecantusDB under the suite's load) when Java and Maven are there;
+ * - SecantusDB from a project-local virtual environment (persistent: what `npm start` keeps its
+ *   data in when there is no mongod).
+ * FAPIAO_DATABASE=mongod|mongo-java-server|secantus picks one and fails if it cannot start.
  */
 export async function startDatabase(opts: StartOptions): Promise<RunningDatabase> {
   const env = opts.env ?? process.env;
@@ -43,12 +51,23 @@ export async function startDatabase(opts: StartOptions): Promise<RunningDatabase
     opts.purpose === 'dev' ? path.join(dataDir, kind) : fs.mkdtempSync(path.join(dataDir, `test-${process.pid}-${kind}-`));
   const cleanUp = (dir: string) => (opts.purpose === 'test' ? fs.rmSync(dir, { recursive: true, force: true }) : undefined);
 
-  const mongod = await findMongod(log);
+  const only = env.FAPIAO_DATABASE?.trim();
+  if (only && !(CHOICES as readonly string[]).includes(only)) throw new Error(`FAPIAO_DATABASE must be one of ${CHOICES.join(', ')}`);
+  const wants = (choice: (typeof CHOICES)[number]) => !only || only === choice;
+
+  const mongod = wants('mongod') ? await findMongod(log) : undefined;
   if (mongod) {
     const dir = storage('mongod');
     const { uri, server } = await startMongod(mongod, dir);
     return { uri, kind: 'mongod', description: `mongod (${mongod})`, stop: async () => (await server.stop(), cleanUp(dir)) };
   }
+  // In memory: right for tests, wrong for a development database that should keep its data.
+  const javaWanted = only === 'mongo-java-server' || (!only && opts.purpose === 'test');
+  if (javaWanted && (await ensureJavaServer(log))) {
+    const { uri, server } = await startJavaServer();
+    return { uri, kind: 'mongo-java-server', description: `${JAVA_SERVER_VERSION} (in memory)`, stop: () => server.stop() };
+  }
+  if (!wants('secantus')) throw new Error(`FAPIAO_DATABASE=${only} could not be started (see the messages above)`);
   const dir = storage('secantus');
   const { uri, server } = await startSecantus({ storageDir: dir, log });
   return {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startChildServer, type ChildServer } from './child-server';
 import { freePort } from './free-port';
+import { withLock } from './lock';
 import { dataDir, venvDir } from './paths';
 
 /** Pinned: every SecantusDB release so far is a pre-release, and behaviour moves between them. */
@@ -55,25 +56,6 @@ function findPython(): string {
     }
   }
   throw new Error('SecantusDB needs Python >= 3.10 (python3 on PATH) to create its virtual environment');
-}
-
-async function withLock(lockDir: string, fn: () => void): Promise<void> {
-  const staleAfterMs = 10 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > staleAfterMs) fs.rmSync(lockDir, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    fn();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
 }
 
 export interface SecantusOptions {
