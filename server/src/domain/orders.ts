@@ -101,7 +101,9 @@ function encodeCursor(order: OrderDoc): string {
 function decodeCursor(cursor: string): { createdAt: Date; orderNo: string } {
   try {
     const [time, orderNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof time === 'number' && typeof orderNo === 'string') return { createdAt: new Date(time), orderNo };
+    // An out-of-range time makes an Invalid Date, which the database refuses with an untyped error.
+    const createdAt = new Date(typeof time === 'number' && Number.isSafeInteger(time) ? time : Number.NaN);
+    if (!Number.isNaN(createdAt.getTime()) && typeof orderNo === 'string') return { createdAt, orderNo };
   } catch {
     // fall through
   }

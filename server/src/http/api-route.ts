@@ -39,6 +39,19 @@ export function route<B, Q, P, R>(definition: ApiRoute<B, Q, P, R>): ApiRoute<B,
 
 const jsonBody = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: '256kb', jsonStrict: true });
 
+/**
+ * koa-body leaves a body of any other type unread, and the route would then validate `{}`: a form
+ * or text/plain post to a route whose fields all have defaults would go through as if empty.
+ * No body at all is still `{}`.
+ */
+const jsonOnly: Middleware = async (ctx, next) => {
+  const hasBody = ctx.get('transfer-encoding') !== '' || Number(ctx.get('content-length')) > 0;
+  if (hasBody && !ctx.request.is('application/json', '+json')) {
+    throw new AppError('MALFORMED_BODY', `Unsupported content type ${JSON.stringify(ctx.get('content-type').slice(0, 64))}: send JSON (application/json)`);
+  }
+  await next();
+};
+
 /** Registers routes on a router, behind the given authentication middleware per kind. */
 export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate: Record<AuthKind, Middleware>): void {
   for (const definition of routes) {
@@ -53,7 +66,7 @@ export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate:
       if (definition.status && ctx.status === 200) ctx.status = definition.status;
     };
     const chain: Middleware[] = [authenticate[definition.auth]];
-    if (definition.body) chain.push(jsonBody);
+    if (definition.body) chain.push(jsonOnly, jsonBody);
     chain.push(handle);
     router[definition.method](definition.path, ...chain);
   }

@@ -19,6 +19,9 @@ export function errorHandler(): Middleware {
       const { code, message, internal } = describe(err);
       ctx.status = httpStatusOf(code);
       ctx.body = { error: { code, message } } satisfies ErrorBody;
+      // A body refused halfway (413 on a chunked upload, a broken gzip stream) leaves its rest on the
+      // socket, where the client's next request would meet it and be reset: end the connection.
+      if (ctx.req.readableDidRead && !ctx.req.complete) ctx.set('Connection', 'close');
       if (internal) ctx.app.emit('error', err, ctx);
     }
   };

@@ -29,6 +29,9 @@ export const orderDto = z.object({
 
 export const orderNoParams = z.object({ orderNo }).strict();
 
+/** RFC 5321 caps an address at 254 characters; the format check alone would take any length. */
+const email = z.email().max(254);
+
 export const invoiceTitle = z.discriminatedUnion('kind', [
   z
     .object({
@@ -39,11 +42,11 @@ export const invoiceTitle = z.discriminatedUnion('kind', [
       phone: z.string().max(30).optional(),
       bankName: z.string().max(100).optional(),
       bankAccount: z.string().max(40).optional(),
-      email: z.email().optional(),
+      email: email.optional(),
     })
     .strict(),
   z
-    .object({ kind: z.literal('personal'), name: z.string().min(1).max(100), phone: z.string().max(30).optional(), email: z.email().optional() })
+    .object({ kind: z.literal('personal'), name: z.string().min(1).max(100), phone: z.string().max(30).optional(), email: email.optional() })
     .strict(),
 ]);
 

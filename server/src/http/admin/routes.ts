@@ -170,7 +170,8 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       summary: 'Refuse to issue (rejectinsert): WeChat tells the buyer the reason; they may apply again',
       auth: 'admin',
       params: idParams,
-      body: z.object({ reason: z.string().min(1).max(200), url: z.url().optional() }).strict(),
+      // The url is shown to the buyer by WeChat: a bounded link, not an unbounded string.
+      body: z.object({ reason: z.string().min(1).max(200), url: z.url().max(2048).optional() }).strict(),
       response: adminInvoiceDto,
       handler: async ({ params, body, caller }) =>
         toAdminDto(await audited(caller, 'invoice.reject', `invoice:${params.id}`, () => rejectRequest(deps.lifecycle, params.id, body.reason, body.url, actor(caller)), { reason: body.reason })),

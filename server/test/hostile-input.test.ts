@@ -1,0 +1,777 @@
+/**
+ * Hostile input on every public route: forged credentials, `$`-operators where strings belong,
+ * unknown fields, huge, negative and fractional numbers, truncated, oversized and mistyped bodies,
+ * forged, replayed and malformed pushes. Every rejection must be a 4xx with `{error:{code,message}}`,
+ * and leave the database exactly as it was (and WeChat uncalled).
+ *
+ * The API cases are generated from /openapi.json, so a new API route is exercised without anyone
+ * writing a case for it; the router itself is checked against the routes exercised here, so a new
+ * non-API route fails the last test until it gets cases of its own.
+ */
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import type Koa from 'koa';
+import type Router from '@koa/router';
+import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
+import { startTestApp, TEST_ENV, type TestApp } from './support/app';
+import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
+
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const ADMIN_KEY = TEST_ENV.ADMIN_API_KEYS;
+const ORDER_NO = 'HOSTILE-1';
+/** Well over every string limit, well under the JSON body limit (256 kb). */
+const OVERLONG = 'a'.repeat(10_000);
+
+let fake: FakeWeChat;
+let app: TestApp;
+let koa: Koa | undefined;
+let buyer: { token: string; openid: string };
+let expiredToken: string;
+let requestId: string;
+
+// ── Requests ───────────────────────────────────────────────────────────────────────────────────
+
+interface Call {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** A string is sent verbatim; a stream without Content-Length (chunked). */
+  body?: string | Buffer | ReadableStream<Uint8Array>;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  json: unknown;
+}
+
+async function send(call: Call): Promise<Answer> {
+  const res = await fetch(`${app.url}${call.path}`, {
+    method: call.method,
+    headers: call.headers,
+    body: call.body,
+    ...(call.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json };
+}
+
+const jsonHeaders = (auth?: string): Record<string, string> => ({ 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) });
+
+/** A body sent in 1 kb chunks with no Content-Length, so the server cannot refuse it up front. */
+function chunked(text: string): ReadableStream<Uint8Array> {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + 1024));
+      at += 1024;
+    },
+  });
+}
+
+// ── The database, before and after ─────────────────────────────────────────────────────────────
+
+type Snapshot = Record<string, { documents: number; digest: string }>;
+
+/**
+ * Every collection of the server's database, listed afresh each time (so collections added later
+ * are covered): its document count, and a digest of its contents so that an update is seen too.
+ */
+async function snapshotCounts(): Promise<Snapshot> {
+  const db = app.container.db.db;
+  if (!db) throw new Error('the app is not connected');
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const docs = await db.collection(name).find({}).sort({ _id: 1 }).toArray();
+      const digest = crypto.createHash('sha256').update(JSON.stringify(docs)).digest('hex').slice(0, 16);
+      return [name, { documents: docs.length, digest }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+interface Expectation {
+  /** Exact status; any 4xx when absent. */
+  status?: number;
+  code?: string;
+}
+
+interface HostileCase {
+  name: string;
+  call: Call;
+  expect?: Expectation;
+  /**
+   * Cases of one group share one database snapshot before and after (a snapshot reads every
+   * collection, and the slow database stand-in makes one per call cost most of the time budget).
+   * Without a group, a case is checked on its own.
+   */
+  group?: string;
+}
+
+/**
+ * Sends each case and checks: 4xx (or the expected status), a coded JSON error, WeChat not called,
+ * and the database unchanged. Collects failures rather than stopping at the first, so one run
+ * shows them all.
+ */
+async function expectAllRejected(cases: HostileCase[]): Promise<void> {
+  const failures: string[] = [];
+  let before = await snapshotCounts();
+  let pending: string[] = [];
+  const checkDatabase = async () => {
+    const after = await snapshotCounts();
+    if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`database changed by one of [${pending.join(' | ')}]: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    before = after;
+    pending = [];
+  };
+  for (const [i, { name, call, expect: wanted = {}, group }] of cases.entries()) {
+    const label = `${call.method} ${call.path.slice(0, 120)} — ${name}`;
+    pending.push(label);
+    const wechatCalls = fake.requests.length;
+    let answer: Answer | undefined;
+    try {
+      answer = await send(call);
+    } catch (err) {
+      failures.push(`${label}: no answer: ${String((err as Error).cause ?? err)}`);
+    }
+    if (answer) {
+      const error = (answer.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      if (wanted.status !== undefined ? answer.status !== wanted.status : answer.status < 400 || answer.status >= 500) {
+        failures.push(`${label}: status ${answer.status} (wanted ${wanted.status ?? '4xx'}): ${answer.text.slice(0, 200)}`);
+      }
+      if (typeof error?.code !== 'string' || typeof error.message !== 'string') failures.push(`${label}: body is not {error:{code,message}}: ${answer.text.slice(0, 200)}`);
+      else if (wanted.code !== undefined && error.code !== wanted.code) failures.push(`${label}: code ${error.code} (wanted ${wanted.code}): ${error.message.slice(0, 200)}`);
+    }
+    if (fake.requests.length !== wechatCalls) failures.push(`${label}: WeChat was called: ${fake.requests.slice(wechatCalls).map((r) => r.path).join(', ')}`);
+    if (group === undefined || cases[i + 1]?.group !== group) await checkDatabase();
+  }
+  expect(failures).toEqual([]);
+}
+
+// ── The routes, from /openapi.json ─────────────────────────────────────────────────────────────
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  pattern?: string;
+  description?: string;
+}
+
+interface Operation {
+  /** "POST /api/mp/orders/{orderNo}/invoice" */
+  key: string;
+  method: string;
+  path: string;
+  auth: 'none' | 'session' | 'adminKey';
+  parameters: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
+  body?: JsonSchema;
+}
+
+let operations: Operation[] = [];
+const exercised = new Set<string>();
+
+async function loadOperations(): Promise<Operation[]> {
+  const doc = (await send({ method: 'GET', path: '/openapi.json' })).json as {
+    paths: Record<string, Record<string, { security?: Record<string, string[]>[]; parameters?: Operation['parameters']; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      key: `${method.toUpperCase()} ${path}`,
+      method: method.toUpperCase(),
+      path,
+      auth: (Object.keys(op.security?.[0] ?? {})[0] ?? 'none') as Operation['auth'],
+      parameters: op.parameters ?? [],
+      body: op.requestBody?.content['application/json']?.schema,
+    })),
+  );
+}
+
+/** A body each route accepts (the tests below check that it does): hostile cases are one change to it. */
+function validBody(key: string): unknown {
+  const bodies: Record<string, unknown> = {
+    'POST /api/mp/session': { code: 'hostile.valid-login' },
+    'POST /api/mp/orders/{orderNo}/invoice': {
+      type: 0,
+      title: {
+        kind: 'company',
+        name: '厦门示例贸易有限公司',
+        taxNumber: '91350200MA2Y0AW816',
+        address: '厦门市思明区示例路 1 号',
+        phone: '0592-1234567',
+        bankName: '招商银行厦门分行',
+        bankAccount: '592900000000001',
+        email: 'ops@example.cn',
+      },
+    },
+    'POST /api/admin/orders': {
+      orderNo: 'HOSTILE-2',
+      openid: buyer.openid,
+      amount: 14_300,
+      items: [
+        { name: '办公椅', spbm: '1050201010000000000', quantity: 2, unitPrice: 5650, taxRate: '0.13' },
+        { name: '订书机', spbm: '1080212990000000000', quantity: 3, unitPrice: 1000, taxRate: '0.13' },
+      ],
+      createdAt: '2026-05-01T02:00:00Z',
+    },
+    'POST /api/admin/invoices/{id}/reject': { reason: '抬头有误，请重新申请', url: 'https://example.com/help' },
+    'PUT /api/admin/settings/contact': { phone: '0591-88888888', timeOut: 3600 },
+    'PUT /api/admin/settings/auth-fields': {
+      user_field: { show_title: 1, show_phone: 1, show_email: 1, require_phone: 0, require_email: 0, custom_field: [{ key: '备注', is_require: 0, notice: '选填' }] },
+      biz_field: {
+        show_title: 1,
+        show_tax_no: 1,
+        show_addr: 1,
+        show_phone: 1,
+        show_bank_type: 1,
+        show_bank_no: 1,
+        require_tax_no: 1,
+        require_addr: 0,
+        require_phone: 0,
+        require_bank_type: 0,
+        require_bank_no: 0,
+        custom_field: [{ key: '部门', is_require: 1, notice: '请填写部门' }],
+      },
+    },
+    'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
+  };
+  if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
+  return bodies[key];
+}
+
+/** Real values for path parameters, so a hostile request would otherwise reach real data. */
+function pathValue(name: string): string {
+  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId };
+  const value = values[name];
+  if (value === undefined) throw new Error(`no value for path parameter {${name}}: add one to pathValue()`);
+  return value;
+}
+
+/** Query values each route accepts. */
+function validQuery(key: string): Record<string, string> {
+  const queries: Record<string, Record<string, string>> = {
+    'GET /api/mp/orders': { limit: '5' },
+    'GET /api/admin/invoices': { status: 'AUTH_PENDING', orderNo: ORDER_NO, limit: '5' },
+  };
+  return queries[key] ?? {};
+}
+
+function urlOf(op: Operation, params: Record<string, string> = {}, query: string = new URLSearchParams(validQuery(op.key)).toString()): string {
+  const path = op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => params[name] ?? encodeURIComponent(pathValue(name)));
+  return query ? `${path}?${query}` : path;
+}
+
+function credentialFor(op: Operation): string | undefined {
+  if (op.auth === 'session') return `Bearer ${buyer.token}`;
+  if (op.auth === 'adminKey') return `Bearer ${ADMIN_KEY}`;
+  return undefined;
+}
+
+/** A well-formed request to the route: its valid body, real path values, valid query. */
+function validCall(op: Operation): Call {
+  return {
+    method: op.method,
+    path: urlOf(op),
+    headers: jsonHeaders(credentialFor(op)),
+    ...(op.body ? { body: JSON.stringify(validBody(op.key)) } : {}),
+  };
+}
+
+// ── Hostile variants of a JSON body ────────────────────────────────────────────────────────────
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonPath = (string | number)[];
+
+/** The schema of the value at `path`, through objects, arrays and unions (undefined when unknown). */
+function schemaAt(schema: JsonSchema | undefined, path: JsonPath): JsonSchema | undefined {
+  let at = schema;
+  for (const step of path) {
+    const options = at ? [at, ...(at.anyOf ?? []), ...(at.oneOf ?? [])] : [];
+    at = typeof step === 'number' ? options.find((s) => s.items)?.items : options.find((s) => s.properties?.[step])?.properties?.[step];
+  }
+  return at;
+}
+
+/** Every leaf (string or number) and every object of a JSON value, with its path. */
+function walk(value: Json, path: JsonPath = []): { path: JsonPath; value: Json }[] {
+  const here = [{ path, value }];
+  if (Array.isArray(value)) return [...here, ...value.flatMap((item, i) => walk(item, [...path, i]))];
+  if (value !== null && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([k, v]) => walk(v, [...path, k]))];
+  return here;
+}
+
+/** `value` with the node at `path` replaced (own properties only: "__proto__" stays plain data). */
+function replaced(value: Json, path: JsonPath, by: (old: Json) => Json): Json {
+  const [step, ...rest] = path;
+  if (step === undefined) return by(value);
+  if (Array.isArray(value)) return value.map((item, i) => (i === step ? replaced(item, rest, by) : item));
+  const copy: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(value as Record<string, Json>)) Object.defineProperty(copy, k, { value: k === step ? replaced(v, rest, by) : v, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+function withKey(object: Json, key: string, extra: Json): Json {
+  const copy = { ...(object as Record<string, Json>) };
+  Object.defineProperty(copy, key, { value: extra, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/** Numbers no field should take: every number we accept is bounded and non-negative. */
+const HUGE_2_64 = '18446744073709551616';
+
+function bodyVariants(op: Operation): { name: string; body: string }[] {
+  const valid = validBody(op.key) as Json;
+  const variants: { name: string; body: string }[] = [];
+  // Fields with the same schema are validated alike (e.g. the dozen 0/1 flags): one stands for all.
+  const seen = new Set<string>();
+  for (const { path, value } of walk(valid)) {
+    const at = path.join('.') || '(root)';
+    const schema = schemaAt(op.body, path);
+    const kind = `${typeof value}:${Array.isArray(value) ? 'array' : ''}:${JSON.stringify(schema ?? at)}`;
+    if (seen.has(kind)) continue;
+    seen.add(kind);
+    const put = (name: string, by: Json) => variants.push({ name: `${at}: ${name}`, body: JSON.stringify(replaced(valid, path, () => by)) });
+    // A raw number literal JSON.stringify cannot write exactly.
+    const putLiteral = (name: string, literal: string) => {
+      const marker = `"__literal_${crypto.randomBytes(6).toString('hex')}__"`;
+      variants.push({ name: `${at}: ${name}`, body: JSON.stringify(replaced(valid, path, () => JSON.parse(marker) as Json)).replace(marker, literal) });
+    };
+    if (typeof value === 'string') {
+      put('$gt operator', { $gt: '' });
+      put('$ne operator', { $ne: null });
+      put('$where operator', { $where: 'sleep(1000)' });
+      put('array', [value]);
+      put('number', 12345);
+      put('null', null);
+      // Appended, so a format check (email, URL, pattern) still holds and only the length is wrong.
+      put('overlong', value + OVERLONG);
+    } else if (typeof value === 'number') {
+      put('"Infinity"', 'Infinity');
+      put('numeric string', String(value));
+      put('$gt operator', { $gt: 0 });
+      put('null', null);
+      put('1e308', 1e308);
+      putLiteral('2^64', HUGE_2_64);
+      put('-1', -1);
+      if (schema?.type === 'integer' || schema?.anyOf?.every((s) => Number.isInteger(s.const))) put('0.5', 0.5);
+      if ((schema?.minimum ?? 0) > 0 || (schema?.exclusiveMinimum ?? -1) >= 0) putLiteral('-0', '-0');
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      put('unknown field', withKey(value, 'unexpected', 1));
+      put('$set key', withKey(value, '$set', { status: 'ISSUED' }));
+      put('__proto__ key', withKey(value, '__proto__', { polluted: true }));
+      put('constructor.prototype key', withKey(value, 'constructor', { prototype: { polluted: true } }));
+    }
+  }
+  return variants;
+}
+
+/** Money: every field /openapi.json describes as fen refuses what is not a non-negative safe integer. */
+function moneyVariants(op: Operation): { name: string; body: string }[] {
+  const valid = validBody(op.key) as Json;
+  return walk(valid)
+    .filter(({ path, value }) => typeof value === 'number' && schemaAt(op.body, path)?.description?.startsWith('Amount in fen'))
+    .flatMap(({ path }) =>
+      (
+        [
+          ['negative', -100],
+          ['negative fraction', -0.01],
+          ['fractional fen', 0.5],
+          ['yuan with decimals', 143.5],
+          ['2^53 (beyond safe integers)', 2 ** 53],
+          ['MAX_VALUE', Number.MAX_VALUE],
+          ['yuan string', '143.00'],
+        ] as const
+      ).map(([name, by]) => ({ name: `${path.join('.')}: ${name}`, body: JSON.stringify(replaced(valid, path, () => by)) })),
+    );
+}
+
+// ── Setup ──────────────────────────────────────────────────────────────────────────────────────
+
+beforeAll(async () => {
+  fake = await startFakeWeChat({ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
+  app = await startTestApp({
+    env: { WECHAT_API_BASE: fake.baseUrl, WECHAT_AES_KEY: AES_KEY },
+    extra: (created) => {
+      koa = created;
+    },
+  });
+  const login = await send({ method: 'POST', path: '/api/mp/session', headers: jsonHeaders(), body: JSON.stringify({ code: 'hostile.buyer' }) });
+  buyer = login.json as { token: string; openid: string };
+  expiredToken = (await app.container.repositories.sessions.create(buyer.openid, new Date(Date.now() - 3_600_000), 1_000)).token;
+  const order = {
+    orderNo: ORDER_NO,
+    openid: buyer.openid,
+    amount: 2 * 5650 + 3 * 1000,
+    items: [
+      { name: '办公椅', spbm: '1050201010000000000', quantity: 2, unitPrice: 5650, taxRate: '0.13' },
+      { name: '订书机', spbm: '1080212990000000000', quantity: 3, unitPrice: 1000, taxRate: '0.13' },
+    ],
+  };
+  expect((await send({ method: 'POST', path: '/api/admin/orders', headers: jsonHeaders(`Bearer ${ADMIN_KEY}`), body: JSON.stringify(order) })).status).toBe(201);
+  const invoice = await send({ method: 'POST', path: `/api/mp/orders/${ORDER_NO}/invoice`, headers: jsonHeaders(`Bearer ${buyer.token}`), body: '{"type":1}' });
+  expect(invoice.status).toBe(200);
+  requestId = (await app.container.repositories.orders.findByOrderNo(ORDER_NO))?.latestRequestId ?? 'missing';
+  operations = await loadOperations();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await fake?.close();
+});
+
+// ── API routes ─────────────────────────────────────────────────────────────────────────────────
+
+describe('every API route in /openapi.json', () => {
+  it('finds the routes', () => {
+    expect(operations.length).toBeGreaterThan(15);
+  });
+
+  it('refuses missing, wrong, expired and foreign credentials with 401 UNAUTHENTICATED', async () => {
+    const guarded = operations.filter((op) => op.auth !== 'none');
+    const cases = guarded.flatMap((op) => {
+      exercised.add(op.key);
+      const valid = validCall(op);
+      const foreign = op.auth === 'session' ? `Bearer ${ADMIN_KEY}` : `Bearer ${buyer.token}`;
+      const credentials: [string, string | undefined][] = [
+        ['no credential', undefined],
+        ['wrong bearer', 'Bearer key-bbbbbbbbbbbbbbbbbbbbbbbb'],
+        ['the other API’s credential', foreign],
+        ['basic auth', `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}`],
+        ['bearer with a $-operator', 'Bearer {"$gt":""}'],
+        ['overlong bearer', `Bearer ${'k'.repeat(8_000)}`],
+        ['bearer without a token', 'Bearer '],
+        ...(op.auth === 'session' ? ([['expired session', `Bearer ${expiredToken}`]] as [string, string][]) : []),
+      ];
+      return credentials.map(([name, auth]) => ({
+        name,
+        call: { ...valid, headers: jsonHeaders(auth) },
+        expect: { status: 401, code: 'UNAUTHENTICATED' },
+        group: `${op.key} credentials`,
+      }));
+    });
+    await expectAllRejected(cases);
+  });
+
+  it('refuses hostile values in every body field: $-operators, wrong types, overlong strings, huge and negative numbers, unknown and prototype keys', async () => {
+    const cases = operations
+      .filter((op) => op.body)
+      .flatMap((op) => {
+        exercised.add(op.key);
+        const valid = validCall(op);
+        return bodyVariants(op).map(({ name, body }) => ({ name, call: { ...valid, body }, expect: { status: 400 }, group: `${op.key} fields` }));
+      });
+    expect(cases.length).toBeGreaterThan(100);
+    await expectAllRejected(cases);
+    // The server runs in this process: a key that reached Object.prototype would show here.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses money that is not a non-negative safe integer of fen', async () => {
+    const cases = operations
+      .filter((op) => op.body)
+      .flatMap((op) => moneyVariants(op).map(({ name, body }) => ({ name, call: { ...validCall(op), body }, expect: { status: 400, code: 'VALIDATION_FAILED' }, group: `${op.key} money` })));
+    expect(cases.length).toBeGreaterThanOrEqual(7 * 3); // amount and two unitPrices
+    await expectAllRejected(cases);
+  });
+
+  it('refuses truncated, non-object, oversized, compressed-bomb and mistyped bodies', async () => {
+    const gzipBomb = zlib.gzipSync(Buffer.from(JSON.stringify({ pad: ' '.repeat(8 * 1024 * 1024) })));
+    const cases = operations
+      .filter((op) => op.body)
+      .flatMap((op) => {
+        const valid = validCall(op);
+        const json = JSON.stringify(validBody(op.key));
+        const auth = credentialFor(op);
+        const as = (contentType: string | undefined, body: string | Buffer | ReadableStream<Uint8Array>, extra: Record<string, string> = {}) => ({
+          ...valid,
+          headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(auth ? { authorization: auth } : {}), ...extra },
+          body,
+        });
+        const oversized = JSON.stringify({ ...(validBody(op.key) as object), pad: 'x'.repeat(300 * 1024) });
+        const cases: HostileCase[] = [
+          { name: 'truncated JSON', call: as('application/json', json.slice(0, Math.floor(json.length / 2))), expect: { status: 400, code: 'MALFORMED_BODY' } },
+          { name: 'JSON null', call: as('application/json', 'null'), expect: { status: 400 } },
+          { name: 'JSON array', call: as('application/json', `[${json}]`), expect: { status: 400 } },
+          { name: 'JSON string', call: as('application/json', JSON.stringify(json)), expect: { status: 400 } },
+          { name: 'JSON number', call: as('application/json', '1e308'), expect: { status: 400 } },
+          { name: 'duplicate key, the last (winning) one an operator', call: as('application/json', json.replace(/\}$/, `,${JSON.stringify(Object.keys(validBody(op.key) as object)[0])}:{"$ne":null}}`)), expect: { status: 400 } },
+          { name: 'nested 10 000 deep', call: as('application/json', `{"deep":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), expect: { status: 400 } },
+          { name: 'over the 256 kb limit', call: as('application/json', oversized), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+          { name: 'over the limit, chunked', call: as('application/json', chunked(oversized)), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+          { name: 'gzip bomb (8 MB inflated)', call: as('application/json', gzipBomb, { 'content-encoding': 'gzip' }), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+          { name: 'unknown content encoding', call: as('application/json', json, { 'content-encoding': 'x-bogus' }) },
+          { name: 'text/plain', call: as('text/plain', json) },
+          { name: 'no content type', call: as(undefined, Buffer.from(json)) },
+          { name: 'form-urlencoded', call: as('application/x-www-form-urlencoded', new URLSearchParams({ type: '0', code: 'x' }).toString()) },
+          { name: 'multipart', call: as('multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="type"\r\n\r\n0\r\n--x--\r\n`) },
+          { name: 'XML', call: as('application/xml', '<xml><type>0</type></xml>') },
+        ];
+        return cases.map((c) => ({ ...c, group: `${op.key} bodies` }));
+      });
+    await expectAllRejected(cases);
+  });
+
+  it('refuses hostile path parameters', async () => {
+    const cases = operations
+      .filter((op) => op.parameters.some((p) => p.in === 'path'))
+      .flatMap((op) => {
+        exercised.add(op.key);
+        const valid = validCall(op);
+        return op.parameters
+          .filter((p) => p.in === 'path')
+          .flatMap((p) =>
+            (
+              [
+                ['$gt operator', encodeURIComponent('{"$gt":""}')],
+                ['$ne in brackets', `${encodeURIComponent(pathValue(p.name))}%5B%24ne%5D`],
+                ['overlong', 'A'.repeat(2_000)],
+                ['encoded slashes', '..%2F..%2Fsettings%2Fcontact'],
+                ['NUL byte', `${encodeURIComponent(pathValue(p.name))}%00`],
+                ['broken percent-encoding', '%E0%A4%A'],
+                ['regex metacharacters', encodeURIComponent('.*')],
+              ] as const
+            ).map(([name, value]) => ({ name: `{${p.name}}: ${name}`, call: { ...valid, path: urlOf(op, { [p.name]: value }) }, group: `${op.key} path` })),
+          );
+      });
+    await expectAllRejected(cases);
+  });
+
+  it('refuses hostile query strings: bracketed operators, repeated keys, unknown keys, bad numbers, forged cursors', async () => {
+    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const cases = operations
+      .filter((op) => op.parameters.some((p) => p.in === 'query'))
+      .flatMap((op) => {
+        exercised.add(op.key);
+        const valid = validCall(op);
+        const base = validQuery(op.key);
+        const withQuery = (name: string, query: [string, string][]): HostileCase => ({ name, call: { ...valid, path: urlOf(op, {}, new URLSearchParams(query).toString()) }, group: `${op.key} query` });
+        const one = (name: string, key: string, value: string) => withQuery(`${key}: ${name}`, [...Object.entries(base).filter(([k]) => k !== key), [key, value]]);
+        const perParam = op.parameters
+          .filter((p) => p.in === 'query')
+          .flatMap((p) => {
+            const ok = base[p.name] ?? 'x';
+            const common = [
+              withQuery(`${p.name}[$ne]`, [...Object.entries(base).filter(([k]) => k !== p.name), [`${p.name}[$ne]`, ok]]),
+              withQuery(`${p.name}[$gt] alone`, [[`${p.name}[$gt]`, '']]),
+              withQuery(`${p.name} repeated`, [...Object.entries(base), [p.name, ok], [p.name, ok]]),
+              one('overlong', p.name, ok + OVERLONG),
+            ];
+            if (p.schema.type === 'integer' || p.schema.type === 'number') {
+              return [...common, ...['1e308', HUGE_2_64, 'Infinity', '-1', '0.5', '', 'NaN', '{"$gt":0}'].map((v) => one(JSON.stringify(v), p.name, v))];
+            }
+            const strings = ['{"$gt":""}', ...(p.schema.enum ? ['NOT_A_VALUE'] : [])];
+            if (p.name === 'cursor') strings.push(cursorOf([1e308, 'x']), cursorOf({ $gt: '' }), cursorOf([Date.now(), { $gt: '' }]), 'not-base64!');
+            return [...common, ...strings.map((v) => one(JSON.stringify(v).slice(0, 40), p.name, v))];
+          });
+        return [...perParam, withQuery('unknown key', [...Object.entries(base), ['unexpected', '1']]), withQuery('$where key', [...Object.entries(base), ['$where', 'sleep(1000)']])];
+      });
+    await expectAllRejected(cases);
+  });
+
+  it('answers wrong methods with 405 and unknown paths with 404, as coded errors', async () => {
+    const cases = operations.flatMap((op): HostileCase[] => {
+      const group = `${op.key} method`;
+      const wrong = ['DELETE', 'PATCH', 'PUT', 'POST', 'GET'].find((m) => !operations.some((o) => o.path === op.path && o.method === m)) ?? 'PATCH';
+      return [
+        { name: `${wrong} instead`, call: { ...validCall(op), method: wrong, body: wrong === 'GET' ? undefined : '{}' }, expect: { status: 405, code: 'METHOD_NOT_ALLOWED' }, group },
+        // 404, or 400 where the longer path is another route's parameter (/invoices/extra).
+        { name: 'extra path segment', call: { ...validCall(op), path: `${urlOf(op, {}, '')}/extra` }, group },
+      ];
+    });
+    await expectAllRejected(cases);
+  });
+
+  // Last among the API cases: these calls are accepted and change data.
+  it('accepts each valid body, so the hostile cases above were refused for their one change', async () => {
+    const refusedAsInput: string[] = [];
+    for (const op of operations.filter((o) => o.body)) {
+      const answer = await send(validCall(op));
+      const code = (answer.json as { error?: { code?: string } }).error?.code;
+      if (answer.status >= 500 || code === 'VALIDATION_FAILED' || code === 'MALFORMED_BODY' || code === 'BODY_TOO_LARGE') {
+        refusedAsInput.push(`${op.key}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      }
+    }
+    expect(refusedAsInput).toEqual([]);
+  });
+});
+
+// ── /wechat/push ───────────────────────────────────────────────────────────────────────────────
+
+describe('/wechat/push (safe mode configured)', () => {
+  const aesKey = decodeAesKey(AES_KEY);
+  const fields = (orderId: string) => ({
+    ToUserName: 'gh_97417a04a28d',
+    FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
+    CreateTime: Math.floor(Date.now() / 1000),
+    MsgType: 'event',
+    Event: 'user_authorize_invoice',
+    SuccOrderId: orderId,
+    FailOrderId: '',
+    AuthorizeAppId: TEST_ENV.WECHAT_APPID,
+    Source: 'wxa',
+  });
+  let nonce = 0;
+  const seal = (content: Record<string, string | number>, format: 'xml' | 'json' = 'xml', appid: string = TEST_ENV.WECHAT_APPID) =>
+    sealPush(content, { mode: 'safe', format, token: TEST_ENV.WECHAT_TOKEN, appid, aesKey, timestamp: String(Math.floor(Date.now() / 1000)), nonce: String(++nonce) });
+
+  const post = (query: Record<string, string>, body: string | ReadableStream<Uint8Array>, contentType = 'text/xml'): Call => ({
+    method: 'POST',
+    path: `/wechat/push?${new URLSearchParams(query).toString()}`,
+    headers: { 'content-type': contentType },
+    body,
+  });
+
+  /** A safe-mode push whose Encrypt is `encrypt`, correctly signed: only the ciphertext is wrong. */
+  const signedEncrypt = (encrypt: string, format: 'xml' | 'json' = 'xml'): Call => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const n = String(++nonce);
+    const query = {
+      signature: pushSignature(TEST_ENV.WECHAT_TOKEN, timestamp, n),
+      timestamp,
+      nonce: n,
+      encrypt_type: 'aes',
+      msg_signature: msgSignature(TEST_ENV.WECHAT_TOKEN, timestamp, n, encrypt),
+    };
+    const body = format === 'xml' ? `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` : JSON.stringify({ ToUserName: 'gh_1', Encrypt: encrypt });
+    return post(query, body, format === 'xml' ? 'text/xml' : 'application/json');
+  };
+
+  /** A correctly signed and encrypted push whose decrypted content is `plaintext`. */
+  const sealedPlaintext = (plaintext: string) => signedEncrypt(encryptMessage(plaintext, { aesKey, appid: TEST_ENV.WECHAT_APPID }));
+
+  const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><xml><ToUserName>&lol3;</ToUserName></xml>`;
+
+  it('refuses forged, foreign, malformed and oversized pushes, storing nothing', async () => {
+    exercised.add('POST /wechat/push');
+    const good = seal(fields('order-good'));
+    const goodEncrypt = /<Encrypt><!\[CDATA\[([^\]]+)\]\]><\/Encrypt>/.exec(good.body)?.[1] ?? '';
+    const ciphertext = Buffer.from(goodEncrypt, 'base64');
+    const forgedSig = '0'.repeat(40);
+    const hugeXml = `<xml><Encrypt><![CDATA[${'A'.repeat(70 * 1024)}]]></Encrypt></xml>`;
+    await expectAllRejected([
+      { name: 'no query at all', call: post({}, good.body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'forged msg_signature', call: post({ ...good.query, msg_signature: forgedSig }, good.body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'msg_signature missing', call: post({ ...good.query, msg_signature: '' }, good.body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'forged plain signature', call: post({ signature: forgedSig, timestamp: good.query.timestamp ?? '', nonce: good.query.nonce ?? '' }, '<xml><ToUserName>x</ToUserName></xml>'), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'signature as a $-operator', call: post({ ...good.query, 'msg_signature[$ne]': 'x', msg_signature: '{"$ne":""}' }, good.body), expect: { status: 401 } },
+      { name: 'captured signature over another ciphertext', call: post(good.query, seal(fields('order-evil')).body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'wrong appid inside the ciphertext (XML)', call: post(seal(fields('order-x'), 'xml', 'wx9999999999999999').query, seal(fields('order-x'), 'xml', 'wx9999999999999999').body), expect: { status: 401 } },
+      { name: 'wrong appid inside the ciphertext, correctly signed', call: signedEncrypt(encryptMessage('<xml><ToUserName>x</ToUserName></xml>', { aesKey, appid: 'wx9999999999999999' })), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'truncated ciphertext (not base64 any more)', call: signedEncrypt(goodEncrypt.slice(0, goodEncrypt.length - 3)), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'ciphertext one block short', call: signedEncrypt(ciphertext.subarray(0, ciphertext.length - 32).toString('base64')) },
+      { name: 'ciphertext not a multiple of 32 bytes', call: signedEncrypt(ciphertext.subarray(0, ciphertext.length - 5).toString('base64')), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'bad base64', call: signedEncrypt('!!!not*base64!!!'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'empty Encrypt', call: signedEncrypt(''), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'random bytes as ciphertext', call: signedEncrypt(crypto.randomBytes(256).toString('base64')) },
+      { name: 'billion laughs in the envelope', call: post(good.query, laughs), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'billion laughs inside the ciphertext', call: sealedPlaintext(laughs), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'external entity inside the ciphertext', call: sealedPlaintext(`<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><ToUserName>&x;</ToUserName></xml>`), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'invoice event without its fields, inside the ciphertext', call: sealedPlaintext('<xml><Event><![CDATA[cloud_invoice_invoiceresult_event]]></Event></xml>'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'huge CreateTime inside the ciphertext', call: sealedPlaintext(`<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>${HUGE_2_64}</CreateTime><Event>user_authorize_invoice</Event><SuccOrderId>o</SuccOrderId></xml>`), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'negative CreateTime inside the ciphertext', call: sealedPlaintext('<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>-1</CreateTime><Event>user_authorize_invoice</Event><SuccOrderId>o</SuccOrderId></xml>'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'plaintext that is not XML or JSON', call: sealedPlaintext('hello'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'encrypt_type=aes without Encrypt', call: post(good.query, '<xml><ToUserName>x</ToUserName></xml>'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'unknown encrypt_type', call: post({ ...good.query, encrypt_type: 'rsa' }, good.body), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'truncated XML', call: post(good.query, good.body.slice(0, good.body.length / 2)), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'neither XML nor JSON', call: post(good.query, 'Encrypt=abc', 'application/x-www-form-urlencoded'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'empty body', call: post(good.query, ''), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'over 64 kb', call: post(good.query, hugeXml), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+      { name: 'over 64 kb, chunked', call: post(good.query, chunked(hugeXml)), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+      { name: 'JSON: Encrypt as an operator object', call: post(good.query, JSON.stringify({ Encrypt: { $gt: '' } }), 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'JSON: Encrypt as an array', call: post(good.query, JSON.stringify({ Encrypt: [goodEncrypt] }), 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'JSON: array body', call: post(good.query, JSON.stringify([{ Encrypt: goodEncrypt }]), 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'JSON: truncated', call: post(good.query, JSON.stringify({ Encrypt: goodEncrypt }).slice(0, 30), 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'JSON: duplicate Encrypt, the signed one first', call: post(good.query, `{"Encrypt":"${goodEncrypt}","Encrypt":"${crypto.randomBytes(64).toString('base64')}"}`, 'application/json'), expect: { status: 401 } },
+      { name: 'JSON: __proto__ key', call: post(good.query, `{"__proto__":{"Encrypt":"${goodEncrypt}"}}`, 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'JSON: nested 10 000 deep', call: post(good.query, `{"Encrypt":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'application/json'), expect: { status: 400, code: 'PUSH_REJECTED' } },
+    ]);
+    expect(({} as Record<string, unknown>).Encrypt).toBeUndefined();
+  });
+
+  it('refuses a forged URL check (GET), and one without echostr', async () => {
+    exercised.add('GET /wechat/push');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = pushSignature(TEST_ENV.WECHAT_TOKEN, timestamp, '42');
+    const get = (query: Record<string, string>): Call => ({ method: 'GET', path: `/wechat/push?${new URLSearchParams(query).toString()}` });
+    await expectAllRejected([
+      { name: 'no signature', call: get({ timestamp, nonce: '42', echostr: 'e' }), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'forged signature', call: get({ signature: 'f'.repeat(40), timestamp, nonce: '42', echostr: 'e' }), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'signature of another nonce', call: get({ signature, timestamp, nonce: '43', echostr: 'e' }), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'overlong signature', call: get({ signature: signature + OVERLONG, timestamp, nonce: '42', echostr: 'e' }), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'valid signature, no echostr', call: get({ signature, timestamp, nonce: '42' }), expect: { status: 400, code: 'PUSH_REJECTED' } },
+      { name: 'wrong method', call: { method: 'PUT', path: '/wechat/push', body: 'x' }, expect: { status: 405, code: 'METHOD_NOT_ALLOWED' } },
+    ]);
+  });
+
+  it('a replayed push (same nonce, timestamp and body) is acknowledged again and stored once; the timestamp is not checked for age', async () => {
+    const events = app.container.db.collection('push_events');
+    const before = await events.countDocuments();
+    // An event kind the lifecycle only keeps, so nothing else changes after the answer.
+    const sealed = seal({ ToUserName: 'gh_1', FromUserName: 'o-replayer', CreateTime: 1_714_112_445, MsgType: 'event', Event: 'debug_demo' });
+    for (let i = 0; i < 3; i++) {
+      const answer = await send(post(sealed.query, sealed.body));
+      expect({ attempt: i, status: answer.status, text: answer.text }).toEqual({ attempt: i, status: 200, text: 'success' });
+    }
+    expect(await events.countDocuments()).toBe(before + 1);
+    // A year-old timestamp with a valid signature is accepted: WeChat's scheme has no freshness rule
+    // and this server adds none, so replay protection rests on deduplication alone.
+    const old = sealPush(
+      { ToUserName: 'gh_1', FromUserName: 'o-replayer', CreateTime: 1_680_000_000, MsgType: 'event', Event: 'debug_demo' },
+      { mode: 'safe', format: 'xml', token: TEST_ENV.WECHAT_TOKEN, appid: TEST_ENV.WECHAT_APPID, aesKey, timestamp: '1680000000', nonce: '7' },
+    );
+    expect((await send(post(old.query, old.body))).text).toBe('success');
+    expect(await events.countDocuments()).toBe(before + 2);
+  });
+});
+
+// ── Routes outside the API ─────────────────────────────────────────────────────────────────────
+
+describe('health and the API description', () => {
+  it('take no input: wrong methods are 405 and junk in the query changes nothing', async () => {
+    for (const path of ['/healthz', '/readyz', '/openapi.json']) exercised.add(`GET ${path}`);
+    await expectAllRejected(
+      ['/healthz', '/readyz', '/openapi.json'].flatMap((path) => [
+        { name: 'POST', call: { method: 'POST', path, headers: jsonHeaders(), body: '{"$gt":""}' }, expect: { status: 405, code: 'METHOD_NOT_ALLOWED' }, group: 'health' },
+        { name: 'DELETE', call: { method: 'DELETE', path }, expect: { status: 405, code: 'METHOD_NOT_ALLOWED' }, group: 'health' },
+      ]),
+    );
+    const before = await snapshotCounts();
+    for (const path of ['/healthz', '/readyz', '/openapi.json']) {
+      const answer = await send({ method: 'GET', path: `${path}?status[$ne]=x&${'q'.repeat(20)}=${OVERLONG}` });
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+    }
+    expect(await snapshotCounts()).toEqual(before);
+  });
+});
+
+describe('coverage', () => {
+  it('every route the server mounts was exercised above', () => {
+    if (!koa) throw new Error('the Koa app was not captured');
+    const mounted = new Set<string>();
+    for (const middleware of koa.middleware) {
+      const router = (middleware as { router?: Router }).router;
+      for (const layer of router?.stack ?? []) {
+        for (const method of layer.methods) {
+          if (method !== 'HEAD') mounted.add(`${method} ${String(layer.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+        }
+      }
+    }
+    expect(mounted.size).toBeGreaterThan(operations.length);
+    expect([...mounted].filter((route) => !exercised.has(route)).sort()).toEqual([]);
+  });
+});
