@@ -41,7 +41,7 @@ async function statusCounts(stack: Stack): Promise<Record<string, number>> {
  */
 export async function flowBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
-  const n = quick ? 100 : 1000;
+  const n = quick ? 40 : 1000;
   const stack = await startStack(serverUri, { tag: 'flow' });
   try {
     const runTag = Date.now().toString(36).slice(-4);

@@ -78,7 +78,7 @@ async function bareKoaRun(serverUri: string, n: number): Promise<{ load: LoadRes
 
 export async function mpRouteBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
-  const n = quick ? 300 : 2000;
+  const n = quick ? 150 : 1000;
   const stack = await startStack(serverUri, { tag: 'mp' });
   let mp: LoadResult;
   let serverRss: number;

@@ -54,7 +54,7 @@ async function rawInsertRate(db: Connection, count: number, concurrency: number)
 
 export async function pushBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
-  const perLevel = quick ? 600 : 3000;
+  const perLevel = quick ? 300 : 2000;
   const stack = await startStack(serverUri, { tag: 'push' });
   try {
     const figures: BenchResult['figures'] = [];

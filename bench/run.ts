@@ -38,7 +38,10 @@ function machine() {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const db = await startDatabase({ purpose: 'test', log: (line) => console.error(`[db] ${line}`) });
+  // SecantusDB unless told otherwise (MONGODB_URI, or FAPIAO_DATABASE=mongod): the figures in
+  // docs/performance.md come from it, and an in-memory test server would not be comparable.
+  const env = { ...process.env, FAPIAO_DATABASE: process.env.FAPIAO_DATABASE ?? 'secantus' };
+  const db = await startDatabase({ purpose: 'test', env, log: (line) => console.error(`[db] ${line}`) });
   const run = { startedAt: new Date().toISOString(), quick: args.quick, database: db.description, machine: machine(), results: [] as BenchResult[], failed: [] as { name: string; error: string }[] };
   console.log(`Fapiao benchmarks${args.quick ? ' (--quick)' : ''}: ${args.only.join(', ')}`);
   console.log(`  ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GB, Node ${run.machine.node}, database ${db.description}`);
