@@ -214,6 +214,10 @@ describe('help and errors a script can rely on', () => {
     expect(missing.stderr).toContain('--timeout');
     const badWhen = await ops(['invoices', 'list', '--since', 'last tuesday']);
     expect(badWhen.code).toBe(2);
+    const both = await inProcess(['invoices', 'list', '--all', '--limit', '5']);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--all and --limit exclude each other')]);
+    const page = await inProcess(['invoices', 'reconcile', '--since', '1d', '--page-size', '0']);
+    expect([page.code, page.stderr]).toEqual([2, expect.stringContaining('--page-size: "0" is not a whole number from 1 to 500')]);
 
     const noKey = await ops(['settings', 'show'], { FAPIAO_ADMIN_KEY: '' });
     expect(noKey.code).toBe(4);
@@ -438,11 +442,12 @@ describe('daily work', () => {
 
 describe('reconcile', () => {
   it('agrees while WeChat does, then finds the request the sandbox issued behind the server’s back, and exits 1', async () => {
-    const agreeing = await buyerWithInvoice('agreeing', '赵六');
-    const ok = await waitForStatus(agreeing.orderNo, 'ISSUED');
-    const clean = await ops(['invoices', 'reconcile', '--since', started.toISOString()]);
+    const agreeing = await Promise.all([buyerWithInvoice('agreeing', '赵六'), buyerWithInvoice('agreeing2', '孙八')]);
+    const ok = await Promise.all(agreeing.map((a) => waitForStatus(a.orderNo, 'ISSUED')));
+    // One request a page: both ISSUED ones are checked only if reconcile follows the server's cursor.
+    const clean = await ops(['invoices', 'reconcile', '--since', started.toISOString(), '--page-size', '1']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/Checked 1: 1 ok, 0 mismatch, 0 stuck/);
+    expect(clean.stdout).toMatch(/Checked 2: 2 ok, 0 mismatch, 0 stuck/);
 
     // WeChat's answers go missing: no result push, and every query says "still processing".
     await call(sandbox.url, 'PUT', '/sandbox/api/faults', undefined, {
@@ -462,17 +467,42 @@ describe('reconcile', () => {
     await call(sandbox.url, 'DELETE', '/sandbox/api/faults');
     expect((await requestsOf(lost.orderNo))[0]?.status).toBe('ISSUING');
 
-    const found = await ops(['invoices', 'reconcile', '--since', started.toISOString()]);
+    const found = await ops(['invoices', 'reconcile', '--since', started.toISOString(), '--page-size', '1']);
     expect(found.code).toBe(1);
     expect(found.stdout).toMatch(new RegExp(`MISMATCH\\s+${issuing.id}\\s+${lost.orderNo}\\s+ISSUING\\s+WeChat issued \\d+/\\d+ but we were still waiting`));
-    expect(found.stdout).toMatch(/Checked 2: 1 ok, 1 mismatch, 0 stuck/);
+    expect(found.stdout).toMatch(/Checked 3: 2 ok, 1 mismatch, 0 stuck/);
     expect(found.stdout).toContain('Needs a human');
-    expect(found.stderr).toContain('Reconciling 2 requests');
+    expect(found.stderr).toContain('Reconciling 3 requests');
 
     const report = await ops(['invoices', 'reconcile', '--since', '1d', '--json']);
     expect(report.code).toBe(1);
     const parsed = JSON.parse(report.stdout) as { ok: number; needsHuman: boolean; mismatch: { id: string; wechat: { state: string } }[] };
-    expect(parsed).toMatchObject({ ok: 1, needsHuman: true, mismatch: [{ id: issuing.id, wechat: { state: 'issued' } }] });
-    expect(ok.id).not.toBe(issuing.id);
+    expect(parsed).toMatchObject({ ok: 2, needsHuman: true, mismatch: [{ id: issuing.id, wechat: { state: 'issued' } }] });
+    expect(ok.map((r) => r.id)).not.toContain(issuing.id);
   }, 120_000);
+});
+
+describe('listing more than one page', () => {
+  it('list follows the server’s pages: --all gets every request once, --limit the newest few', async () => {
+    // Every request this file made (setup, failing, refunded, agreeing ×2, lost), as one server page.
+    const reference = await call(serverUrl, 'GET', `/api/admin/invoices?createdAfter=${started.toISOString()}&limit=500`, ADMIN_KEY);
+    const expected = (reference.json.invoices as { id: string }[]).map((r) => r.id);
+    expect(expected.length).toBeGreaterThanOrEqual(6);
+
+    const all = await opsJson<{ id: string }[]>(['invoices', 'list', '--since', started.toISOString(), '--all', '--page-size', '2']);
+    expect(all.map((r) => r.id)).toEqual(expected);
+
+    const newest = await ops(['invoices', 'list', '--since', started.toISOString(), '--limit', '3', '--page-size', '2']);
+    expect(newest.code).toBe(0);
+    const rows = newest.stdout.split('\n').filter((line) => line.startsWith('ir_'));
+    expect(rows.map((line) => line.split(/\s+/)[0])).toEqual(expected.slice(0, 3));
+    expect(newest.stdout).toContain('3 requests (the newest; more match: raise --limit or use --all)');
+
+    // By state (at least the two ISSUED ones of the reconcile), one a page.
+    const issuedThere = await call(serverUrl, 'GET', `/api/admin/invoices?status=ISSUED&createdAfter=${started.toISOString()}`, ADMIN_KEY);
+    const issuedIds = (issuedThere.json.invoices as { id: string }[]).map((r) => r.id);
+    expect(issuedIds.length).toBeGreaterThanOrEqual(2);
+    const issued = await opsJson<{ id: string }[]>(['invoices', 'list', '--status', 'ISSUED', '--since', started.toISOString(), '--all', '--page-size', '1']);
+    expect(issued.map((r) => r.id)).toEqual(issuedIds);
+  }, 60_000);
 });

@@ -13,6 +13,20 @@ import type {
 } from './api-types';
 import { parseErrorBody, UnreachableError } from './errors';
 
+export interface InvoiceListQuery {
+  status?: InvoiceState;
+  orderNo?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export interface InvoicePage {
+  invoices: AdminInvoice[];
+  nextCursor?: string;
+}
+
 /** Where the server is and how to prove we are ops. The key is only ever put in a header. */
 export interface Connection {
   /** Base URL, without a trailing slash, e.g. http://127.0.0.1:3000 */
@@ -109,12 +123,18 @@ export class AdminClient {
   async putOrder(order: OrderInput | Record<string, unknown>): Promise<{ created: boolean; order: OrderView }> {
     return (await this.request<{ created: boolean; order: OrderView }>('POST', '/orders', order)).body;
   }
-  /** Newest first; the server caps `limit` at 500. */
-  async listInvoices(filter: { status?: InvoiceState; orderNo?: string; limit: number }): Promise<AdminInvoice[]> {
+  /**
+   * One page, newest first: at most `limit` (the server caps it at 500), created in
+   * [createdAfter, createdBefore), and `nextCursor` when more follow (pass it back as `cursor`).
+   */
+  async listInvoices(filter: InvoiceListQuery): Promise<InvoicePage> {
     const query = new URLSearchParams({ limit: String(filter.limit) });
     if (filter.status) query.set('status', filter.status);
     if (filter.orderNo) query.set('orderNo', filter.orderNo);
-    return (await this.request<{ invoices: AdminInvoice[] }>('GET', `/invoices?${query.toString()}`)).body.invoices;
+    if (filter.createdAfter) query.set('createdAfter', filter.createdAfter.toISOString());
+    if (filter.createdBefore) query.set('createdBefore', filter.createdBefore.toISOString());
+    if (filter.cursor) query.set('cursor', filter.cursor);
+    return (await this.request<InvoicePage>('GET', `/invoices?${query.toString()}`)).body;
   }
   async getInvoice(id: string): Promise<AdminInvoiceDetail> {
     return (await this.request<AdminInvoiceDetail>('GET', `/invoices/${encodeURIComponent(id)}`)).body;

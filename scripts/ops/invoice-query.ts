@@ -3,7 +3,7 @@ import type { AdminInvoice } from './api-types';
 import type { AdminClient } from './client';
 import { UsageError } from './errors';
 
-/** The admin API returns at most this many per query (newest first). */
+/** The most the admin API returns in one page. */
 export const SERVER_PAGE = 500;
 
 export function parseStatuses(text: string): InvoiceState[] {
@@ -20,30 +20,57 @@ export interface InvoiceFilter {
   until?: Date;
 }
 
-/**
- * Requests matching the filter, newest first, at most `limit`. The server filters by state and
- * order and returns at most 500, newest first; dates are filtered here. `incomplete` says when
- * older matching requests may exist beyond what the server returned.
- */
-export async function fetchInvoices(client: AdminClient, filter: InvoiceFilter, limit: number): Promise<{ invoices: AdminInvoice[]; incomplete?: string }> {
-  const dated = filter.since !== undefined || filter.until !== undefined;
-  const serverLimit = dated ? SERVER_PAGE : Math.min(limit, SERVER_PAGE);
-  const found = new Map<string, AdminInvoice>();
-  const cut: string[] = [];
-  for (const status of filter.statuses ?? [undefined]) {
-    const page = await client.listInvoices({ ...(status ? { status } : {}), ...(filter.orderNo ? { orderNo: filter.orderNo } : {}), limit: serverLimit });
-    for (const request of page) found.set(request.id, request);
-    const oldest = page[page.length - 1];
-    if (dated && page.length === serverLimit && oldest && (!filter.since || new Date(oldest.createdAt) >= filter.since)) cut.push(status ?? 'any state');
-  }
-  const invoices = [...found.values()]
-    .filter((r) => (!filter.since || new Date(r.createdAt) >= filter.since) && (!filter.until || new Date(r.createdAt) < filter.until))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .slice(0, limit);
-  if (!cut.length) return { invoices };
-  return {
-    invoices,
-    incomplete: `the server returns at most the newest ${SERVER_PAGE} requests per state, and more than that match (${cut.join(', ')}): older ones in the date range are missing; narrow the range or the states`,
-  };
+/** Newest first, as the server orders them: creation time, then id. */
+function newestFirst(a: AdminInvoice, b: AdminInvoice): number {
+  return b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
+/**
+ * Requests matching the filter, newest first: at most `limit`, or every one when it is
+ * undefined. The server filters (dates: `since` inclusive, `until` exclusive) and pages; this
+ * follows its cursors, `pageSize` requests a call, one state at a time, and merges the states.
+ * `more` says that further matching requests exist beyond `limit`.
+ */
+export async function fetchInvoices(
+  client: AdminClient,
+  filter: InvoiceFilter,
+  opts: { limit?: number; pageSize?: number } = {},
+): Promise<{ invoices: AdminInvoice[]; more: boolean }> {
+  const { limit } = opts;
+  const pageSize = opts.pageSize ?? SERVER_PAGE;
+  // By id: a request that changes state between two states' queries is listed once.
+  const found = new Map<string, AdminInvoice>();
+  let more = false;
+  for (const status of filter.statuses ?? [undefined]) {
+    let got = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await client.listInvoices({
+        ...(status ? { status } : {}),
+        ...(filter.orderNo ? { orderNo: filter.orderNo } : {}),
+        ...(filter.since ? { createdAfter: filter.since } : {}),
+        ...(filter.until ? { createdBefore: filter.until } : {}),
+        limit: limit === undefined ? pageSize : Math.min(pageSize, limit - got),
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const request of page.invoices) found.set(request.id, request);
+      got += page.invoices.length;
+      cursor = page.nextCursor;
+      // This state's newest `limit` are enough: the merged newest `limit` are among them.
+      if (cursor && limit !== undefined && got >= limit) {
+        more = true;
+        break;
+      }
+    } while (cursor);
+  }
+  const invoices = [...found.values()].sort(newestFirst);
+  if (limit === undefined || invoices.length <= limit) return { invoices, more };
+  return { invoices: invoices.slice(0, limit), more: true };
+}
+
+/** --page-size: requests asked for per call to the server. */
+export function parsePageSize(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1 || size > SERVER_PAGE) throw new UsageError(`--page-size: "${text}" is not a whole number from 1 to ${SERVER_PAGE}`);
+  return size;
+}

@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../shared/src/errors';
+import type { AdminInvoice } from './api-types';
 import { AdminClient } from './client';
 import { normalizeServer, resolveConnection } from './context';
 import { ApiError, CliError, exitCodeOf, redact, UnreachableError, UsageError, validationProblems } from './errors';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes';
 import { displayWidth, humanSeconds, table } from './format';
-import { parseStatuses } from './invoice-query';
+import { fetchInvoices, parsePageSize, parseStatuses } from './invoice-query';
 import { parseOrdersCsv, parseOrdersJson, taxRate } from './orders-file';
 import { mapPool } from './pool';
 import { Progress, progressWanted } from './progress';
@@ -221,7 +222,7 @@ describe('the admin API client', () => {
       seen = init;
       return new Response('{"invoices":[]}', { status: 200 });
     }) as unknown as typeof fetch);
-    expect(await client.listInvoices({ status: 'ISSUED', limit: 5 })).toEqual([]);
+    expect(await client.listInvoices({ status: 'ISSUED', limit: 5 })).toEqual({ invoices: [] });
     expect((seen?.headers as Record<string, string>).authorization).toBe(`Bearer ${KEY}`);
   });
 
@@ -243,6 +244,44 @@ describe('the admin API client', () => {
       .catch((e: unknown) => e);
     expect(down).toMatchObject({ exitCode: EXIT.UNREACHABLE, message: 'cannot reach the server at http://s (ECONNREFUSED)' });
     for (const err of [refused, html, down]) expect(JSON.stringify({ m: (err as Error).message, h: (err as CliError).hint })).not.toContain(KEY);
+  });
+});
+
+describe('listing through the server’s pages', () => {
+  // What the server answers, page by page: its contract (newest first, nextCursor while more follow).
+  const request = (id: string, createdAt: string) => ({ id, createdAt }) as AdminInvoice;
+  const byState: Record<string, AdminInvoice[]> = {
+    ISSUING: [request('ir_c', '2026-05-03T00:00:00.000Z'), request('ir_b', '2026-05-01T00:00:00.000Z'), request('ir_a', '2026-05-01T00:00:00.000Z')],
+    ISSUED: [request('ir_e', '2026-05-04T00:00:00.000Z'), request('ir_d', '2026-05-02T00:00:00.000Z')],
+  };
+  function server(asked: URLSearchParams[]): AdminClient {
+    return new AdminClient({ server: 'http://s', key: 'k', timeoutMs: 1000 }, (async (url: string) => {
+      const query = new URL(url).searchParams;
+      asked.push(query);
+      const all = byState[query.get('status') ?? ''] ?? [];
+      const from = Number(query.get('cursor') ?? 0);
+      const to = from + Number(query.get('limit'));
+      return new Response(JSON.stringify({ invoices: all.slice(from, to), ...(to < all.length ? { nextCursor: String(to) } : {}) }), { status: 200 });
+    }) as unknown as typeof fetch);
+  }
+
+  it('follows every cursor of every state, sends the dates, and merges newest first', async () => {
+    const asked: URLSearchParams[] = [];
+    const since = new Date('2026-05-01T00:00:00Z');
+    const { invoices, more } = await fetchInvoices(server(asked), { statuses: ['ISSUING', 'ISSUED'], since }, { pageSize: 1 });
+    expect(invoices.map((r) => r.id)).toEqual(['ir_e', 'ir_c', 'ir_d', 'ir_b', 'ir_a']);
+    expect(more).toBe(false);
+    expect(asked.map((q) => `${q.get('status')} ${q.get('cursor') ?? '-'}`)).toEqual(['ISSUING -', 'ISSUING 1', 'ISSUING 2', 'ISSUED -', 'ISSUED 1']);
+    expect(asked.every((q) => q.get('createdAfter') === since.toISOString() && !q.has('createdBefore'))).toBe(true);
+  });
+
+  it('stops at the limit, asking no more than it needs, and says that more match', async () => {
+    const asked: URLSearchParams[] = [];
+    const { invoices, more } = await fetchInvoices(server(asked), { statuses: ['ISSUING', 'ISSUED'] }, { limit: 2, pageSize: 500 });
+    expect(invoices.map((r) => r.id)).toEqual(['ir_e', 'ir_c']);
+    expect(more).toBe(true);
+    expect(asked.map((q) => q.get('limit'))).toEqual(['2', '2']);
+    expect(() => parsePageSize('501')).toThrow(UsageError);
   });
 });
 

@@ -8,10 +8,11 @@ import { CliError, namingFlags, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { fields, json, localTime, plural, table, yuan } from '../format';
 import { parseWhen } from '../time';
-import { fetchInvoices, parseStatuses, SERVER_PAGE } from '../invoice-query';
+import { fetchInvoices, parsePageSize, parseStatuses, SERVER_PAGE } from '../invoice-query';
 
 const ID = /^ir_[0-9a-z]{16}$/;
 const ORDER_NO = /^[0-9A-Za-z_-]{1,32}$/;
+const DEFAULT_LIMIT = 100;
 
 export function registerInvoices(program: Command, ctx: Context): Command {
   const invoices = program
@@ -23,17 +24,24 @@ export function registerInvoices(program: Command, ctx: Context): Command {
 
   invoices
     .command('list')
-    .description('List invoice requests, newest first, by state and creation date')
+    .description('List invoice requests, newest first, by state and creation date (the server filters and pages)')
     .option('--status <states>', `comma-separated states: ${INVOICE_STATES.join(', ')}`)
     .option('--order <orderNo>', 'only this order')
     .option('--since <when>', 'created at or after: 2026-05-01, "2026-05-01 10:00", today, 24h, 7d …')
     .option('--until <when>', 'created before (same forms)')
-    .option('--limit <n>', `at most this many (1-${SERVER_PAGE})`, '100')
+    .option('--limit <n>', 'at most this many, the newest (default 100)')
+    .option('--all', 'every matching request, however many (follows the server’s pages)')
+    .option('--page-size <n>', `requests asked of the server per call (1-${SERVER_PAGE})`, String(SERVER_PAGE))
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  ops invoices list --status ISSUE_FAILED\n  ops invoices list --status ISSUING,ISSUED --since 7d --json')
-    .action(async (opts: { status?: string; order?: string; since?: string; until?: string; limit: string; json?: boolean }) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > SERVER_PAGE) throw new UsageError(`--limit: "${opts.limit}" is not a whole number from 1 to ${SERVER_PAGE}`);
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ops invoices list --status ISSUE_FAILED\n  ops invoices list --status ISSUING,ISSUED --since 7d --all --json',
+    )
+    .action(async (opts: { status?: string; order?: string; since?: string; until?: string; limit?: string; all?: boolean; pageSize: string; json?: boolean }) => {
+      if (opts.all && opts.limit !== undefined) throw new UsageError('--all and --limit exclude each other', 'Use --all for every match, or --limit <n> for the newest n');
+      const limit = opts.all ? undefined : Number(opts.limit ?? DEFAULT_LIMIT);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit: "${opts.limit}" is not a whole number from 1`);
+      const pageSize = parsePageSize(opts.pageSize);
       if (opts.order !== undefined && !ORDER_NO.test(opts.order)) throw new UsageError(`--order: "${opts.order}" is not an order number (1-32 of [0-9A-Za-z_-])`);
       const filter = {
         statuses: opts.status ? parseStatuses(opts.status) : undefined,
@@ -41,13 +49,15 @@ export function registerInvoices(program: Command, ctx: Context): Command {
         since: opts.since ? parseWhen(opts.since, '--since') : undefined,
         until: opts.until ? parseWhen(opts.until, '--until') : undefined,
       };
-      const { invoices: found, incomplete } = await fetchInvoices(ctx.client(), filter, limit);
-      if (incomplete) ctx.note(`warning: ${incomplete}`);
-      if (opts.json) return ctx.out(json(found));
+      const { invoices: found, more } = await fetchInvoices(ctx.client(), filter, { limit, pageSize });
+      if (opts.json) {
+        if (more) ctx.note(`note: these are the newest ${found.length}; more match (raise --limit or use --all)`);
+        return ctx.out(json(found));
+      }
       if (!found.length) return ctx.out('No invoice requests match.');
       ctx.out(invoiceTable(found));
       ctx.out();
-      ctx.out(found.length === limit ? `${plural(found.length, 'request')} (the newest; --limit raises it up to ${SERVER_PAGE})` : plural(found.length, 'request'));
+      ctx.out(more ? `${plural(found.length, 'request')} (the newest; more match: raise --limit or use --all)` : plural(found.length, 'request'));
     });
 
   invoices
@@ -115,7 +125,8 @@ export function registerInvoices(program: Command, ctx: Context): Command {
 export async function resolveId(ctx: Context, client: AdminClient, arg: string, action: string): Promise<string> {
   if (ID.test(arg)) return arg;
   if (!ORDER_NO.test(arg)) throw new UsageError(`"${arg}" is neither an invoice request id (ir_ and 16 characters) nor an order number`);
-  const requests = await client.listInvoices({ orderNo: arg, limit: SERVER_PAGE });
+  // An order has a handful of requests: one page holds them all.
+  const { invoices: requests } = await client.listInvoices({ orderNo: arg, limit: SERVER_PAGE });
   const [newest] = requests;
   if (!newest) throw new CliError(`order ${arg} has no invoice request`, EXIT.NOT_FOUND, 'Check the order number; ops invoices list --order <orderNo>');
   if (requests.length === 1) return newest.id;
