@@ -11,10 +11,10 @@ import { testDatabaseUri } from '../../server/test/harness/database';
 import { TEST_ENV } from '../../server/test/support/app';
 import { eventually } from '../../server/test/support/lifecycle-env';
 import { spawnTs, type Spawned } from '../../server/test/support/process';
+import { pointSandboxPushesAt, startServerProcess } from '../../server/test/support/server-process';
 import { freePort } from '../mongo/free-port';
 import { runCli } from './program';
 
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const ADMIN_KEY = 'key-ops-cli-admin-0123456789abcdef';
 const APPID = TEST_ENV.WECHAT_APPID;
 
@@ -64,23 +64,7 @@ async function opsJson<T>(args: string[]): Promise<T> {
 }
 
 async function startServer(opts: { worker: boolean }): Promise<void> {
-  const spawned = spawnTs('server/src/main.ts', {
-    ...TEST_ENV,
-    MONGODB_URI: databaseUri,
-    HOST: '127.0.0.1',
-    PORT: String(serverPort),
-    ADMIN_API_KEYS: ADMIN_KEY,
-    WECHAT_AES_KEY: AES_KEY,
-    WECHAT_API_BASE: sandbox.url,
-    WECHAT_SANDBOX: 'true',
-    INVOICE_S_PAPPID: merchant.sPappid,
-    FPQQLSH_PREFIX: merchant.merchantCode,
-    WORKER_ENABLED: String(opts.worker),
-    WORKER_TIME_SCALE: '0.02',
-    LOG_LEVEL: 'info',
-  });
-  server = spawned;
-  await spawned.waitForLine(/"msg":"listening"/, 30_000);
+  server = await startServerProcess({ mongodbUri: databaseUri, port: serverPort, sandboxUrl: sandbox.url, merchant, adminKey: ADMIN_KEY, worker: opts.worker });
 }
 
 async function stopServer(): Promise<void> {
@@ -156,9 +140,7 @@ beforeAll(async () => {
   serverPort = await freePort();
   serverUrl = `http://127.0.0.1:${serverPort}`;
   await call(sandbox.url, 'PUT', '/sandbox/api/faults', undefined, {});
-  await sandbox.db
-    .model('SandboxApp')
-    .updateOne({ appid: APPID }, { $set: { push: { url: `${serverUrl}/wechat/push`, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } });
+  await pointSandboxPushesAt(sandbox, `${serverUrl}/wechat/push`);
   // Before seturl there is no s_pappid yet: the server starts with a placeholder, enough for seturl.
   merchant = { sPappid: 'not-registered-yet', merchantCode: 'NOTSET' };
   await startServer({ worker: false });

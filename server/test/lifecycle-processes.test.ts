@@ -1,7 +1,7 @@
 /**
  * Exactly once, across processes and crashes: real server processes (server/src/main.ts, worker
  * included) sharing one database, against the WeChat sandbox. Whatever happens, every order ends
- * with exactly one invoice at the sandbox.
+ * with exactly one invoice at the sandbox. (The kill drill at volume is server/test/kill-drill.test.ts.)
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +12,9 @@ import { readText } from '../src/http/read-text';
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
 import { eventually, orderFor } from './support/lifecycle-env';
-import { spawnTs, type Spawned } from './support/process';
+import type { Spawned } from './support/process';
+import { pointSandboxPushesAt, startServerProcess } from './support/server-process';
 
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const ADMIN_KEY = 'key-processes-admin-0123456789';
 
 interface Server {
@@ -42,31 +42,12 @@ afterEach(() => {
 afterAll(async () => sandbox?.close());
 
 async function startServer(mongodbUri: string, port: number): Promise<Server> {
-  const spawned = spawnTs('server/src/main.ts', {
-    ...TEST_ENV,
-    MONGODB_URI: mongodbUri,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ADMIN_API_KEYS: ADMIN_KEY,
-    WECHAT_AES_KEY: AES_KEY,
-    WECHAT_API_BASE: sandbox.url,
-    WECHAT_SANDBOX: 'true',
-    INVOICE_S_PAPPID: merchant.sPappid,
-    FPQQLSH_PREFIX: merchant.merchantCode,
-    WORKER_ENABLED: 'true',
-    WORKER_TIME_SCALE: '0.02',
-    LOG_LEVEL: 'info',
-  });
+  const spawned = await startServerProcess({ mongodbUri, port, sandboxUrl: sandbox.url, merchant, adminKey: ADMIN_KEY });
   running.push(spawned);
-  await spawned.waitForLine(/"msg":"listening"/, 30_000);
   return { url: `http://127.0.0.1:${port}`, process: spawned };
 }
 
-async function pointPushesAt(url: string): Promise<void> {
-  await sandbox.db
-    .model('SandboxApp')
-    .updateOne({ appid: TEST_ENV.WECHAT_APPID }, { $set: { push: { url, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } });
-}
+const pointPushesAt = (url: string) => pointSandboxPushesAt(sandbox, url);
 
 async function call(base: string, method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -151,39 +132,3 @@ it('a server killed with SIGKILL mid-flight and restarted: every request reaches
   await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
   await expectOneInvoiceEach(orderNos);
 }, 180_000);
-
-// npm test runs 60 orders (2 batches, three kills); KILL_DRILL_BATCHES=10 runs the issue's 300.
-const KILL_DRILL_BATCHES = Number(process.env.KILL_DRILL_BATCHES ?? 2);
-
-it(`fault drill: a server killed at random moments three times during ${KILL_DRILL_BATCHES * 30} orders: all ISSUED, one invoice each`, async () => {
-  const db = testDatabaseUri();
-  const port = await freePort();
-  await pointPushesAt(`http://127.0.0.1:${port}/wechat/push`);
-  let server = await startServer(db, port);
-  const orderNos: string[] = [];
-  const requesting = (async () => {
-    for (let batch = 0; batch < KILL_DRILL_BATCHES; batch++) {
-      // Each batch goes through whichever process is up; a batch cut by a kill is retried.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          // A fresh tag per attempt: login codes are single-use.
-          orderNos.push(...(await requestAndAuthorize(server, 30, `k${batch}a${attempt}x`)));
-          break;
-        } catch (err) {
-          if (attempt > 20) throw err;
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      }
-    }
-  })();
-  for (let kill = 0; kill < 3; kill++) {
-    await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 3_000));
-    server.process.child.kill('SIGKILL');
-    await server.process.exited;
-    server = await startServer(db, port);
-  }
-  await requesting;
-  await eventually(async () => ((await statuses(server, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 240_000, 'all ISSUED');
-  expect(new Set(orderNos).size).toBe(KILL_DRILL_BATCHES * 30);
-  await expectOneInvoiceEach([...new Set(orderNos)]);
-}, 600_000);

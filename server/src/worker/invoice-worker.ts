@@ -31,22 +31,43 @@ export interface RunningWorker {
 export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions = DEFAULT_WORKER, extraTick?: () => Promise<void>): RunningWorker {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   let stopping = false;
-  let wakeUp: (() => void) | undefined;
-  const loops = Array.from({ length: options.concurrency }, (_, i) => loop(i));
+  // When nothing is due, one loop (the scout) keeps looking every idleMs and the others wait for
+  // it: idle polling costs the database one query per idleMs per process, not one per loop.
+  let scouting = false;
+  let cancelScoutSleep: (() => void) | undefined;
+  const waiting = new Set<() => void>();
+  const wakeAll = () => {
+    for (const resume of [...waiting]) resume();
+    waiting.clear();
+  };
+  const loops = Array.from({ length: options.concurrency }, () => loop());
 
-  async function loop(index: number): Promise<void> {
+  async function loop(): Promise<void> {
     while (!stopping) {
       let worked = false;
       try {
-        if (index === 0 && extraTick) await extraTick();
+        if (extraTick) await extraTick();
         worked = await runOne(deps, deps.requests, owner, options);
       } catch (err) {
         deps.log.error({ err }, 'worker: claim failed');
       }
-      if (!worked && !stopping) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.idleMs);
-        wakeUp = () => (clearTimeout(timer), resolve());
-      });
+      if (worked) {
+        // More may be due: let the waiting loops look too.
+        wakeAll();
+        continue;
+      }
+      if (stopping) break;
+      if (!scouting) {
+        scouting = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.idleMs);
+          cancelScoutSleep = () => (clearTimeout(timer), resolve());
+        });
+        scouting = false;
+        cancelScoutSleep = undefined;
+      } else {
+        await new Promise<void>((resolve) => waiting.add(resolve));
+      }
     }
   }
 
@@ -54,7 +75,8 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
     owner,
     async stop() {
       stopping = true;
-      wakeUp?.();
+      cancelScoutSleep?.();
+      wakeAll();
       await Promise.all(loops);
     },
   };
