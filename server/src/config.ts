@@ -25,6 +25,13 @@ const schema = z.object({
     .regex(/^[0-9a-zA-Z]{43}$/, 'must be the 43-character EncodingAESKey')
     .optional()
     .describe('Message-push EncodingAESKey; when set, pushes are decrypted (safe mode) (secret)'),
+  WECHAT_ACCEPT_PLAIN_PUSH: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe(
+      "With WECHAT_AES_KEY set, also accept plain pushes (only while switching the console to safe mode: a plain push's signature does not cover its body)",
+    ),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com').describe('Base URL of the WeChat API (the sandbox in development)'),
   WECHAT_TIMEOUT_MS: z.coerce.number().int().positive().default(8000).describe('Timeout of one call to WeChat'),
   ADMIN_API_KEYS: z

@@ -115,6 +115,9 @@ export function createContainer(input: ContainerInput): Container {
         appid: config.WECHAT_APPID,
         // Decoded once at start-up: a malformed key stops the process instead of failing each push.
         aesKey: config.WECHAT_AES_KEY ? decodeAesKey(config.WECHAT_AES_KEY) : undefined,
+        // A plain push's signature covers token, timestamp and nonce, not the body: once safe mode
+        // is configured, anyone holding one signed URL could otherwise post any event with it.
+        requireEncryption: Boolean(config.WECHAT_AES_KEY) && !config.WECHAT_ACCEPT_PLAIN_PUSH,
       },
       pushEvents: repositories.pushEvents,
       now: () => new Date(),

@@ -668,6 +668,13 @@ describe('/wechat/push (safe mode configured)', () => {
       { name: 'forged msg_signature', call: post({ ...good.query, msg_signature: forgedSig }, good.body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
       { name: 'msg_signature missing', call: post({ ...good.query, msg_signature: '' }, good.body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
       { name: 'forged plain signature', call: post({ signature: forgedSig, timestamp: good.query.timestamp ?? '', nonce: good.query.nonce ?? '' }, '<xml><ToUserName>x</ToUserName></xml>'), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      {
+        // A plain push's signature covers no body: with safe mode configured it is refused, or one
+        // signed URL from a log would let anyone post any event.
+        name: 'plain push, correctly signed, while safe mode is configured',
+        call: post({ signature: pushSignature(TEST_ENV.WECHAT_TOKEN, good.query.timestamp ?? '', good.query.nonce ?? ''), timestamp: good.query.timestamp ?? '', nonce: good.query.nonce ?? '' }, `<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1714112445</CreateTime><MsgType>event</MsgType><Event>user_authorize_invoice</Event><FailOrderId>order-good</FailOrderId></xml>`),
+        expect: { status: 400, code: 'PUSH_REJECTED' },
+      },
       { name: 'signature as a $-operator', call: post({ ...good.query, 'msg_signature[$ne]': 'x', msg_signature: '{"$ne":""}' }, good.body), expect: { status: 401 } },
       { name: 'captured signature over another ciphertext', call: post(good.query, seal(fields('order-evil')).body), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
       { name: 'wrong appid inside the ciphertext (XML)', call: post(seal(fields('order-x'), 'xml', 'wx9999999999999999').query, seal(fields('order-x'), 'xml', 'wx9999999999999999').body), expect: { status: 401 } },

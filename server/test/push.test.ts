@@ -113,6 +113,19 @@ describe('/wechat/push', () => {
     expect(await pushEventModel(app.container.db).countDocuments()).toBe(1);
   });
 
+  it('with an AES key, refuses plain pushes unless WECHAT_ACCEPT_PLAIN_PUSH opens the switch-over window', async () => {
+    app = await startTestApp({ env: { WECHAT_AES_KEY: AES_KEY } });
+    const refused = await deliver(app, seal(authorizeEvent('order-plain'), 'plain', 'xml'));
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'PUSH_REJECTED' } });
+    expect(await pushEventModel(app.container.db).countDocuments()).toBe(0);
+    await app.close();
+
+    app = await startTestApp({ env: { WECHAT_AES_KEY: AES_KEY, WECHAT_ACCEPT_PLAIN_PUSH: 'true' } });
+    expect(await deliver(app, seal(authorizeEvent('order-plain'), 'plain', 'xml'))).toEqual({ status: 200, text: 'success' });
+    expect(await pushEventModel(app.container.db).countDocuments()).toBe(1);
+  });
+
   it('acknowledges and keeps events it has no use for', async () => {
     app = await startTestApp();
     const sealed = seal({ ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'event', Event: 'debug_demo' }, 'plain', 'json');

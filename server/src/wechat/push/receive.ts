@@ -81,10 +81,10 @@ function openEncrypted(req: PushRequest, cfg: PushConfig): { format: PushFormat;
 /**
  * POST: verify, decrypt if needed, parse.
  *
- * Plain POSTs are accepted whenever `signature` verifies, even with an AES key configured: the console
- * switches modes at once on WeChat's side while our config follows later, and compatible mode exists
- * exactly for such migrations. The price: `signature` does not cover the body, so anyone who saw one
- * signed URL could replay it with another body. Set `requireEncryption` once safe mode is settled.
+ * Plain POSTs are accepted when `signature` verifies, unless `requireEncryption`: `signature` does
+ * not cover the body, so anyone who saw one signed URL could replay it with another body. The server
+ * sets it whenever an AES key is configured (WECHAT_ACCEPT_PLAIN_PUSH opens a window for the console
+ * switch, which happens at once on WeChat's side while our config follows).
  */
 export function receivePush(req: PushRequest, cfg: PushConfig): ReceivedPush {
   let opened: { format: PushFormat; fields: Record<string, string> };
