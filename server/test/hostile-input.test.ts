@@ -15,6 +15,7 @@ import type Router from '@koa/router';
 import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
+import { authorizeEvent } from './support/wechat-seeds';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const ADMIN_KEY = TEST_ENV.ADMIN_API_KEYS;
@@ -614,17 +615,7 @@ describe('every API route in /openapi.json', () => {
 
 describe('/wechat/push (safe mode configured)', () => {
   const aesKey = decodeAesKey(AES_KEY);
-  const fields = (orderId: string) => ({
-    ToUserName: 'gh_97417a04a28d',
-    FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
-    CreateTime: Math.floor(Date.now() / 1000),
-    MsgType: 'event',
-    Event: 'user_authorize_invoice',
-    SuccOrderId: orderId,
-    FailOrderId: '',
-    AuthorizeAppId: TEST_ENV.WECHAT_APPID,
-    Source: 'wxa',
-  });
+  const fields = (orderId: string) => authorizeEvent(orderId, Math.floor(Date.now() / 1000));
   let nonce = 0;
   const seal = (content: Record<string, string | number>, format: 'xml' | 'json' = 'xml', appid: string = TEST_ENV.WECHAT_APPID) =>
     sealPush(content, { mode: 'safe', format, token: TEST_ENV.WECHAT_TOKEN, appid, aesKey, timestamp: String(Math.floor(Date.now() / 1000)), nonce: String(++nonce) });

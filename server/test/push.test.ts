@@ -3,20 +3,10 @@ import type { ErrorBody } from '@fapiao/shared';
 import { pushEventModel } from '../src/data/push-event/push-event.schema';
 import { pushSignature, sealPush } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
+import { authorizeEvent } from './support/wechat-seeds';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
-const authorizeEvent = (orderId: string, createTime = 1714112445) => ({
-  ToUserName: 'gh_97417a04a28d',
-  FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
-  CreateTime: createTime,
-  MsgType: 'event',
-  Event: 'user_authorize_invoice',
-  SuccOrderId: orderId,
-  FailOrderId: '',
-  AuthorizeAppId: TEST_ENV.WECHAT_APPID,
-  Source: 'wxa',
-});
 
 async function deliver(app: TestApp, sealed: { query: Record<string, string>; body: string; contentType: string }) {
   const res = await fetch(`${app.url}/wechat/push?${new URLSearchParams(sealed.query).toString()}`, {
