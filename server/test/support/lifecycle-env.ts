@@ -3,6 +3,7 @@ import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
 import { startTestApp, TEST_ENV, type TestApp } from './app';
+export { orderFor } from './orders';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const ADMIN_KEY = 'key-lifecycle-admin-0123456789';
@@ -128,15 +129,3 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   }
 }
 
-/** A simple order for a buyer: two lines at 13 % that add up. */
-export function orderFor(openid: string, orderNo: string) {
-  return {
-    orderNo,
-    openid,
-    amount: 2 * 5650 + 3 * 1000,
-    items: [
-      { name: '办公椅', spbm: '1050201010000000000', quantity: 2, unitPrice: 5650, taxRate: '0.13' },
-      { name: '订书机', spbm: '1080212990000000000', quantity: 3, unitPrice: 1000, taxRate: '0.13' },
-    ],
-  };
-}
