@@ -34,6 +34,12 @@ describe('the order page’s progress steps', () => {
     expect(stepText('REJECTED')).toBe('开票中');
   });
 
+  it('mark a stopped step (failed, expired, rejected) so it does not read as done', () => {
+    const stopped = INVOICE_STATES.filter((state) => invoiceStatusView(state).stepStopped);
+    expect(stopped.sort()).toEqual(['AUTH_EXPIRED', 'AUTH_FAILED', 'ISSUE_FAILED', 'REJECTED']);
+    expect(invoiceStatusView(null).stepStopped).toBe(false);
+  });
+
   it('place every state the server can report on a step', () => {
     for (const state of INVOICE_STATES) expect(stepText(state)).toBeDefined();
   });

@@ -220,6 +220,9 @@ describe('a buyer requests, authorizes and receives an invoice', () => {
     await eventually(() => order.find('#reapply'), 'the 重新申请 button');
     expect(order.text('#status-tag')).toBe('已驳回');
     expect(order.text('#reject-reason')).toBe('驳回原因：抬头有误，请重新申请');
+    // The step where it stopped is drawn with a cross, not the green check of a step done.
+    expect(order.find('#steps')?.dom.innerHTML ?? '').toMatch(/icon-clear/);
+    expect(order.find('#steps')?.dom.innerHTML ?? '').not.toMatch(/icon-checked/);
 
     const toAgain = await tapToNavigate(fake, order, '#reapply');
     const again = show(toAgain.page, toAgain.query);

@@ -9,10 +9,14 @@ export interface InvoiceStatusView {
   hint: string;
   /** Index into PROGRESS_STEPS of the current step; -1 before applying. */
   activeStep: number;
+  /** The flow stopped at that step (failed, expired, rejected): drawn red with a cross, not a green check. */
+  stepStopped: boolean;
   canApply: boolean;
   canReapply: boolean;
   canView: boolean;
 }
+
+const STOPPED: readonly InvoiceState[] = ['AUTH_FAILED', 'AUTH_EXPIRED', 'REJECTED', 'ISSUE_FAILED'];
 
 const STEP_OF: Record<InvoiceState, number> = {
   AUTH_PENDING: 1,
@@ -29,7 +33,7 @@ const STEP_OF: Record<InvoiceState, number> = {
 
 export function invoiceStatusView(status: InvoiceState | null): InvoiceStatusView {
   if (status === null) {
-    return { statusText: '未开票', tagType: 'default', hint: '可申请电子发票，开具后放入微信卡包', activeStep: -1, canApply: true, canReapply: false, canView: false };
+    return { statusText: '未开票', tagType: 'default', hint: '可申请电子发票，开具后放入微信卡包', activeStep: -1, stepStopped: false, canApply: true, canReapply: false, canView: false };
   }
   const label = INVOICE_STATE_LABELS[status];
   return {
@@ -37,6 +41,7 @@ export function invoiceStatusView(status: InvoiceState | null): InvoiceStatusVie
     tagType: label.tagType,
     hint: label.hint,
     activeStep: STEP_OF[status],
+    stepStopped: STOPPED.includes(status),
     canApply: false,
     canReapply: canReapply(status),
     canView: status === 'ISSUED' || status === 'OFFSETTING',
