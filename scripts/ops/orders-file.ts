@@ -178,7 +178,7 @@ function toOrder(orderNo: string, rows: Row[]): SourceOrder {
   const items = rows.map((row) => {
     const at = rows.length > 1 ? `line ${row.line}: ` : '';
     const quantityText = row.get('quantity');
-    if (!/^\d+(\.\d+)?$/.test(quantityText)) problems.push(`${at}quantity: "${quantityText}" is not a positive number`);
+    if (!/^\d+(\.\d+)?$/.test(quantityText) || Number(quantityText) <= 0) problems.push(`${at}quantity: "${quantityText}" is not a positive number`);
     const spbm = row.get('spbm');
     if (/^\d(\.\d+)?e\+?\d+$/i.test(spbm)) problems.push(`${at}spbm: "${spbm}" was turned into a number by a spreadsheet; export it as text (19 digits)`);
     return {
@@ -201,7 +201,10 @@ function money(yuanText: string, fenText: string, what: string, problems: string
     return 0;
   }
   try {
-    return parseYuan(yuanText.replace(/^¥/, '').replace(/,/g, ''));
+    const fen = parseYuan(yuanText.replace(/^¥/, '').replace(/,/g, ''));
+    // A refund or discount is not an order line: say so here rather than as the server's refusal.
+    if (fen < 0) problems.push(`${what}: "${yuanText}" is negative`);
+    return fen;
   } catch {
     problems.push(`${what}: "${yuanText}" is not an amount in yuan with at most 2 decimals`);
     return 0;

@@ -70,6 +70,8 @@ describe('CSV orders', () => {
       `X-4,${OPENID},20.00,,椅,1050201010000000000,1,10.00,13%`,
       `X-4,oSomeoneElse0000000000000000,20.00,,椅,1050201010000000000,1,10.00,13%`,
       `,${OPENID},10.00,,椅,1050201010000000000,1,10.00,13%`,
+      `X-5,${OPENID},0.00,,椅,1050201010000000000,0,10.00,13%`,
+      `X-6,${OPENID},-10.00,,椅,1050201010000000000,1,-10.00,13%`,
     ].join('\n');
     const { orders } = await parseOrdersCsv(csv);
     const problems = Object.fromEntries(orders.map((o) => [o.orderNo ?? o.where, o.problem]));
@@ -80,6 +82,9 @@ describe('CSV orders', () => {
     expect(problems['X-3']).toContain('quantity: "two" is not a positive number');
     expect(problems['X-4']).toContain('openid differs between the rows of this order');
     expect(problems['line 7']).toBe('orderNo is empty');
+    expect(problems['X-5']).toContain('quantity: "0" is not a positive number');
+    expect(problems['X-6']).toContain('amount: "-10.00" is negative');
+    expect(problems['X-6']).toContain('unitPrice: "-10.00" is negative');
   });
 
   it('refuses a file without the needed columns, naming them (exit 5)', async () => {
