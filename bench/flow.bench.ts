@@ -39,9 +39,9 @@ async function statusCounts(stack: Stack): Promise<Record<string, number>> {
  * authorize; the sandbox pushes the authorization, the server's worker fetches the title, issues,
  * and confirms on the result push. Timed from the first request until every request is ISSUED.
  */
-export async function flowBench(serverUri: string, quick: boolean): Promise<BenchResult> {
+export async function flowBench(serverUri: string, quick: boolean, orders?: number): Promise<BenchResult> {
   const started = performance.now();
-  const n = quick ? 40 : 1000;
+  const n = orders ?? (quick ? 40 : 1000);
   const stack = await startStack(serverUri, { tag: 'flow' });
   try {
     const runTag = Date.now().toString(36).slice(-4);
@@ -55,11 +55,18 @@ export async function flowBench(serverUri: string, quick: boolean): Promise<Benc
       }
     });
     const requestedSeconds = (performance.now() - t0) / 1000;
+    console.error(`[flow] all ${n} buyers authorized after ${requestedSeconds.toFixed(0)} s`);
     if (failures.length) throw new Error(`${failures.length} buyers could not request an invoice; first: ${failures[0]}`);
-    const deadline = Date.now() + (quick ? 5 : 30) * 60_000;
+    // Generous: on the database stand-in the worker slows as the collection grows.
+    const deadline = Date.now() + Math.max(5, n / 10) * 60_000;
     let counts = await statusCounts(stack);
+    let shown = Date.now();
     while ((counts.ISSUED ?? 0) < n) {
       if (Date.now() > deadline) throw new Error(`not all ISSUED in time: ${JSON.stringify(counts)}`);
+      if (Date.now() - shown > 30_000) {
+        shown = Date.now();
+        console.error(`[flow] ${((performance.now() - t0) / 1000).toFixed(0)} s: ${JSON.stringify(counts)}`);
+      }
       await sleep(250);
       counts = await statusCounts(stack);
     }

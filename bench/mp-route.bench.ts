@@ -8,7 +8,7 @@ import { freePort } from '../scripts/mongo/free-port';
 import { spawnTs } from '../server/test/support/process';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import type { BenchResult } from './lib/report';
-import { freshDatabase, rssMb, startStack } from './lib/stack';
+import { freshDatabase, rssMb, runningProcesses, startStack } from './lib/stack';
 
 const CONNECTIONS = 20;
 const BATCH = 1_000;
@@ -60,6 +60,7 @@ async function bareKoaRun(serverUri: string, n: number): Promise<{ load: LoadRes
   const uri = freshDatabase(serverUri, 'mp_bare');
   const port = await freePort();
   const bare = spawnTs('bench/bare-koa-server.ts', { MONGODB_URI: uri, PORT: String(port), FPQQLSH_PREFIX: 'BENCH1' });
+  runningProcesses.add(bare);
   try {
     await bare.waitForLine(/^listening /, 60_000);
     const db = await mongoose.createConnection(uri).asPromise();
@@ -73,12 +74,13 @@ async function bareKoaRun(serverUri: string, n: number): Promise<{ load: LoadRes
   } finally {
     bare.child.kill('SIGTERM');
     await bare.exited;
+    runningProcesses.delete(bare);
   }
 }
 
 export async function mpRouteBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
-  const n = quick ? 150 : 1000;
+  const n = quick ? 100 : 1000;
   const stack = await startStack(serverUri, { tag: 'mp' });
   let mp: LoadResult;
   let serverRss: number;

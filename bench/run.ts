@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only push,tokens]`: starts a database (scripts/mongo decides
+ * `npm run bench [-- --quick] [--only push,tokens] [--flow-orders N]`: starts a database (scripts/mongo decides
  * which), runs each benchmark against real processes on loopback, prints one table per benchmark
  * with figures and the ratios between figures of this same run, and writes the whole run to
  * bench/results/latest.json. See docs/performance.md.
@@ -8,20 +8,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDatabase } from '../scripts/mongo';
-import { parseArgs, type BenchName } from './lib/args';
+import { parseArgs, type BenchArgs, type BenchName } from './lib/args';
 import { formatResult, type BenchResult } from './lib/report';
+import { runningProcesses } from './lib/stack';
 import { flowBench } from './flow.bench';
 import { mpRouteBench } from './mp-route.bench';
 import { pushBench } from './push.bench';
 import { tokensBench } from './tokens.bench';
 import { workerTickBench } from './worker-tick.bench';
 
-const RUNNERS: Record<BenchName, (serverUri: string, quick: boolean) => Promise<BenchResult>> = {
-  push: pushBench,
-  mp: mpRouteBench,
-  tokens: tokensBench,
-  worker: workerTickBench,
-  flow: flowBench,
+const RUNNERS: Record<BenchName, (serverUri: string, args: BenchArgs) => Promise<BenchResult>> = {
+  push: (uri, args) => pushBench(uri, args.quick),
+  mp: (uri, args) => mpRouteBench(uri, args.quick),
+  tokens: (uri, args) => tokensBench(uri, args.quick),
+  worker: (uri, args) => workerTickBench(uri, args.quick),
+  flow: (uri, args) => flowBench(uri, args.quick, args.flowOrders),
 };
 
 function machine() {
@@ -36,12 +37,25 @@ function machine() {
   };
 }
 
+function save(file: string, run: object): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ ...run, loadAverageNow: os.loadavg()[0] }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   // SecantusDB unless told otherwise (MONGODB_URI, or FAPIAO_DATABASE=mongod): the figures in
   // docs/performance.md come from it, and an in-memory test server would not be comparable.
   const env = { ...process.env, FAPIAO_DATABASE: process.env.FAPIAO_DATABASE ?? 'secantus' };
   const db = await startDatabase({ purpose: 'test', env, log: (line) => console.error(`[db] ${line}`) });
+  // Ctrl-C: stop the server and sandbox processes too (the database stops with its owner).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const p of runningProcesses) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      void db.stop().finally(() => process.exit(130));
+    });
+  }
+  const out = path.join(__dirname, 'results', 'latest.json');
   const run = { startedAt: new Date().toISOString(), quick: args.quick, database: db.description, machine: machine(), results: [] as BenchResult[], failed: [] as { name: string; error: string }[] };
   console.log(`Fapiao benchmarks${args.quick ? ' (--quick)' : ''}: ${args.only.join(', ')}`);
   console.log(`  ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGb} GB, Node ${run.machine.node}, database ${db.description}`);
@@ -49,9 +63,10 @@ async function main(): Promise<void> {
   try {
     for (const name of args.only) {
       try {
-        const result = await RUNNERS[name](db.uri, args.quick);
+        const result = await RUNNERS[name](db.uri, args);
         run.results.push(result);
         console.log(formatResult(result));
+        save(out, run); // after each benchmark, so an interrupted run keeps what it measured
       } catch (err) {
         const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
         run.failed.push({ name, error });
@@ -61,9 +76,7 @@ async function main(): Promise<void> {
   } finally {
     await db.stop();
   }
-  const out = path.join(__dirname, 'results', 'latest.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ ...run, finishedAt: new Date().toISOString(), loadAverageAtEnd: os.loadavg()[0] }, null, 2)}\n`);
+  save(out, { ...run, finishedAt: new Date().toISOString() });
   console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
   if (run.failed.length) process.exit(1);
 }

@@ -141,8 +141,8 @@ async function measure(serverUri: string, size: number, due: number, ticks: numb
 
 export async function workerTickBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
-  const [small, large] = quick ? [2_000, 10_000] : [10_000, 100_000];
-  const due = quick ? 500 : 1_000;
+  const [small, large] = quick ? [1_000, 5_000] : [10_000, 100_000];
+  const due = quick ? 250 : 1_000;
   // Few ticks: where the claim scans the collection, one tick at 100k takes seconds.
   const ticks = quick ? 8 : 12;
   const a = await measure(serverUri, small, due, ticks);

@@ -4,22 +4,29 @@ export type BenchName = (typeof BENCHMARKS)[number];
 export interface BenchArgs {
   only: BenchName[];
   quick: boolean;
+  /** Orders in the whole-flow benchmark, when not the default for the mode. */
+  flowOrders?: number;
 }
 
-/** `npm run bench -- [--quick] [--only push,tokens]` */
+const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}] [--flow-orders N]`;
+
+/** Reads `[--quick] [--only push,tokens] [--flow-orders 300]` (also `--only=…`). */
 export function parseArgs(argv: string[]): BenchArgs {
-  const quick = argv.includes('--quick');
-  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  let only: BenchName[] = [...BENCHMARKS];
-  if (at >= 0) {
-    const raw = argv[at]?.includes('=') ? argv[at]?.slice('--only='.length) : argv[at + 1];
-    const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = names.filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
-    if (!names.length || unknown.length) throw new Error(`--only takes a comma-separated list of ${BENCHMARKS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
-    only = BENCHMARKS.filter((b) => names.includes(b));
+  const args: BenchArgs = { only: [...BENCHMARKS], quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = (argv[i] ?? '').split('=', 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--quick') args.quick = true;
+    else if (flag === '--only') {
+      const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = names.filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
+      if (!names.length || unknown.length) throw new Error(`--only: unknown ${unknown.join(', ') || '(nothing given)'}; usage: ${USAGE}`);
+      args.only = BENCHMARKS.filter((b) => names.includes(b));
+    } else if (flag === '--flow-orders') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--flow-orders takes a positive whole number; usage: ${USAGE}`);
+      args.flowOrders = n;
+    } else throw new Error(`unknown argument ${argv[i]}; usage: ${USAGE}`);
   }
-  const known = new Set(['--quick', '--only']);
-  const stray = argv.filter((a, i) => a.startsWith('--') && !known.has(a) && !a.startsWith('--only=') && !(i > 0 && argv[i - 1] === '--only'));
-  if (stray.length) throw new Error(`unknown option ${stray.join(' ')} (use --quick and --only ${BENCHMARKS.join(',')})`);
-  return { only, quick };
+  return args;
 }

@@ -14,6 +14,9 @@ const ORIGINAL_ID = 'gh_fapiaobench01';
 /** The app's identity and the seller, as the tests configure it (no secrets of any real account). */
 export const APP = { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, token: TEST_ENV.WECHAT_TOKEN };
 
+/** Every process a benchmark started and has not stopped yet: killed if the run is interrupted. */
+export const runningProcesses = new Set<Spawned>();
+
 let databaseSeq = 0;
 /** A fresh database name on the benchmark's server, for one benchmark's one part. */
 export function freshDatabase(serverUri: string, tag: string): string {
@@ -69,6 +72,7 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
     ...(opts.sandboxSettings ? { SANDBOX_SETTINGS: JSON.stringify(opts.sandboxSettings) } : {}),
   });
   const processes: Spawned[] = [sandbox];
+  runningProcesses.add(sandbox);
   const kill = () => {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   };
@@ -95,6 +99,7 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       ...opts.serverEnv,
     });
     processes.push(server);
+    runningProcesses.add(server);
     await waitForHealth(serverUrl, server, 60_000);
     // The merchant's contact as ops sets it: requests read its time_out.
     const contact = await fetch(`${serverUrl}/api/admin/settings/contact`, {
@@ -115,15 +120,18 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       async stop() {
         await db.close();
         for (const p of [server, sandbox]) {
-          if (p.child.exitCode !== null) continue;
-          p.child.kill('SIGTERM');
-          const done = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
-          if (!done) p.child.kill('SIGKILL');
+          if (p.child.exitCode === null) {
+            p.child.kill('SIGTERM');
+            const done = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+            if (!done) p.child.kill('SIGKILL');
+          }
+          runningProcesses.delete(p);
         }
       },
     };
   } catch (err) {
     kill();
+    for (const p of processes) runningProcesses.delete(p);
     throw err;
   }
 }
