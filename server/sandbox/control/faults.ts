@@ -34,9 +34,23 @@ export const faultsInput = z
   .strict();
 export type FaultsInput = z.infer<typeof faultsInput>;
 
-export async function readFaults(sb: SandboxContext): Promise<Pick<SandboxFaultsDoc, 'endpoints' | 'push'>> {
+type Faults = Pick<SandboxFaultsDoc, 'endpoints' | 'push'>;
+
+/**
+ * Every call reads the switches, and they change only through setFaults: a copy younger than this
+ * spares the database a read per call. setFaults drops this process's copy at once; another sandbox
+ * process sharing the database sees a change within this time.
+ */
+const FAULTS_COPY_MS = 1_000;
+const copies = new WeakMap<SandboxContext['models'], { faults: Faults; at: number }>();
+
+export async function readFaults(sb: SandboxContext): Promise<Faults> {
+  const copy = copies.get(sb.models);
+  if (copy && Date.now() - copy.at < FAULTS_COPY_MS) return copy.faults;
   const doc = await sb.models.Faults.findById('faults').lean();
-  return { endpoints: doc?.endpoints ?? {}, push: doc?.push ?? {} };
+  const faults = { endpoints: doc?.endpoints ?? {}, push: doc?.push ?? {} };
+  copies.set(sb.models, { faults, at: Date.now() });
+  return faults;
 }
 
 /** Replaces the switches (what is not given is switched off); expireTokens acts once, now. */
@@ -46,6 +60,7 @@ export async function setFaults(sb: SandboxContext, input: FaultsInput): Promise
     { $set: { endpoints: input.endpoints ?? {}, push: input.push ?? {} } },
     { upsert: true },
   );
+  copies.delete(sb.models);
   if (input.expireTokens) await sb.models.AccessToken.updateMany({ expiresAt: { $gt: sb.now() } }, { $set: { expiresAt: sb.now() } });
 }
 
