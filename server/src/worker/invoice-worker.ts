@@ -35,10 +35,10 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
   // it: idle polling costs the database one query per idleMs per process, not one per loop.
   let scouting = false;
   let cancelScoutSleep: (() => void) | undefined;
-  const waiting = new Set<() => void>();
+  const waiting: (() => void)[] = [];
+  const wakeOne = () => waiting.shift()?.();
   const wakeAll = () => {
-    for (const resume of [...waiting]) resume();
-    waiting.clear();
+    for (const resume of waiting.splice(0)) resume();
   };
   const loops = Array.from({ length: options.concurrency }, () => loop());
 
@@ -47,15 +47,13 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
       let worked = false;
       try {
         if (extraTick) await extraTick();
-        worked = await runOne(deps, deps.requests, owner, options);
+        // A claim that succeeds means more may be due: one waiting loop looks too (and wakes the
+        // next if it finds some). Waking them all would send a burst of empty claims each time.
+        worked = await runOne(deps, deps.requests, owner, options, wakeOne);
       } catch (err) {
         deps.log.error({ err }, 'worker: claim failed');
       }
-      if (worked) {
-        // More may be due: let the waiting loops look too.
-        wakeAll();
-        continue;
-      }
+      if (worked) continue;
       if (stopping) break;
       if (!scouting) {
         scouting = true;
@@ -66,7 +64,7 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
         scouting = false;
         cancelScoutSleep = undefined;
       } else {
-        await new Promise<void>((resolve) => waiting.add(resolve));
+        await new Promise<void>((resolve) => waiting.push(resolve));
       }
     }
   }
@@ -83,9 +81,16 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
 }
 
 /** Claims and works one due request; false when none was due. Exported for tests and benchmarks. */
-export async function runOne(deps: LifecycleDeps, requests: InvoiceRequestRepository, owner: string, options: WorkerOptions): Promise<boolean> {
+export async function runOne(
+  deps: LifecycleDeps,
+  requests: InvoiceRequestRepository,
+  owner: string,
+  options: WorkerOptions,
+  onClaimed?: () => void,
+): Promise<boolean> {
   const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
   if (!request) return false;
+  onClaimed?.();
   const next = await step(deps, request);
   await requests.release(request._id, owner, { nextActionAt: next?.at, attempts: next?.attempts ?? 0 }, deps.now());
   return true;
