@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSandbox, type Sandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
 import { bootstrapSandboxMerchant } from '../../scripts/sandbox-bootstrap';
 import { freePort } from '../../scripts/mongo/free-port';
 import { readText } from '../src/http/read-text';
@@ -13,7 +13,7 @@ import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
 import { eventually, orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
 
 const ADMIN_KEY = 'key-processes-admin-0123456789';
 
@@ -27,12 +27,7 @@ let merchant: { sPappid: string; merchantCode: string };
 const running: Spawned[] = [];
 
 beforeAll(async () => {
-  sandbox = await createSandbox({
-    mongodbUri: testDatabaseUri(),
-    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaoproc001' }],
-    settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000, workerPollMs: 50 },
-    log: () => {},
-  });
+  sandbox = await startProcessSandbox('gh_fapiaoproc001');
   merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
 });
 

@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import { createSandbox, type Sandbox } from '../../sandbox';
+import { testDatabaseUri } from '../harness/database';
 import { spawnTs, type Spawned } from './process';
 import { TEST_ENV } from './app';
 
@@ -49,4 +51,14 @@ export async function pointSandboxPushesAt(sandbox: { db: Connection }, url: str
   await sandbox.db
     .model('SandboxApp')
     .updateOne({ appid: TEST_ENV.WECHAT_APPID }, { $set: { push: { url, token: TEST_ENV.WECHAT_TOKEN, aesKey: PROCESS_AES_KEY, mode: 'safe', format: 'xml' } } });
+}
+
+/** The WeChat sandbox for tests with server processes: the test app registered, quick to issue and push. */
+export function startProcessSandbox(originalId: string): Promise<Sandbox> {
+  return createSandbox({
+    mongodbUri: testDatabaseUri(),
+    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId }],
+    settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000, workerPollMs: 50 },
+    log: () => {},
+  });
 }
