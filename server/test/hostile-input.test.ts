@@ -15,7 +15,7 @@ import type Router from '@koa/router';
 import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
-import { authorizeEvent } from './support/wechat-seeds';
+import { authorizeEvent } from './support/push-events';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const ADMIN_KEY = TEST_ENV.ADMIN_API_KEYS;

@@ -3,7 +3,7 @@ import type { ErrorBody } from '@fapiao/shared';
 import { pushEventModel } from '../src/data/push-event/push-event.schema';
 import { pushSignature, sealPush } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
-import { authorizeEvent } from './support/wechat-seeds';
+import { authorizeEvent } from './support/push-events';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 

@@ -1,6 +1,6 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver } from './test-kit';
+import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx7777777777777777';
 const NSRSBH = '110109500321654';
@@ -19,7 +19,7 @@ describe('sandbox: clearoutinvoice (offsetting a blue invoice with a red one)', 
     sb = await createSandbox({ mongodbUri: testDatabaseUri(), apps: [merchantApp(APPID, receiver.url)], settings: { invoiceIssueDelayMs: 60, workerPollMs: 30 } });
     wx = await new Caller(sb, merchantApp(APPID)).login();
     s_pappid = await wx.onboard();
-    code = String((await machine(sb, 'GET', `/merchant?appid=${APPID}`)).json.merchantCode);
+    code = await merchantCodeOf(sb, APPID);
   });
   afterAll(async () => {
     await sb?.close();

@@ -1,7 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createMemoryTokenStore, createWeChatClient, WeChatApiError, WeChatOutcomeUnknownError, type MakeOutInvoiceInfo } from '../../src/wechat';
 import { createSandbox, type Sandbox } from '..';
-import { machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Receiver } from './test-kit';
+import { machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx1515151515151515';
 
@@ -36,7 +36,7 @@ describe('sandbox: the merchant WeChat client works against it unchanged', () =>
       user_auth_info: { biz_field: { title: 'ACME Ltd', tax_no: '91440300MA5FXXXX1X' } },
     });
 
-    const code = String((await machine(sb, 'GET', `/merchant?appid=${APPID}`)).json.merchantCode);
+    const code = await merchantCodeOf(sb, APPID);
     const info = sampleInvoice(code, { wxopenid: alice, ddh: 'C-1', fpqqlsh: `${code}C1`, ghfmc: 'ACME Ltd' }) as unknown as MakeOutInvoiceInfo;
     await invoice.makeOutInvoice(info);
     await resultPush(receiver, `${code}C1`, 100);

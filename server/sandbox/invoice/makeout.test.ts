@@ -1,6 +1,6 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver } from './test-kit';
+import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx6666666666666666';
 const DELAY_MS = 150;
@@ -23,7 +23,7 @@ describe('sandbox: makeoutinvoice and queryinvoceinfo', () => {
     });
     wx = await new Caller(sb, merchantApp(APPID)).login();
     s_pappid = await wx.onboard();
-    code = String((await machine(sb, 'GET', `/merchant?appid=${APPID}`)).json.merchantCode);
+    code = await merchantCodeOf(sb, APPID);
   });
   afterAll(async () => {
     await sb?.close();

@@ -1,6 +1,6 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver } from './test-kit';
+import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx1414141414141414';
 
@@ -21,7 +21,7 @@ describe('sandbox: a restart loses nothing', () => {
     first = await createSandbox({ mongodbUri, apps, settings: { invoiceIssueDelayMs: 1500, pushTimeoutMs: 5000, workerPollMs: 30 } });
     const wx = await new Caller(first, merchantApp(APPID)).login();
     const s_pappid = await wx.onboard();
-    const code = String((await machine(first, 'GET', `/merchant?appid=${APPID}`)).json.merchantCode);
+    const code = await merchantCodeOf(first, APPID);
     const alice = userOf(APPID, 'alice');
 
     receiver.answer({ delayMs: 3000 }); // slow but inside the timeout: the push is in flight when the sandbox stops

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeAesKey, openPush, type ReceivedPush } from '../../src/wechat/push';
 import type { Sandbox, SandboxApp } from '..';
 import { openidFor } from '..';
+import { MAKE_OUT_INVOICE_SAMPLE } from '../../test/support/wechat-seeds';
 
 /**
  * Helpers for the sandbox's invoicing tests (not a test file): a merchant push receiver that
@@ -183,48 +184,14 @@ export async function machine(sb: Sandbox, method: 'GET' | 'POST', path: string,
 
 export const userOf = (appid: string, name: string) => openidFor(appid, name);
 
+/** The merchant code the sandbox's platform gave `appid` at seturl: the first 6 characters of every fpqqlsh. */
+export async function merchantCodeOf(sb: Sandbox, appid: string): Promise<string> {
+  return String((await machine(sb, 'GET', `/merchant?appid=${appid}`)).json.merchantCode);
+}
+
 /** The seeds' makeoutinvoice sample, with this merchant's fpqqlsh prefix. */
 export function sampleInvoice(merchantCode: string, overrides: Json = {}): Json {
-  return {
-    wxopenid: 'os92LxEDbiOw7kWZanRN_Bb3Q45I',
-    ddh: '30000',
-    fpqqlsh: `${merchantCode}20160511000461`.slice(0, 20),
-    nsrsbh: '110109500321654',
-    nsrmc: 'Baiwang electronic test1',
-    nsrdz: 'Shenzhen',
-    nsrdh: '0755228899988',
-    nsrbank: 'Bank of China, Guangzhou branch',
-    nsrbankid: '12345678',
-    ghfnsrsbh: '110109500321654',
-    ghfmc: 'Monday',
-    ghfdz: 'Guangzhou',
-    ghfdh: '13717771888',
-    ghfbank: 'ICBC',
-    ghfbankid: '12345678',
-    kpr: 'John',
-    skr: 'Mark',
-    fhr: 'Jane',
-    jshj: '159',
-    hjje: '135.9',
-    hjse: '23.1',
-    bz: 'Remarks',
-    hylx: '0',
-    invoicedetail_list: [
-      {
-        fphxz: '0',
-        spbm: '1090418010000000000',
-        xmmc: 'Washing machine',
-        dw: 'Unit',
-        ggxh: '60L',
-        xmsl: '1',
-        xmdj: '135.9',
-        xmje: '135.9',
-        sl: '0.17',
-        se: '23.1',
-      },
-    ],
-    ...overrides,
-  };
+  return { ...MAKE_OUT_INVOICE_SAMPLE, fpqqlsh: `${merchantCode}20160511000461`.slice(0, 20), ...overrides };
 }
 
 /** getauthurl for `orderId`, then `openid` authorizes it on the page. */

@@ -1,6 +1,6 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { AES_KEY, Caller, machine, merchantApp, PUSH_TOKEN, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver } from '../invoice/test-kit';
+import { AES_KEY, Caller, machine, merchantApp, PUSH_TOKEN, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from '../invoice/test-kit';
 
 /** The console (GET /sandbox): a demo's state at a glance, escaped, without secrets. */
 
@@ -26,7 +26,7 @@ describe('sandbox: the console page (/sandbox)', () => {
     });
     wx = await new Caller(sb, merchantApp(APPID)).login();
     s_pappid = await wx.onboard();
-    code = String((await machine(sb, 'GET', `/merchant?appid=${APPID}`)).json.merchantCode);
+    code = await merchantCodeOf(sb, APPID);
 
     // A demo: a type 1 authorization with a company title, a blue invoice for it, a fault.
     const { auth_url } = await wx.authUrl(s_pappid, orderId, { type: 1 });

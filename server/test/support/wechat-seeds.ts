@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { TEST_ENV } from './app';
 import type {
   ClearOutInvoiceInfo,
   MakeOutInvoiceInfo,
@@ -116,16 +115,3 @@ export function randomAppid(): string {
 }
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123';
-
-/** The user_authorize_invoice push of the seeds' example, for one order. */
-export const authorizeEvent = (orderId: string, createTime = 1714112445) => ({
-  ToUserName: 'gh_97417a04a28d',
-  FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
-  CreateTime: createTime,
-  MsgType: 'event',
-  Event: 'user_authorize_invoice',
-  SuccOrderId: orderId,
-  FailOrderId: '',
-  AuthorizeAppId: TEST_ENV.WECHAT_APPID,
-  Source: 'wxa',
-});
