@@ -4,6 +4,7 @@ import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-r
 import type { OrderDoc } from '../data/order/order.schema';
 import type { OrderRepository } from '../data/order/order.repository';
 import { AppError } from '../errors';
+import { decodePageCursor, pageOf } from './paging';
 
 export interface OrderInput {
   orderNo: string;
@@ -56,14 +57,14 @@ export async function listBuyerOrders(
   openid: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ orders: OrderDto[]; nextCursor?: string }> {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const orders = await deps.orders.listForBuyer(openid, page.limit + 1, after);
-  const shown = orders.slice(0, page.limit);
-  const latest = await latestRequests(deps, shown);
-  const last = shown[shown.length - 1];
+  const after = page.cursor ? decodePageCursor(page.cursor) : undefined;
+  if (page.cursor && !after) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');
+  const found = await deps.orders.listForBuyer(openid, page.limit + 1, after && { createdAt: after.createdAt, orderNo: after.key });
+  const { items, nextCursor } = pageOf(found, page.limit, (order) => ({ createdAt: order.createdAt, key: order.orderNo }));
+  const latest = await latestRequests(deps, items);
   return {
-    orders: shown.map((order) => toOrderDto(order, latest.get(order.latestRequestId ?? ''))),
-    ...(orders.length > page.limit && last ? { nextCursor: encodeCursor(last) } : {}),
+    orders: items.map((order) => toOrderDto(order, latest.get(order.latestRequestId ?? ''))),
+    ...(nextCursor ? { nextCursor } : {}),
   };
 }
 
@@ -92,20 +93,4 @@ export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefin
       ...(request?.rejectReason ? { rejectReason: request.rejectReason } : {}),
     },
   };
-}
-
-function encodeCursor(order: OrderDoc): string {
-  return Buffer.from(JSON.stringify([order.createdAt.getTime(), order.orderNo])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; orderNo: string } {
-  try {
-    const [time, orderNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    // An out-of-range time makes an Invalid Date, which the database refuses with an untyped error.
-    const createdAt = new Date(typeof time === 'number' && Number.isSafeInteger(time) ? time : Number.NaN);
-    if (!Number.isNaN(createdAt.getTime()) && typeof orderNo === 'string') return { createdAt, orderNo };
-  } catch {
-    // fall through
-  }
-  throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');
 }

@@ -9,7 +9,7 @@ import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
 import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPayMch, type SettingsDeps } from '../../domain/settings';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
-import { encodeInvoiceCursor, invoiceCursorParam } from './invoice-cursor';
+import { decodePageCursor, pageOf } from '../../domain/paging';
 import { adminInvoiceDto, fen, invoiceStatus, openid, orderDto, orderNo } from '../schemas';
 
 export interface AdminDeps {
@@ -60,6 +60,16 @@ const isoTime = z
     message: 'must be an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T08:00:00+08:00)',
   })
   .transform((text) => new Date(text));
+
+/** The `cursor` query parameter: decoded while validating, so a bad one is a 400 naming it. */
+const cursorParam = z
+  .string()
+  .transform((text, ctx) => {
+    const cursor = decodePageCursor(text);
+    if (!cursor) ctx.addIssue({ code: 'custom', message: 'must be the nextCursor of a previous page, unchanged' });
+    return cursor ?? z.NEVER;
+  })
+  .describe('nextCursor from the previous page, to continue after its last request (same filters)');
 
 const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be an invoice request id') }).strict();
 
@@ -127,7 +137,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
           createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
           createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
-          cursor: invoiceCursorParam.optional(),
+          cursor: cursorParam.optional(),
         })
         .strict(),
       response: z.object({
@@ -135,17 +145,11 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
         nextCursor: z.string().optional().describe('present when more requests match: pass it as `cursor`, with the same filters, for the next page'),
       }),
       handler: async ({ query }) => {
-        // One more than the page, so a cursor is given only when another page really follows.
-        const found = await deps.lifecycle.requests.list(
-          { status: query.status, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after: query.cursor },
-          query.limit + 1,
-        );
-        const page = found.slice(0, query.limit);
-        const last = page[page.length - 1];
-        return {
-          invoices: page.map(toAdminDto),
-          ...(found.length > query.limit && last ? { nextCursor: encodeInvoiceCursor({ createdAt: last.createdAt, id: last._id }) } : {}),
-        };
+        const after = query.cursor && { createdAt: query.cursor.createdAt, id: query.cursor.key };
+        const filter = { status: query.status, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
+        const found = await deps.lifecycle.requests.list(filter, query.limit + 1);
+        const { items, nextCursor } = pageOf(found, query.limit, (request) => ({ createdAt: request.createdAt, key: request._id }));
+        return { invoices: items.map(toAdminDto), ...(nextCursor ? { nextCursor } : {}) };
       },
     }),
     route({
