@@ -41,7 +41,7 @@ function installedVersion(): string | undefined {
   }
 }
 
-function findPython(): string {
+export function findPython(): string {
   for (const candidate of ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3']) {
     try {
       const version = execFileSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
