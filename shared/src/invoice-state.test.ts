@@ -28,7 +28,8 @@ const DOCUMENTED: ReadonlyArray<[InvoiceState, InvoiceEvent, InvoiceState]> = [
   ['ISSUE_FAILED', 'rejected', 'REJECTED'],
   ['ISSUED', 'offset_started', 'OFFSETTING'],
   ['OFFSETTING', 'offset_done', 'OFFSET'],
-  ['OFFSETTING', 'offset_failed', 'ISSUED'],
+  ['OFFSETTING', 'offset_failed', 'OFFSET_FAILED'],
+  ['OFFSET_FAILED', 'retry', 'OFFSETTING'],
 ];
 
 describe('invoice request state table', () => {
