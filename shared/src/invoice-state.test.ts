@@ -95,9 +95,9 @@ describe('invoice request state table', () => {
     for (const state of INVOICE_STATES.filter(canReapply)) expect(isFinal(state)).toBe(true);
   });
 
-  it('puts every state with a worker, an outcome, or ops (ISSUE_FAILED) — exactly one of them', () => {
+  it('puts every state with a worker, an outcome, or ops (ISSUE_FAILED, OFFSET_FAILED) — exactly one of them', () => {
     for (const state of INVOICE_STATES) {
-      const owners = [isWorkerDriven(state), isFinal(state), state === 'ISSUE_FAILED'].filter(Boolean);
+      const owners = [isWorkerDriven(state), isFinal(state), state === 'ISSUE_FAILED' || state === 'OFFSET_FAILED'].filter(Boolean);
       expect([state, owners.length]).toEqual([state, 1]);
     }
   });

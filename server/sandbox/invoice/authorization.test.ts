@@ -108,7 +108,7 @@ describe('sandbox: authorization (getauthurl, the authorization page, getauthdat
   describe('the user authorizes', () => {
     it('type 0: getauthdata goes from "never auth" to "auth success", and the push arrives signed', async () => {
       expect(await authData('t0-1')).toMatchObject({ errcode: 72038, errmsg: expect.stringMatching(/^invoice order never auth/) });
-      const { auth_url } = await wx.authUrl(s_pappid, 't0-1', { source: 'web' });
+      const { auth_url } = await wx.authUrl(s_pappid, 't0-1', { source: 'web', redirect_url: 'https://merchant.example/done' });
       expect(await authData('t0-1')).toEqual({ errcode: 0, errmsg: 'ok', invoice_status: 'never auth' });
       expect(await authData('t0-1', other)).toMatchObject({ errcode: 72038 });
 

@@ -73,7 +73,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
 
   /** getauthurl for a fresh order; returns the URL the page opens at and the order id. */
   const newOrder = async (extra: Json = {}, orderId = `PG-${(n += 1)}`): Promise<{ url: string; orderId: string }> => {
-    const answer = await wx.authUrl(s_pappid, orderId, { source: 'web', ...extra });
+    const answer = await wx.authUrl(s_pappid, orderId, { source: 'web', redirect_url: 'https://merchant.example/', ...extra });
     expect(answer).toMatchObject({ errcode: 0 });
     const authUrl = String(answer.auth_url);
     // wxa: a Mini Program shows the path's query on the sandbox page in a <web-view>.
