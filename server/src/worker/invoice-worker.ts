@@ -4,6 +4,7 @@ import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-r
 import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
 import { backoff, type LifecycleDeps } from '../domain/lifecycle/deps';
 import { stepFor } from '../domain/lifecycle/steps';
+import { withLogContext } from '../logger';
 
 export interface WorkerOptions {
   /** How many requests one process works on at once. */
@@ -12,6 +13,8 @@ export interface WorkerOptions {
   leaseMs: number;
   /** How long to sleep when nothing is due. */
   idleMs: number;
+  /** Told how late each claim was (now − the request's due time), in ms: the claim-lag metric. */
+  onClaim?: (lagMs: number) => void;
 }
 
 export const DEFAULT_WORKER: WorkerOptions = { concurrency: 4, leaseMs: 60_000, idleMs: 500 };
@@ -88,11 +91,16 @@ export async function runOne(
   options: WorkerOptions,
   onClaimed?: () => void,
 ): Promise<boolean> {
-  const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
+  const claimedAt = deps.now();
+  const request = await requests.claimDue(owner, claimedAt, options.leaseMs);
   if (!request) return false;
   onClaimed?.();
-  const next = await step(deps, request);
-  await requests.release(request._id, owner, { nextActionAt: next?.at, attempts: next?.attempts ?? 0 }, deps.now());
+  if (request.nextActionAt) options.onClaim?.(Math.max(0, claimedAt.getTime() - new Date(request.nextActionAt).getTime()));
+  // Every line logged while this request is worked on (the WeChat client's too) names it and its order.
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, async () => {
+    const next = await step(deps, request);
+    await requests.release(request._id, owner, { nextActionAt: next?.at, attempts: next?.attempts ?? 0 }, deps.now());
+  });
   return true;
 }
 

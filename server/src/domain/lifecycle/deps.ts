@@ -2,6 +2,8 @@ import type { InvoiceRequestRepository } from '../../data/invoice-request/invoic
 import type { OrderRepository } from '../../data/order/order.repository';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
 import type { Logger } from '../../logger';
+import type { Alerts } from '../../notify/alerts';
+import type { EmailCopies } from '../../notify/email-copy';
 import type { InvoiceApi } from '../../wechat';
 import type { SellerIdentity } from '../invoice-content';
 
@@ -16,6 +18,10 @@ export interface LifecycleDeps {
   now(): Date;
   random(): number;
   log: Logger;
+  /** Alerts to ops (webhook); absent in tests that do not need them. */
+  alerts?: Alerts;
+  /** The buyer's emailed copy; absent when SMTP_URL is unset. */
+  copies?: EmailCopies;
 }
 
 export interface InvoicingConfig {

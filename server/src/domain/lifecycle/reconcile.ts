@@ -41,7 +41,9 @@ export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise
     throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED and OFFSETTING requests are reconciled; this one is ${request.status}`);
   }
   const wechat = await ask(deps, request.fpqqlsh);
-  return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...(await judge(deps, request, wechat)) };
+  const verdict = await judge(deps, request, wechat);
+  if (verdict.verdict === 'mismatch') await deps.alerts?.reconcileMismatch({ requestId: id, orderNo: request.orderNo, status: request.status, detail: verdict.detail });
+  return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...verdict };
 }
 
 async function ask(deps: LifecycleDeps, fpqqlsh: string): Promise<WeChatView> {
