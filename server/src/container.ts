@@ -130,6 +130,7 @@ export function createContainer(input: ContainerInput): Container {
         // About three days of retries at the longest back-off: SMTP down over a weekend loses nothing.
         maxAttempts: 160,
         retryBaseMs: scale(5_000),
+        retryMaxMs: scale(30 * 60_000),
         onAttempt: (outcome) => metrics.emails.inc({ outcome }),
       }) as Outbox<EmailCopyPayload | AlertPayload>,
     );
@@ -143,6 +144,7 @@ export function createContainer(input: ContainerInput): Container {
         timeoutMs: 5_000,
         maxAttempts: 10,
         retryBaseMs: scale(2_000),
+        retryMaxMs: scale(10 * 60_000),
         onAttempt: (outcome, message) => metrics.alerts.inc({ kind: message.payload.kind, outcome }),
       }) as Outbox<EmailCopyPayload | AlertPayload>,
     );

@@ -148,12 +148,13 @@ export function alertOutbox(deps: {
   timeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
+  retryMaxMs: number;
   onAttempt?: Outbox<AlertPayload>['onAttempt'];
 }): Outbox<AlertPayload> {
   return {
     name: 'alert',
     repository: deps.repository,
-    policy: { retryBaseMs: deps.retryBaseMs, retryMaxMs: Math.max(deps.retryBaseMs, 10 * 60_000), maxAttempts: deps.maxAttempts },
+    policy: { retryBaseMs: deps.retryBaseMs, retryMaxMs: deps.retryMaxMs, maxAttempts: deps.maxAttempts },
     logFields: (m: OutboxDoc<AlertPayload>) => ({ incident: m._id, ...(m.payload.requestId ? { requestId: m.payload.requestId, orderNo: m.payload.orderNo } : {}) }),
     onAttempt: deps.onAttempt,
     deliver: (message) => postWebhook(deps.url, deps.format, message.payload, deps.timeoutMs),

@@ -61,6 +61,7 @@ export function emailOutbox(deps: {
   mail: MailSettings;
   maxAttempts: number;
   retryBaseMs: number;
+  retryMaxMs: number;
   onAttempt?: Outbox<EmailCopyPayload>['onAttempt'];
 }): Outbox<EmailCopyPayload> {
   const transport = nodemailer.createTransport({
@@ -72,7 +73,7 @@ export function emailOutbox(deps: {
   return {
     name: 'email',
     repository: deps.repository,
-    policy: { retryBaseMs: deps.retryBaseMs, retryMaxMs: Math.max(deps.retryBaseMs, 30 * 60_000), maxAttempts: deps.maxAttempts },
+    policy: { retryBaseMs: deps.retryBaseMs, retryMaxMs: deps.retryMaxMs, maxAttempts: deps.maxAttempts },
     logFields: (m) => ({ requestId: m.payload.requestId, orderNo: m.payload.orderNo }),
     onAttempt: deps.onAttempt,
     async deliver(message) {
