@@ -18,7 +18,9 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: 404,
   /** The route exists but not with this method. */
   METHOD_NOT_ALLOWED: 405,
-  /** The database cannot be reached; try again shortly. */
+  /** An HTTP method this server implements on no route at all (TRACE, PROPFIND, …). */
+  METHOD_NOT_IMPLEMENTED: 501,
+  /** The database cannot be reached or does not answer in time; try again shortly. */
   DATABASE_UNAVAILABLE: 503,
   /** The server is shutting down; try again shortly. */
   SHUTTING_DOWN: 503,

@@ -63,28 +63,45 @@ function checkTitle(input: RequestInvoiceInput): InvoiceTitle | undefined {
 }
 
 async function startAttempt(deps: LifecycleDeps, order: OrderDoc, type: 0 | 1, title: InvoiceTitle | undefined): Promise<InvoiceRequestDoc> {
-  const id = newRequestId();
-  const claimed = await deps.orders.claimNextAttempt(order.orderNo, order.requestCount, id);
-  if (!claimed) throw new AppError('INVOICE_ALREADY_REQUESTED', 'Another request for this order is being made; try again');
-  const now = deps.now();
-  const request: InvoiceRequestDoc = {
-    _id: id,
-    orderNo: order.orderNo,
-    openid: order.openid,
-    wxOrderId: wxOrderIdFor(order.orderNo, claimed.requestCount),
-    type,
-    amount: order.amount,
-    status: 'AUTH_PENDING',
-    history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'buyer' }],
-    ...(title ? { title } : {}),
-    fpqqlsh: newFpqqlsh(deps.invoicing.fpqqlshPrefix),
-    createdAt: now,
-    authDeadline: new Date(now.getTime() + (await authWindowMs(deps))),
-    nextActionAt: new Date(now.getTime() + deps.schedule.authPollFirstMs),
-    attempts: 0,
-  };
-  await deps.requests.create(request);
-  return request;
+  let seen = order.requestCount;
+  // An order_id already taken (by a request stored before order_ids had their "."): the attempt
+  // number is spent and the next one tried, a few times, rather than failing on the unique index.
+  for (let tries = 0; ; tries++) {
+    const id = newRequestId();
+    const claimed = await deps.orders.claimNextAttempt(order.orderNo, seen, id);
+    if (!claimed) throw new AppError('INVOICE_ALREADY_REQUESTED', 'Another request for this order is being made; try again');
+    const now = deps.now();
+    const request: InvoiceRequestDoc = {
+      _id: id,
+      orderNo: order.orderNo,
+      openid: order.openid,
+      wxOrderId: wxOrderIdFor(order.orderNo, claimed.requestCount),
+      type,
+      amount: order.amount,
+      status: 'AUTH_PENDING',
+      history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'buyer' }],
+      ...(title ? { title } : {}),
+      fpqqlsh: newFpqqlsh(deps.invoicing.fpqqlshPrefix),
+      createdAt: now,
+      authDeadline: new Date(now.getTime() + (await authWindowMs(deps))),
+      nextActionAt: new Date(now.getTime() + deps.schedule.authPollFirstMs),
+      attempts: 0,
+    };
+    try {
+      await deps.requests.create(request);
+      return request;
+    } catch (err) {
+      if (!isDuplicateKey(err, 'wxOrderId') || tries >= 3) throw err;
+      deps.log.warn({ orderNo: order.orderNo, wxOrderId: request.wxOrderId }, 'WeChat order_id already taken by another request: trying the next attempt number');
+      await deps.orders.restoreLatest(order.orderNo, id, order.latestRequestId);
+      seen = claimed.requestCount;
+    }
+  }
+}
+
+function isDuplicateKey(err: unknown, field: string): boolean {
+  const e = err as { code?: unknown; keyPattern?: Record<string, unknown>; message?: unknown };
+  return e.code === 11000 && (e.keyPattern ? field in e.keyPattern : String(e.message).includes(field));
 }
 
 /** The buyer asked again before authorizing: same order_id, possibly a new type or title. */

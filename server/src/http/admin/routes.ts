@@ -1,3 +1,4 @@
+import { isDateInYearRange, MAX_QUANTITY_DECIMALS, parseQuantity } from '@fapiao/shared';
 import { z } from 'zod';
 import type { AuditLog } from '../../data/audit/audit.schema';
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
@@ -10,7 +11,7 @@ import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPay
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
 import { decodePageCursor, pageOf } from '../../domain/paging';
-import { adminInvoiceDto, fen, invoiceStatus, openid, orderDto, orderNo } from '../schemas';
+import { adminInvoiceDto, fen, invoiceStatus, isoTime, openid, orderDto, orderNo, printableText } from '../schemas';
 
 export interface AdminDeps {
   orders: OrdersDeps;
@@ -27,7 +28,7 @@ function actor(caller: Caller): string {
 
 const flag = z.union([z.literal(0), z.literal(1)]);
 const customFields = z
-  .array(z.object({ key: z.string().min(1).max(20), is_require: flag.optional(), notice: z.string().max(50).optional() }).strict())
+  .array(z.object({ key: printableText(20), is_require: flag.optional(), notice: printableText(50).optional() }).strict())
   .max(10)
   .optional();
 
@@ -40,9 +41,14 @@ const orderInput = z
       .array(
         z
           .object({
-            name: z.string().min(1).max(90),
+            name: printableText(90),
             spbm: z.string().regex(/^\d{19}$/, 'must be the 19-digit tax classification code'),
-            quantity: z.number().positive().max(1e9),
+            quantity: z
+              .number()
+              .positive()
+              .max(1e9)
+              .multipleOf(1e-8)
+              .refine((q) => quantityOk(q), `must have at most ${MAX_QUANTITY_DECIMALS} decimals`),
             unitPrice: fen,
             taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'must be a rate like "0.13"'),
           })
@@ -50,20 +56,28 @@ const orderInput = z
       )
       .min(1)
       .max(200),
-    createdAt: z.iso.datetime().optional(),
+    createdAt: z.iso
+      .datetime()
+      .refine((text) => isDateInYearRange(new Date(text)), 'must be in years 0001–9999')
+      .optional(),
   })
   .strict();
 
-const isoTime = z
-  .string()
-  .refine((text) => z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success, {
-    message: 'must be an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T08:00:00+08:00)',
-  })
-  .transform((text) => new Date(text));
+function quantityOk(quantity: number): boolean {
+  try {
+    parseQuantity(quantity);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The `cursor` query parameter: decoded while validating, so a bad one is a 400 naming it. */
 const cursorParam = z
   .string()
+  .min(1)
+  .max(300)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of a previous page, unchanged')
   .transform((text, ctx) => {
     const cursor = decodePageCursor(text);
     if (!cursor) ctx.addIssue({ code: 'custom', message: 'must be the nextCursor of a previous page, unchanged' });
@@ -75,7 +89,7 @@ const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be a
 
 const settingView = <T extends z.ZodType>(value: T) =>
   z.object({ value: value.nullable(), updatedAt: z.string().optional(), updatedBy: z.string().optional() });
-const contact = z.object({ phone: z.string().min(3).max(30), timeOut: z.number().int().min(60).max(30 * 24 * 3600) }).strict();
+const contact = z.object({ phone: printableText(30, 3), timeOut: z.number().int().min(60).max(30 * 24 * 3600) }).strict();
 const authFields = z
   .object({
     user_field: z
@@ -175,7 +189,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       auth: 'admin',
       params: idParams,
       // The url is shown to the buyer by WeChat: a bounded link, not an unbounded string.
-      body: z.object({ reason: z.string().min(1).max(200), url: z.url().max(2048).optional() }).strict(),
+      body: z.object({ reason: printableText(200), url: z.url().max(2048).optional() }).strict(),
       response: adminInvoiceDto,
       handler: async ({ params, body, caller }) =>
         toAdminDto(await audited(caller, 'invoice.reject', `invoice:${params.id}`, () => rejectRequest(deps.lifecycle, params.id, body.reason, body.url, actor(caller)), { reason: body.reason })),
