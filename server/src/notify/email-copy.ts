@@ -1,5 +1,5 @@
 import { formatYuan } from '@fapiao/shared';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { OutboxRepository } from '../data/outbox/outbox.repository';
 import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
 import type { Delivery, Outbox } from './delivery';
@@ -69,7 +69,7 @@ export function emailOutbox(deps: {
     connectionTimeout: deps.mail.timeoutMs,
     greetingTimeout: deps.mail.timeoutMs,
     socketTimeout: deps.mail.timeoutMs * 3,
-  } as nodemailer.TransportOptions);
+  });
   return {
     name: 'email',
     repository: deps.repository,
@@ -97,7 +97,7 @@ export function emailOutbox(deps: {
 }
 
 /** The message itself (exported for the tests' expectations). */
-export function composeCopy(copy: EmailCopyPayload, mail: Pick<MailSettings, 'from' | 'sellerName'>, pdf: Buffer): nodemailer.SendMailOptions {
+export function composeCopy(copy: EmailCopyPayload, mail: Pick<MailSettings, 'from' | 'sellerName'>, pdf: Buffer): SendMailOptions {
   const date = `${copy.kprq.slice(0, 4)}-${copy.kprq.slice(4, 6)}-${copy.kprq.slice(6, 8)}`;
   return {
     from: mail.from,
