@@ -3,7 +3,10 @@
  * does; an unauthenticated scrape is refused), and log lines carrying the invoice request id and
  * order number, and the HTTP request id that is also returned in X-Request-Id.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { repoRoot } from './support/process';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -56,7 +59,12 @@ describe('/metrics', () => {
     await env.sandboxApi('DELETE', '/faults');
     await eventually(async () => (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json.status === 'ISSUED', 20_000, 'ISSUED');
 
-    const after = await scrape();
+    // The sandbox's result push may come after the worker's query already found the invoice.
+    const stored = 'fapiao_pushes_total{outcome="stored"}';
+    const after = await eventually(async () => {
+      const now = await scrape();
+      return value(now, stored) - value(before, stored) >= 2 ? now : undefined;
+    }, 15_000, 'the authorization and invoice-result pushes');
     const moved = (name: string) => value(after, name) - value(before, name);
     expect(moved('fapiao_invoice_transitions_total{from="AUTH_PENDING",to="AUTHORIZED",event="authorized"}')).toBeGreaterThanOrEqual(1);
     expect(moved('fapiao_invoice_transitions_total{from="AUTHORIZED",to="ISSUING",event="issue_started"}')).toBeGreaterThanOrEqual(1);
@@ -79,6 +87,17 @@ describe('/metrics', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatchObject({ requestId, orderNo });
     expect(lines.some((l) => l.endpoint === 'card/invoice/getauthdata')).toBe(true);
+  });
+});
+
+describe('docs/grafana-dashboard.json', () => {
+  it('is a dashboard whose every query names a metric the server exports', async () => {
+    const dashboard = JSON.parse(fs.readFileSync(path.join(repoRoot, 'docs', 'grafana-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const res = await fetch(`${env.app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const exported = new Set([...(await res.text()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/fapiao_[a-z_]+/g)].map((m) => m[0])));
+    expect(used.length).toBeGreaterThan(10);
+    for (const name of used) expect(exported).toContain(name.replace(/_(bucket|count|sum)$/, ''));
   });
 });
 
