@@ -163,5 +163,6 @@ async function failIssue(
     unset: ['outcomeUnknown', 'nextActionAt'],
   });
   deps.log.warn({ requestId: request._id, code, message }, 'invoice issuing failed; ops may retry or reject');
+  await deps.alerts?.needsAttention({ requestId: request._id, orderNo: request.orderNo, reason: `issuing failed (${code}: ${message}); retry or reject it` });
   return undefined;
 }
