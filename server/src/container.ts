@@ -64,10 +64,7 @@ export interface ContainerInput {
 /** How often a process looks for pushes left unprocessed by a crashed process. */
 const SWEEP_EVERY_MS = 5_000;
 
-/**
- * The field of invoice_requests that says a request needs a human. It is set by the lifecycle's
- * attention rule (not part of this module); the gauge counts requests where it is true.
- */
+/** The field of invoice_requests that says a request needs a human (set by domain/lifecycle/attention.ts). */
 export const NEEDS_ATTENTION_FIELD = 'needsAttention';
 
 /**
@@ -173,6 +170,17 @@ export function createContainer(input: ContainerInput): Container {
     random: Math.random,
     log: logger,
     alerts,
+    // Every request flagged for a human raises one alert (per flag: a request flagged again after
+    // ops cleared it is a new incident).
+    onAttention: [
+      (request, attention) =>
+        alerts.needsAttention({
+          requestId: request._id,
+          orderNo: request.orderNo,
+          reason: `${attention?.code ?? 'ATTENTION'} in ${attention?.state ?? request.status}: ${attention?.reason ?? ''}`,
+          ...(attention?.since ? { since: attention.since } : {}),
+        }),
+    ],
     ...(config.SMTP_URL ? { copies: emailCopies({ outbox: emailOutboxRepository, now }) } : {}),
   };
   let lastSweep = 0;

@@ -34,6 +34,7 @@ export function invoiceContent(input: {
     wxopenid: input.openid,
     ddh: input.wxOrderId,
     fpqqlsh: input.fpqqlsh,
+    kplx: '0',
     ...seller,
     ghfmc: title.name,
     ...(title.taxNumber ? { ghfnsrsbh: title.taxNumber } : {}),

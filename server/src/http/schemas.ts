@@ -96,6 +96,8 @@ export const invoiceStatusDto = z.object({
 
 const issuedInvoice = z.object({ fpdm: z.string(), fphm: z.string(), jym: z.string(), kprq: z.string(), pdfUrl: z.string() });
 
+const wechatAnswer = z.object({ at: z.string(), call: z.string(), errcode: z.number(), summary: z.string() });
+
 /** An invoice request as ops see it, with its history. */
 export const adminInvoiceDto = z.object({
   id: z.string(),
@@ -115,6 +117,19 @@ export const adminInvoiceDto = z.object({
   authorizedAt: z.string().optional(),
   nextActionAt: z.string().optional(),
   attempts: z.number(),
+  customFields: z.array(z.object({ key: z.string(), value: z.string() })).optional().describe('the merchant’s custom fields as the buyer filled them in'),
+  needsAttention: z.boolean().describe('a human must act: see `attention`'),
+  attention: z
+    .object({
+      code: z.string(),
+      reason: z.string(),
+      state: invoiceStatus.describe('the state it was flagged in'),
+      since: z.string(),
+      at: z.string(),
+      answers: z.array(wechatAnswer).describe('WeChat’s last answers when it was flagged'),
+    })
+    .optional(),
+  answers: z.array(wechatAnswer).optional().describe('WeChat’s last answers to the worker about this request'),
   history: z.array(
     z.object({ from: invoiceStatus.nullable(), to: invoiceStatus, event: z.string(), at: z.string(), by: z.string(), detail: z.string().optional() }),
   ),

@@ -26,8 +26,8 @@ export interface AlertPayload {
  * a failure to raise an alert is logged, and must not fail what raised it.
  */
 export interface Alerts {
-  /** An invoice request needs a human (the flag of the lifecycle's attention rule). */
-  needsAttention(input: { requestId: string; orderNo: string; reason: string }): Promise<void>;
+  /** An invoice request needs a human (domain/lifecycle/attention.ts); `since` tells one flag from the next. */
+  needsAttention(input: { requestId: string; orderNo: string; reason: string; since?: Date }): Promise<void>;
   /** Ops' reconcile found that WeChat disagrees with us about a request. */
   reconcileMismatch(input: { requestId: string; orderNo: string; status: string; detail: string }): Promise<void>;
   /** One endpoint's WeChat errors reached the threshold within the window (see wechatErrorWatch). */
@@ -46,10 +46,10 @@ export function createAlerts(deps: { outbox: OutboxRepository<AlertPayload>; log
     }
   }
   return {
-    needsAttention: ({ requestId, orderNo, reason }) =>
+    needsAttention: ({ requestId, orderNo, reason, since }) =>
       raise({
         kind: 'needs_attention',
-        incident: `needs_attention:${requestId}`,
+        incident: `needs_attention:${requestId}${since ? `:${since.getTime()}` : ''}`,
         title: `Invoice request for order ${orderNo} needs attention`,
         text: reason,
         requestId,

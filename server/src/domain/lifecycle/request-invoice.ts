@@ -3,6 +3,7 @@ import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request
 import type { OrderDoc } from '../../data/order/order.schema';
 import { AppError } from '../../errors';
 import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../identifiers';
+import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
 import type { LifecycleDeps } from './deps';
 
@@ -45,7 +46,7 @@ export async function requestInvoice(deps: LifecycleDeps, input: RequestInvoiceI
     // WeChat refused, so it never knew this order_id: take the attempt back. After a timeout it
     // may have created the authorization: keep the request, and the buyer's retry resumes it
     // with the same order_id.
-    const refused = err instanceof AppError && err.code === 'WECHAT_REJECTED';
+    const refused = err instanceof AppError && (err.code === 'WECHAT_REJECTED' || err.code === 'AUTH_LINK_UNAVAILABLE');
     if (refused && (await deps.requests.deleteUnseen(request._id))) await deps.orders.restoreLatest(order.orderNo, request._id, latest?._id);
     throw err;
   }
@@ -106,7 +107,13 @@ function isDuplicateKey(err: unknown, field: string): boolean {
 
 /** The buyer asked again before authorizing: same order_id, possibly a new type or title. */
 async function resumePending(deps: LifecycleDeps, request: InvoiceRequestDoc, type: 0 | 1, title: InvoiceTitle | undefined): Promise<AuthorizationLink> {
-  const updated = await deps.requests.updateIn(request._id, 'AUTH_PENDING', title ? { $set: { type, title } } : { $set: { type }, $unset: { title: 1 } });
+  // A new auth URL restarts WeChat's page timer (contact time_out from the URL's timestamp): so does ours.
+  const authDeadline = new Date(deps.now().getTime() + (await authWindowMs(deps)));
+  const updated = await deps.requests.updateIn(
+    request._id,
+    'AUTH_PENDING',
+    title ? { $set: { type, title, authDeadline } } : { $set: { type, authDeadline }, $unset: { title: 1 } },
+  );
   return authorizationLink(deps, updated ?? request);
 }
 
@@ -120,7 +127,16 @@ async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc
       source: 'wxa',
       type: request.type,
     }),
-  );
+  ).catch((err: unknown) => {
+    // The client already replaced the ticket once and sent again (wechat/call.ts): a second refusal
+    // that may mean a bad ticket is not the buyer's to fix.
+    const errcode = err instanceof AppError ? err.details?.errcode : undefined;
+    if (typeof errcode === 'number' && DEFAULT_TICKET_REJECTED_ERRCODES.includes(errcode)) {
+      deps.log.error({ requestId: request._id, errcode }, 'getauthurl refused twice, the second time with a fresh wx_card ticket');
+      throw new AppError('AUTH_LINK_UNAVAILABLE', 'WeChat’s invoice authorization is not available right now; please try again later', { errcode });
+    }
+    throw err;
+  });
   if (!answer.appid) throw new AppError('WECHAT_REJECTED', 'getauthurl answered without the authorization Mini Program appid');
   const link: AuthorizationLink = { appid: answer.appid, authUrl: answer.auth_url };
   if (deps.invoicing.sandboxBaseUrl) link.webviewUrl = sandboxWebviewUrl(deps.invoicing.sandboxBaseUrl, answer.auth_url, request.openid);

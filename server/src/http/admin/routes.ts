@@ -1,9 +1,9 @@
 import { isDateInYearRange, MAX_QUANTITY_DECIMALS, parseQuantity } from '@fapiao/shared';
 import { z } from 'zod';
 import type { AuditLog } from '../../data/audit/audit.schema';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc, WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
-import { offsetRequest, rejectRequest, retryRequest } from '../../domain/lifecycle/ops';
+import { offsetRequest, rejectRequest, resolveByHand, retryRequest } from '../../domain/lifecycle/ops';
 import { reconcileRequest } from '../../domain/lifecycle/reconcile';
 import { askWeChat } from '../../domain/wechat-failure';
 import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
@@ -27,8 +27,9 @@ function actor(caller: Caller): string {
 }
 
 const flag = z.union([z.literal(0), z.literal(1)]);
+// WeChat's field table: "Custom field name with a maximum length of 5 characters".
 const customFields = z
-  .array(z.object({ key: printableText(20), is_require: flag.optional(), notice: printableText(50).optional() }).strict())
+  .array(z.object({ key: printableText(5), is_require: flag.optional(), notice: printableText(50).optional() }).strict())
   .max(10)
   .optional();
 
@@ -147,6 +148,11 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       query: z
         .object({
           status: invoiceStatus.optional(),
+          attention: z
+            .enum(['true', 'false'])
+            .transform((v) => v === 'true')
+            .optional()
+            .describe('true: only the requests that need a human (needs-attention flag), with the reason and WeChat’s last answers'),
           orderNo: orderNo.optional(),
           createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
           createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
@@ -160,7 +166,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       }),
       handler: async ({ query }) => {
         const after = query.cursor && { createdAt: query.cursor.createdAt, id: query.cursor.key };
-        const filter = { status: query.status, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
+        const filter = { status: query.status, attention: query.attention, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
         const found = await deps.lifecycle.requests.list(filter, query.limit + 1);
         const { items, nextCursor } = pageOf(found, query.limit, (request) => ({ createdAt: request.createdAt, key: request._id }));
         return { invoices: items.map(toAdminDto), ...(nextCursor ? { nextCursor } : {}) };
@@ -197,12 +203,25 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
     route({
       method: 'post',
       path: '/invoices/:id/retry',
-      summary: 'Try issuing again after ISSUE_FAILED (same fpqqlsh)',
+      summary:
+        'Try again: after ISSUE_FAILED issue again (same fpqqlsh); after OFFSET_FAILED offset again (new red fpqqlsh); ' +
+        'a flagged request the worker drives is looked at again now. Clears the needs-attention flag',
       auth: 'admin',
       params: idParams,
       response: adminInvoiceDto,
       handler: async ({ params, caller }) =>
         toAdminDto(await audited(caller, 'invoice.retry', `invoice:${params.id}`, () => retryRequest(deps.lifecycle, params.id, actor(caller)))),
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/resolve',
+      summary: 'Clear the needs-attention flag of a request settled by hand (the state stays); the note is audited',
+      auth: 'admin',
+      params: idParams,
+      body: z.object({ note: z.string().trim().min(1).max(500) }).strict(),
+      response: adminInvoiceDto,
+      handler: async ({ params, body, caller }) =>
+        toAdminDto(await audited(caller, 'invoice.resolve', `invoice:${params.id}`, () => resolveByHand(deps.lifecycle, params.id), { note: body.note })),
     }),
     route({
       method: 'post',
@@ -239,7 +258,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       response: z.object({ invoiceUrl: z.string(), sPappid: z.string().nullable() }),
       handler: async ({ caller }) => {
         const answer = await askWeChat(() => deps.lifecycle.invoice.setUrl());
-        const sPappid = URL.canParse(answer.invoice_url) ? new URL(answer.invoice_url).searchParams.get('s_pappid') : null;
+        const sPappid = sPappidOf(answer.invoice_url);
         await deps.audit.record({ at: deps.now(), actor: actor(caller), action: 'platform.seturl', target: 'platform' });
         return { invoiceUrl: answer.invoice_url, sPappid };
       },
@@ -308,6 +327,7 @@ function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto>
     amount: request.amount,
     status: request.status,
     ...(request.title ? { title: Object.fromEntries(Object.entries(request.title).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
+    ...(request.title?.customFields?.length ? { customFields: request.title.customFields } : {}),
     fpqqlsh: request.fpqqlsh,
     ...(request.invoice ? { invoice: request.invoice } : {}),
     ...(request.offset ? { offset: request.offset } : {}),
@@ -317,6 +337,43 @@ function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto>
     ...(request.authorizedAt ? { authorizedAt: request.authorizedAt.toISOString() } : {}),
     ...(request.nextActionAt ? { nextActionAt: request.nextActionAt.toISOString() } : {}),
     attempts: request.attempts,
+    needsAttention: Boolean(request.needsAttention),
+    ...(request.attention
+      ? {
+          attention: {
+            code: request.attention.code,
+            reason: request.attention.reason,
+            state: request.attention.state,
+            since: request.attention.since.toISOString(),
+            at: request.attention.at.toISOString(),
+            answers: request.attention.answers.map(answerDto),
+          },
+        }
+      : {}),
+    ...(request.answers?.length ? { answers: request.answers.map(answerDto) } : {}),
     history: request.history.map((h) => ({ from: h.from, to: h.to, event: h.event, at: h.at.toISOString(), by: h.by, ...(h.detail ? { detail: h.detail } : {}) })),
   };
+}
+
+function answerDto(a: WeChatAnswer) {
+  return { at: a.at.toISOString(), call: a.call, errcode: a.errcode, summary: a.summary };
+}
+
+/**
+ * The s_pappid in seturl's invoice_url exactly as written: real ones are base64 with "+", "/" and
+ * "=", and a form decoder (URLSearchParams) would turn "+" into a space. Percent escapes are
+ * decoded; nothing else is.
+ */
+export function sPappidOf(invoiceUrl: string): string | null {
+  const query = invoiceUrl.includes('?') ? invoiceUrl.slice(invoiceUrl.indexOf('?') + 1).split('#')[0] ?? '' : '';
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq) !== 's_pappid') continue;
+    try {
+      return decodeURIComponent(pair.slice(eq + 1)) || null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
