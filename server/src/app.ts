@@ -1,7 +1,12 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Container } from './container';
+import { dashboardRoutes } from './http/admin/dashboard-routes';
+import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
 import { adminRoutes } from './http/admin/routes';
+import { staffRoutes } from './http/admin/staff-routes';
+import { consoleRoutes, findConsoleDist } from './http/console/routes';
+import { AppError } from './errors';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
 import { errorHandler } from './http/error-handler';
@@ -25,7 +30,16 @@ export function createApp(deps: AppDeps): Koa {
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
-  const auth = authenticators({ sessions: repositories.sessions, adminKeys: deps.config.ADMIN_API_KEYS, now });
+  const { config } = deps;
+  const staff = {
+    staff: repositories.staff,
+    audit: repositories.audit,
+    now,
+    sessionTtlMs: config.CONSOLE_SESSION_HOURS * 3600_000,
+    maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
+    failureWindowMs: config.CONSOLE_LOGIN_WINDOW_MINUTES * 60_000,
+  };
+  const auth = authenticators({ sessions: repositories.sessions, adminKeys: config.ADMIN_API_KEYS, staff, now });
   const ordersDeps = { orders: repositories.orders, requests: repositories.requests, now };
   const groups: { prefix: string; routes: AnyApiRoute[] }[] = [
     {
@@ -38,13 +52,19 @@ export function createApp(deps: AppDeps): Koa {
     },
     {
       prefix: '/api/admin',
-      routes: adminRoutes({
+      routes: [
+        ...staffRoutes({ ...staff, cookie: { secure: config.NODE_ENV === 'production' } }),
+        ...dashboardRoutes({ requests: repositories.requests, now }),
+        // Before /invoices/:id, so "export" is not taken for an id.
+        ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
+        ...adminRoutes({
         orders: ordersDeps,
         lifecycle,
         settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
         audit: repositories.audit,
         now,
       }),
+      ],
     },
   ];
 
@@ -59,8 +79,19 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openApi;
   });
 
-  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api]) {
+  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api, consoleRoutes(findConsoleDist())]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;
+}
+
+async function fetchPdf(url: string, timeoutMs: number): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch {
+    throw new AppError('WECHAT_UNAVAILABLE', 'The invoice PDF could not be fetched from WeChat; try again shortly');
+  }
+  if (!res.ok) throw new AppError('WECHAT_UNAVAILABLE', `WeChat answered ${res.status} for the invoice PDF; try again shortly`);
+  return Buffer.from(await res.arrayBuffer());
 }

@@ -10,6 +10,8 @@ import { pushEventModel } from './data/push-event/push-event.schema';
 import { sessionRepository, type SessionRepository } from './data/session/session.repository';
 import { sessionModel } from './data/session/session.schema';
 import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
+import { staffRepository, type StaffRepository } from './data/staff/staff.repository';
+import { staffModels } from './data/staff/staff.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
 import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
@@ -31,6 +33,7 @@ export interface Container {
     sessions: SessionRepository;
     settings: SettingsRepository;
     audit: AuditLog;
+    staff: StaffRepository;
   };
   wechat: WeChatClient;
   lifecycle: LifecycleDeps;
@@ -64,6 +67,7 @@ export function createContainer(input: ContainerInput): Container {
     sessions: sessionRepository(sessionModel(db)),
     settings: settingsRepository(settingModel(db)),
     audit: auditLog(auditModel(db)),
+    staff: staffRepository(staffModels(db)),
   };
   const wechat = createWeChatClient({
     baseUrl: config.WECHAT_API_BASE,

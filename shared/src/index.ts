@@ -5,3 +5,4 @@ export * from './invoice-state';
 export * from './validators';
 export * from './labels';
 export * from './dto';
+export * from './dashboard';
