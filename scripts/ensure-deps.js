@@ -40,3 +40,6 @@ if (have !== wanted) {
   // npm ci rewrites nothing, npm install may rewrite the lock file: fingerprint after.
   fs.writeFileSync(stamp, fingerprint());
 }
+
+// The merchant console is served from its build: build it when its sources changed (cached).
+require('./build-console.js');

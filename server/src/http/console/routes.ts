@@ -53,7 +53,8 @@ function securityHeaders(ctx: Context): void {
  * index.html is sent with a fresh CSP nonce each time; the hashed assets are cached for good.
  */
 export function consoleRoutes(dist: string | undefined): Router {
-  const router = new Router();
+  // Strict: /console and /console/ are different routes (the first redirects to the second).
+  const router = new Router({ strict: true });
   const index = dist ? fs.readFileSync(path.join(dist, 'index.html'), 'utf8') : undefined;
   const sendIndex = (ctx: Context) => {
     securityHeaders(ctx);
