@@ -11,7 +11,13 @@ export default defineConfig({
   base: '/console/',
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
-  resolve: { alias: { '@fapiao/shared': path.resolve(here, '../../shared/src/index.ts') } },
+  resolve: {
+    alias: [
+      { find: '@fapiao/shared', replacement: path.resolve(here, '../../shared/src/index.ts') },
+      // The ops CLI's order-file reader runs here too: csv-parse's browser build (Buffer included).
+      { find: /^csv-parse\/sync$/, replacement: path.resolve(here, '../../node_modules/csv-parse/dist/esm/sync.js') },
+    ],
+  },
   build: {
     outDir: path.join(here, 'dist'),
     emptyOutDir: true,
@@ -22,6 +28,8 @@ export default defineConfig({
       // Ant Design's modules start with "use client" (for React Server Components): meaningless here.
       onLog(level, log, handler) {
         if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        // scripts/ops/orders-file.ts imports node:fs for the CLI's readOrdersFile, never called here.
+        if (/node:(fs|path)" has been externalized/.test(log.message)) return;
         handler(level, log);
       },
     },

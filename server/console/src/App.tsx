@@ -1,6 +1,7 @@
 import {
   AuditOutlined,
   DashboardOutlined,
+  FileTextTwoTone,
   FileSearchOutlined,
   ImportOutlined,
   LogoutOutlined,
@@ -70,7 +71,7 @@ export function App() {
       <Layout style={{ minHeight: '100vh' }}>
         <Layout.Sider breakpoint="lg" collapsedWidth={64} width={200} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
           <div style={{ padding: '16px 12px', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden' }}>
-            {screens.lg ? '🧾 Fapiao 商户控制台' : '🧾'}
+            <FileTextTwoTone twoToneColor="#07c160" /> {screens.lg ? 'Fapiao 商户控制台' : ''}
           </div>
           <Menu mode="inline" selectedKeys={[section]} items={items} onClick={({ key }) => go(key)} style={{ borderInlineEnd: 0 }} />
         </Layout.Sider>

@@ -1,7 +1,7 @@
 import { formatYuan, INVOICE_STATE_LABELS, type InvoiceState } from '@fapiao/shared';
 import dayjs from 'dayjs';
 
-export const yuan = (fen: number): string => `¥${formatYuan(fen)}`;
+export const yuan = (fen: number): string => formatYuan(fen);
 export const time = (iso: string | undefined): string => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '');
 export const seconds = (s: number | undefined): string => (s === undefined ? '—' : s < 60 ? `${s.toFixed(1)} 秒` : `${(s / 60).toFixed(1)} 分钟`);
 

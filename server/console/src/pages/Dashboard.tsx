@@ -37,8 +37,8 @@ export function Dashboard() {
   const dailyOption = useMemo(
     () =>
       data && {
-        tooltip: { trigger: 'axis' },
-        legend: { data: ['申请', '已开票', '失败'] },
+        tooltip: { trigger: 'axis', renderMode: 'richText' },
+        legend: { data: ['申请', '已开票', '失败'], top: 0 },
         grid: { left: 40, right: 16, top: 40, bottom: 30 },
         xAxis: { type: 'category', data: data.days.map((d) => d.day.slice(5)) },
         yAxis: { type: 'value', minInterval: 1 },
@@ -53,7 +53,7 @@ export function Dashboard() {
   const amountOption = useMemo(
     () =>
       data && {
-        tooltip: { trigger: 'axis', valueFormatter: (v: number) => `¥${v.toFixed(2)}` },
+        tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: number) => `¥${v.toFixed(2)}` },
         grid: { left: 60, right: 16, top: 20, bottom: 30 },
         xAxis: { type: 'category', data: data.days.map((d) => d.day.slice(5)) },
         yAxis: { type: 'value' },
@@ -63,8 +63,8 @@ export function Dashboard() {
   );
   const stateOption = useMemo(
     () => ({
-      tooltip: { trigger: 'item' },
-      legend: { orient: 'vertical', left: 0, top: 'middle' },
+      tooltip: { trigger: 'item', renderMode: 'richText' },
+      legend: { orient: 'vertical', left: 0, top: 'middle', bottom: 'auto' },
       series: [{ type: 'pie', radius: ['40%', '70%'], center: ['65%', '50%'], data: states.filter((s) => s.count > 0).map((s) => ({ name: s.state, value: s.count })) }],
     }),
     [states],

@@ -1,4 +1,4 @@
-import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { FileTextTwoTone, LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { api, describeError } from '../api';
@@ -22,7 +22,7 @@ export function Login({ onLogin }: { onLogin(session: { staff: StaffView; csrfTo
     <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', background: '#f5f7fa', padding: 16 }}>
       <Card style={{ width: 380, maxWidth: '100%' }}>
         <Typography.Title level={3} style={{ textAlign: 'center' }}>
-          🧾 Fapiao 商户控制台
+          <FileTextTwoTone twoToneColor="#07c160" /> Fapiao 商户控制台
         </Typography.Title>
         <Typography.Paragraph type="secondary" style={{ textAlign: 'center' }}>
           电子发票的查询、处理与对账

@@ -87,6 +87,7 @@ export function OrdersImport() {
         订单导入
       </Typography.Title>
       <Card>
+        <div data-testid="orders-upload">
         <Upload.Dragger
           accept=".csv,.json,.txt"
           showUploadList={false}
@@ -95,7 +96,6 @@ export function OrdersImport() {
             void importFile(file);
             return false;
           }}
-          data-testid="orders-upload"
         >
           <p className="ant-upload-drag-icon">
             <InboxOutlined />
@@ -103,6 +103,7 @@ export function OrdersImport() {
           <p className="ant-upload-text">{canAct ? '点击或拖入 CSV / JSON 订单文件' : '只读账号不能导入订单'}</p>
           <p className="ant-upload-hint">可重复导入：已存在且内容相同的订单会被跳过；有问题的订单逐条列出原因，其余照常导入。</p>
         </Upload.Dragger>
+        </div>
         <Descriptions size="small" column={1} style={{ marginTop: 16 }} title="CSV 格式：每行一个商品，同一订单号的多行为一个订单">
           {Object.entries(CSV_COLUMNS).map(([name, c]) => (
             <Descriptions.Item key={name} label={`${name}${c.required ? '（必填）' : ''}`}>

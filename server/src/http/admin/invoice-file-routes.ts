@@ -1,4 +1,4 @@
-import { formatYuan, invoiceStateText } from '@fapiao/shared';
+import { formatFen, invoiceStateText } from '@fapiao/shared';
 import { z } from 'zod';
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
@@ -21,7 +21,7 @@ const COLUMNS: [string, (r: InvoiceRequestDoc) => string][] = [
   ['订单号', (r) => r.orderNo],
   ['状态', (r) => invoiceStateText(r.status)],
   ['状态代码', (r) => r.status],
-  ['金额（元）', (r) => formatYuan(r.amount)],
+  ['金额（元）', (r) => formatFen(r.amount)],
   ['抬头', (r) => r.title?.name ?? ''],
   ['税号', (r) => r.title?.taxNumber ?? ''],
   ['发票代码', (r) => r.invoice?.fpdm ?? ''],
