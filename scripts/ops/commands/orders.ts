@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
-import { ApiError, CliError, UnreachableError, UsageError, validationProblems } from '../errors';
+import { ApiError, CliError, UnreachableError, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { json, plural, table } from '../format';
 import { CSV_COLUMNS, readOrdersFile, type SourceOrder } from '../orders-file';

@@ -79,9 +79,9 @@ async function loggedIn(username: string, viewport = { width: 1280, height: 800 
     if (r.status() === 404) problems.push(`404 ${r.url()}`);
   });
   // Every CSP refusal, with where it came from (Chromium's console line does not say).
-  await page.addInitScript(() =>
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP ${e.violatedDirective} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`)),
-  );
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample));",
+  });
   await page.goto(`${env.app.url}/console/`);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(PASSWORD);

@@ -64,8 +64,16 @@ export function Dashboard() {
   const stateOption = useMemo(
     () => ({
       tooltip: { trigger: 'item', renderMode: 'richText' },
-      legend: { orient: 'vertical', left: 0, top: 'middle', bottom: 'auto' },
-      series: [{ type: 'pie', radius: ['40%', '70%'], center: ['65%', '50%'], data: states.filter((s) => s.count > 0).map((s) => ({ name: s.state, value: s.count })) }],
+      legend: { orient: 'vertical', left: 0, top: 'middle', bottom: 'auto', formatter: (name: string) => `${name}  ${states.find((s) => s.state === name)?.count ?? 0}` },
+      series: [
+        {
+          type: 'pie',
+          radius: ['45%', '75%'],
+          center: ['65%', '50%'],
+          label: { show: true, position: 'inside', formatter: '{c}', color: '#fff' },
+          data: states.filter((s) => s.count > 0).map((s) => ({ name: s.state, value: s.count })),
+        },
+      ],
     }),
     [states],
   );

@@ -94,7 +94,9 @@ export function InvoiceDetail({ id }: { id: string }) {
     const allowedHere = ACTIONS[key].states.includes(request.status);
     const readOnly = key !== 'reconcile' && !canAct;
     const button = (
-      <Button key={key} danger={key === 'offset'} disabled={!allowedHere || readOnly} loading={busy === key} onClick={() => confirmThen(key)} data-testid={`action-${key}`}>
+      <Button key={key} danger={key === 'offset'} disabled={!allowedHere || readOnly} loading={busy === key} onClick={() => {
+          confirmThen(key);
+        }} data-testid={`action-${key}`}>
         {ACTIONS[key].label}
       </Button>
     );
@@ -147,7 +149,7 @@ export function InvoiceDetail({ id }: { id: string }) {
               disabled={!canAct || !needsAttention(request)}
               onClick={() => {
                 let note = '';
-                modal.confirm({
+                void modal.confirm({
                   title: '标记为已处理？',
                   content: <Input.TextArea placeholder="处理说明（必填）" onChange={(e) => (note = e.target.value)} />,
                   onOk: () => act('resolve', () => api('POST', resolvePath.replace('/api/admin', '').replace('{id}', id), { note }), '已标记为已处理'),
@@ -163,7 +165,7 @@ export function InvoiceDetail({ id }: { id: string }) {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
           <Card title="开票申请" size="small">
-            <Descriptions column={1} size="small" bordered>
+            <Descriptions column={1} size="small" bordered styles={{ label: { width: 110 } }}>
               <Descriptions.Item label="申请编号">{request.id}</Descriptions.Item>
               <Descriptions.Item label="金额">{yuan(request.amount)}</Descriptions.Item>
               <Descriptions.Item label="授权页类型">{['本程序填写抬头（0）', '微信收集抬头（1）', '交给开票平台（2）'][request.type] ?? request.type}</Descriptions.Item>

@@ -226,13 +226,13 @@ export function Settings() {
               type="primary"
               style={{ marginTop: 16 }}
               disabled={!canAct}
-              onClick={() =>
+              onClick={() => {
                 modal.confirm({
                   title: '保存授权页字段？',
                   content: '将调用微信 set_auth_field：此后所有买家在微信授权页上看到的栏目即为上面的预览。',
                   onOk: () => save('授权页字段', () => api('PUT', '/settings/auth-fields', draft)),
-                })
-              }
+                });
+              }}
             >
               保存授权页字段
             </Button>
