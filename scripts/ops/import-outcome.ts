@@ -4,9 +4,14 @@ import type { SourceOrder } from './orders-file';
 /**
  * How an import reports an order the server refused for what it is (not for the connection):
  * one rule for `ops orders import` and the console's upload, so both give the same report.
- * Undefined: not a refusal of this order (the server is gone, the key refused, …).
+ * A conflict: the order is there with other content (never changed by an import). Undefined: not
+ * a refusal of this order (the server is gone, the key refused, …).
  */
-export function refusedOrder(code: string, message: string, entry: SourceOrder): { kind: 'invalid'; code: string; reason: string } | undefined {
+export function refusedOrder(
+  code: string,
+  message: string,
+  entry: SourceOrder,
+): { kind: 'invalid'; code: string; reason: string } | { kind: 'conflict'; reason: string } | undefined {
   switch (code) {
     case 'VALIDATION_FAILED':
     case 'ORDER_AMOUNT_INVALID':
@@ -16,7 +21,7 @@ export function refusedOrder(code: string, message: string, entry: SourceOrder):
     case 'BODY_TOO_LARGE':
       return { kind: 'invalid', code, reason: message };
     case 'ORDER_ALREADY_EXISTS':
-      return { kind: 'invalid', code, reason: `${message} (an order is never changed by an import)` };
+      return { kind: 'conflict', reason: message };
     default:
       return undefined;
   }

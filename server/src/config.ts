@@ -77,6 +77,13 @@ const schema = z.object({
     .default(5)
     .describe('Failed console logins allowed per username in one window (4× that per address); then every attempt is refused until it ends'),
   CONSOLE_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(15).describe('The window of CONSOLE_LOGIN_MAX_FAILURES'),
+  DATABASE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(2_000)
+    .describe('How long one database operation may wait for an answer (and a server or connection); well below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

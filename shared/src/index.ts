@@ -6,3 +6,5 @@ export * from './validators';
 export * from './labels';
 export * from './dto';
 export * from './dashboard';
+export * from './tax-rates';
+export * from './text';

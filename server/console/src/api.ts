@@ -67,10 +67,3 @@ export function describeError(err: unknown): string {
   };
   return `${prefix[err.code] ?? '操作失败'}（${err.code}）：${err.message}`;
 }
-
-/** The OpenAPI document, to light up features the server has (e.g. the needs-attention flag). */
-let openApi: Promise<{ paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }> | undefined;
-export function serverApi() {
-  openApi ??= fetch('/openapi.json').then((r) => r.json() as Promise<{ paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>);
-  return openApi;
-}

@@ -47,9 +47,20 @@ export interface AdminInvoice {
   nextActionAt?: string;
   attempts: number;
   history: HistoryEntry[];
-  /** From the needs-attention flag, once the server has it. */
-  attention?: unknown;
+  customFields?: { key: string; value: string }[];
+  /** A human must act: see `attention`. */
+  needsAttention: boolean;
+  attention?: { code: string; reason: string; state: InvoiceState; since: string; at: string; answers: WeChatAnswer[] };
+  /** WeChat's last answers to the worker about this request. */
+  answers?: WeChatAnswer[];
   audit?: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
+}
+
+export interface WeChatAnswer {
+  at: string;
+  call: string;
+  errcode: number;
+  summary: string;
 }
 
 export interface AdminOrder {

@@ -11,12 +11,11 @@ export interface DashboardDeps {
 const MAX_READ = 100_000;
 
 /**
- * Needs a human: an issue that failed and waits for a retry or a rejection.
- * (The needs-attention flag, once requests carry one, is counted here too.)
+ * Needs a human: flagged (the worker gave up, or hit what retrying cannot heal), or an issue
+ * that failed and waits for ops to retry or reject it.
  */
 export function needsAttention(request: InvoiceRequestDoc): boolean {
-  const flagged = (request as { attention?: { open?: boolean } | boolean }).attention;
-  return request.status === 'ISSUE_FAILED' || flagged === true || (typeof flagged === 'object' && flagged?.open === true);
+  return request.needsAttention === true || request.status === 'ISSUE_FAILED';
 }
 
 function toRecord(request: InvoiceRequestDoc): DashboardRecord {

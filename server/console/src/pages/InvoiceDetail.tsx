@@ -2,7 +2,7 @@ import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { InvoiceState } from '@fapiao/shared';
 import { type ButtonProps, App, Alert, Button, Card, Col, Descriptions, Empty, Input, Modal, Row, Space, Spin, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, serverApi } from '../api';
+import { api, describeError } from '../api';
 import { actorText, stateColor, stateText, time, yuan } from '../format';
 import { go } from '../router';
 import { useCan } from '../session';
@@ -44,8 +44,9 @@ export function InvoiceDetail({ id }: { id: string }) {
   const [busy, setBusy] = useState<string>();
   const [answer, setAnswer] = useState<ReconcileAnswer>();
   const [rejecting, setRejecting] = useState(false);
+  const [resolving, setResolving] = useState(false);
+  const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
-  const [resolvePath, setResolvePath] = useState<string>();
 
   const load = useCallback(async () => {
     try {
@@ -58,8 +59,6 @@ export function InvoiceDetail({ id }: { id: string }) {
   }, [id]);
   useEffect(() => {
     void load();
-    // Resolving the needs-attention flag lights up when the server has such a route.
-    void serverApi().then((doc) => setResolvePath(Object.keys(doc.paths).find((p) => /^\/api\/admin\/invoices\/\{id\}\/(attention|resolve)/.test(p) && doc.paths[p]?.post)));
   }, [load]);
 
   const act = async (name: string, run: () => Promise<unknown>, done: string) => {
@@ -126,6 +125,15 @@ export function InvoiceDetail({ id }: { id: string }) {
           刷新
         </Button>
       </Space>
+      {request.attention && (
+        <Alert
+          type="error"
+          showIcon
+          data-testid="attention"
+          message={`需要人工处理（${request.attention.code}，${stateText(request.attention.state)}时标记，${time(request.attention.since)}）`}
+          description={request.attention.reason}
+        />
+      )}
       <Card title="操作" size="small">
         <Space wrap>
           <Tooltip title={!canAct ? '只读账号不能操作' : undefined}>
@@ -144,21 +152,11 @@ export function InvoiceDetail({ id }: { id: string }) {
           {actionButton('retry')}
           {actionButton('offset')}
           {actionButton('reconcile')}
-          {resolvePath && (
-            <Button
-              disabled={!canAct || !needsAttention(request)}
-              onClick={() => {
-                let note = '';
-                void modal.confirm({
-                  title: '标记为已处理？',
-                  content: <Input.TextArea placeholder="处理说明（必填）" onChange={(e) => (note = e.target.value)} />,
-                  onOk: () => act('resolve', () => api('POST', resolvePath.replace('/api/admin', '').replace('{id}', id), { note }), '已标记为已处理'),
-                });
-              }}
-            >
+          <Tooltip title={!canAct ? '只读账号不能操作' : undefined}>
+            <Button disabled={!canAct || !needsAttention(request)} onClick={() => setResolving(true)} data-testid="action-resolve">
               标记已处理
             </Button>
-          )}
+          </Tooltip>
           {!canAct && <Typography.Text type="secondary">当前为只读账号：可查看，不能操作</Typography.Text>}
         </Space>
       </Card>
@@ -275,6 +273,22 @@ export function InvoiceDetail({ id }: { id: string }) {
                 )}
               </Descriptions.Item>
             </Descriptions>
+            <Table
+              style={{ marginTop: 12 }}
+              size="small"
+              pagination={false}
+              rowKey={(a) => a.at + a.call}
+              dataSource={[...(request.answers ?? [])].reverse()}
+              locale={{ emptyText: '暂无记录的微信应答' }}
+              data-testid="wechat-answers"
+              title={() => '微信最近的应答（新在前）'}
+              columns={[
+                { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => time(v) },
+                { title: '接口', dataIndex: 'call', width: 150 },
+                { title: 'errcode', dataIndex: 'errcode', width: 80 },
+                { title: '摘要', dataIndex: 'summary' },
+              ]}
+            />
             {answer && (
               <Alert
                 style={{ marginTop: 12 }}
@@ -312,6 +326,19 @@ export function InvoiceDetail({ id }: { id: string }) {
           </Card>
         </Col>
       </Row>
+      <Modal
+        open={resolving}
+        title="标记为已处理"
+        okText="确认"
+        cancelText="取消"
+        okButtonProps={{ disabled: !note.trim(), 'data-testid': 'confirm-resolve' } as ButtonProps}
+        confirmLoading={busy === 'resolve'}
+        onCancel={() => setResolving(false)}
+        onOk={() => void act('resolve', () => api('POST', `/invoices/${id}/resolve`, { note: note.trim() }), '已标记为已处理').then(() => setResolving(false))}
+      >
+        <Typography.Paragraph>只清除"需处理"标记，不调用微信、不改变状态；说明会记入操作日志。请先在别处（例如微信商户平台）把问题处理好。</Typography.Paragraph>
+        <Input.TextArea rows={3} maxLength={500} showCount placeholder="处理说明（必填）" value={note} onChange={(e) => setNote(e.target.value)} data-testid="resolve-note" />
+      </Modal>
       <Modal
         open={rejecting}
         title="驳回开票申请"

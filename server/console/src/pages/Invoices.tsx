@@ -3,7 +3,7 @@ import { INVOICE_STATES, type InvoiceState } from '@fapiao/shared';
 import { Alert, Button, Card, Checkbox, DatePicker, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, query, serverApi } from '../api';
+import { api, describeError, query } from '../api';
 import { stateColor, stateText, time, yuan } from '../format';
 import { go } from '../router';
 import type { AdminInvoice } from '../types';
@@ -31,11 +31,8 @@ function filterParams(f: Filters) {
   };
 }
 
-/** Needs a human: the server's flag once it has one, an issue that failed meanwhile. */
-export function needsAttention(r: AdminInvoice): boolean {
-  const flag = r.attention as { open?: boolean } | boolean | undefined;
-  return r.status === 'ISSUE_FAILED' || flag === true || (typeof flag === 'object' && flag?.open === true);
-}
+/** Needs a human: flagged by the server (see `attention`). */
+export const needsAttention = (r: AdminInvoice): boolean => r.needsAttention;
 
 export function Invoices({ initial }: { initial?: URLSearchParams }) {
   const [form] = Form.useForm<Filters>();
@@ -48,20 +45,12 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
   const [next, setNext] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
-  const [hasAttention, setHasAttention] = useState(false);
-
-  useEffect(() => {
-    // The needs-attention filter lights up when the server offers it.
-    void serverApi().then((doc) => setHasAttention(Boolean(doc.paths['/api/admin/invoices']?.get?.parameters?.some((p) => p.name === 'attention'))));
-  }, []);
-
   const load = useCallback(
-    async (f: Filters, cursor: string | undefined, size: number, attentionParam: boolean) => {
+    async (f: Filters, cursor: string | undefined, size: number) => {
       setLoading(true);
       setError(undefined);
       try {
         const params = filterParams(f);
-        if (!attentionParam) delete params.attention;
         const answer = await api<{ invoices: AdminInvoice[]; nextCursor?: string }>('GET', `/invoices${query({ ...params, limit: size, cursor })}`);
         setRows(answer.invoices);
         setNext(answer.nextCursor);
@@ -75,8 +64,8 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
   );
 
   useEffect(() => {
-    void load(filters, cursors[page], pageSize, hasAttention);
-  }, [filters, page, cursors, pageSize, hasAttention, load]);
+    void load(filters, cursors[page], pageSize);
+  }, [filters, page, cursors, pageSize, load]);
 
   const search = (values: Filters) => {
     setFilters(values);
@@ -84,8 +73,6 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
     setPage(0);
   };
   const exportParams = filterParams(filters);
-  if (!hasAttention) delete exportParams.attention;
-  const shown = filters.attention && !hasAttention ? rows.filter(needsAttention) : rows;
 
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
@@ -111,7 +98,7 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
           </Form.Item>
           <Form.Item name="attention" valuePropName="checked">
             <Checkbox>
-              <Tooltip title={hasAttention ? '服务器标记为需要处理的申请' : '本页中开票失败、需要处理的申请'}>仅看需处理</Tooltip>
+              <Tooltip title="系统已放弃自动处理、需要人工处理的申请（及原因）">仅看需处理</Tooltip>
             </Checkbox>
           </Form.Item>
           <Space>
@@ -138,7 +125,7 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
           rowKey="id"
           size="middle"
           loading={loading}
-          dataSource={shown}
+          dataSource={rows}
           pagination={false}
           scroll={{ x: 960 }}
           onRow={(r) => ({ onClick: () => go(`/invoices/${r.id}`), style: { cursor: 'pointer' } })}
@@ -152,7 +139,11 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
               render: (s: InvoiceState, r) => (
                 <Space size={4}>
                   <Tag color={stateColor(s)}>{stateText(s)}</Tag>
-                  {needsAttention(r) && <Tag color="red">需处理</Tag>}
+                  {needsAttention(r) && (
+                    <Tooltip title={r.attention?.reason}>
+                      <Tag color="red">需处理</Tag>
+                    </Tooltip>
+                  )}
                 </Space>
               ),
             },

@@ -15,11 +15,13 @@ interface Summary {
   created: number;
   skipped: number;
   invalid: { where: string; orderNo?: string; code: string; reason: string }[];
+  /** Already there with other content: never changed by an import. */
+  conflicts: { where: string; orderNo?: string; reason: string }[];
   notAttempted: number;
   ignoredColumns: string[];
 }
 
-type Outcome = { kind: 'created' } | { kind: 'skipped' } | { kind: 'invalid'; code: string; reason: string } | { kind: 'failed' };
+type Outcome = { kind: 'created' } | { kind: 'skipped' } | { kind: 'invalid'; code: string; reason: string } | { kind: 'conflict'; reason: string } | { kind: 'failed' };
 
 /**
  * Orders from a CSV or JSON file, read here with the ops CLI's own reader and sent with
@@ -69,12 +71,13 @@ export function OrdersImport() {
       },
       () => fatal !== undefined,
     );
-    const result: Summary = { file: file.name, format: source.format, rows: source.rows, orders: source.orders.length, created: 0, skipped: 0, invalid: [], notAttempted: 0, ignoredColumns: source.ignoredColumns };
+    const result: Summary = { file: file.name, format: source.format, rows: source.rows, orders: source.orders.length, created: 0, skipped: 0, invalid: [], conflicts: [], notAttempted: 0, ignoredColumns: source.ignoredColumns };
     source.orders.forEach((entry, i) => {
       const outcome = outcomes[i];
       if (!outcome || outcome.kind === 'failed') result.notAttempted += 1;
       else if (outcome.kind === 'created') result.created += 1;
       else if (outcome.kind === 'skipped') result.skipped += 1;
+      else if (outcome.kind === 'conflict') result.conflicts.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), reason: outcome.reason });
       else result.invalid.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), code: outcome.code, reason: outcome.reason });
     });
     setSummary(result);
@@ -121,6 +124,7 @@ export function OrdersImport() {
             <Statistic title="新建 created" value={summary.created} valueStyle={{ color: '#3f8600' }} data-testid="import-created" />
             <Statistic title="跳过 skipped（已存在，未变）" value={summary.skipped} data-testid="import-skipped" />
             <Statistic title="无效 invalid（未导入）" value={summary.invalid.length} valueStyle={{ color: summary.invalid.length ? '#cf1322' : undefined }} data-testid="import-invalid" />
+            {summary.conflicts.length > 0 && <Statistic title="冲突 conflict（已存在且内容不同，未改动）" value={summary.conflicts.length} valueStyle={{ color: '#d46b08' }} data-testid="import-conflicts" />}
             {summary.notAttempted > 0 && <Statistic title="未发送（导入中断）" value={summary.notAttempted} />}
           </Space>
           {summary.invalid.length > 0 && (
@@ -135,6 +139,22 @@ export function OrdersImport() {
                 { title: '位置', dataIndex: 'where', width: 120 },
                 { title: '订单号', dataIndex: 'orderNo', width: 140 },
                 { title: '代码', dataIndex: 'code', width: 170 },
+                { title: '原因', dataIndex: 'reason' },
+              ]}
+            />
+          )}
+          {summary.conflicts.length > 0 && (
+            <Table
+              style={{ marginTop: 16 }}
+              size="small"
+              pagination={false}
+              title={() => '冲突（订单已存在且内容不同，导入不会修改已有订单）'}
+              rowKey={(r) => r.where + (r.orderNo ?? '')}
+              dataSource={summary.conflicts}
+              data-testid="import-conflict-rows"
+              columns={[
+                { title: '位置', dataIndex: 'where', width: 120 },
+                { title: '订单号', dataIndex: 'orderNo', width: 140 },
                 { title: '原因', dataIndex: 'reason' },
               ]}
             />

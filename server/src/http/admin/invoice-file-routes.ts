@@ -29,6 +29,7 @@ const COLUMNS: [string, (r: InvoiceRequestDoc) => string][] = [
   ['开票日期', (r) => r.invoice?.kprq ?? ''],
   ['申请时间', (r) => r.createdAt.toISOString()],
   ['驳回原因', (r) => r.rejectReason ?? ''],
+  ['需处理', (r) => (r.needsAttention ? `是：${r.attention?.reason ?? ''}` : '')],
   ['最近错误', (r) => (r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : '')],
 ];
 
