@@ -20,10 +20,10 @@ export interface DashboardRecord {
 export interface PeriodSummary {
   requests: number;
   byStatus: Record<InvoiceState, number>;
-  /** Fen, of the requests whose blue invoice was issued (ISSUED, OFFSETTING, OFFSET). */
+  /** Fen, of the requests whose blue invoice was issued (ISSUED, OFFSETTING, OFFSET, OFFSET_FAILED). */
   issuedAmount: number;
   issuedCount: number;
-  /** ISSUE_FAILED and AUTH_FAILED, by reason (WeChat's code and message, or the state). */
+  /** ISSUE_FAILED, AUTH_FAILED and OFFSET_FAILED, by reason (the last error, or the state). */
   failures: { reason: string; count: number }[];
   /** Seconds from authorization to ISSUED. */
   authToIssued: { count: number; p50?: number; p90?: number };
@@ -47,7 +47,9 @@ export interface Dashboard {
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 24 * 3600_000;
-const ISSUED_STATES: readonly InvoiceState[] = ['ISSUED', 'OFFSETTING', 'OFFSET'];
+// A blue invoice was issued (an offset that failed leaves it standing).
+const FAILED_STATES: readonly InvoiceState[] = ['ISSUE_FAILED', 'AUTH_FAILED', 'OFFSET_FAILED'];
+const ISSUED_STATES: readonly InvoiceState[] = ['ISSUED', 'OFFSETTING', 'OFFSET', 'OFFSET_FAILED'];
 
 /** yyyy-mm-dd of an instant in China time. */
 export function chinaDay(at: Date): string {
@@ -80,8 +82,8 @@ export function summarizePeriod(records: readonly DashboardRecord[]): PeriodSumm
       issuedAmount += r.amount;
       issuedCount += 1;
     }
-    if (r.status === 'ISSUE_FAILED' || r.status === 'AUTH_FAILED') {
-      const reason = r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : r.status === 'AUTH_FAILED' ? '买家拒绝授权' : '开票失败';
+    if (FAILED_STATES.includes(r.status)) {
+      const reason = r.lastError ? `${r.lastError.code}: ${r.lastError.message}` : { AUTH_FAILED: '买家拒绝授权', OFFSET_FAILED: '红冲失败' }[r.status as string] ?? '开票失败';
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
     if (r.authorizedAt && r.issuedAt) waits.push(Math.max(0, (r.issuedAt.getTime() - r.authorizedAt.getTime()) / 1000));
@@ -117,7 +119,7 @@ export function buildDashboard(records: readonly DashboardRecord[], now: Date): 
       row.issued += 1;
       row.issuedAmount += r.amount;
     }
-    if (r.status === 'ISSUE_FAILED' || r.status === 'AUTH_FAILED') row.failed += 1;
+    if (FAILED_STATES.includes(r.status)) row.failed += 1;
   }
   return {
     today: summarizePeriod(inPeriod.filter((r) => r.createdAt >= todayStart)),

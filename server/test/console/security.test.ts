@@ -2,6 +2,7 @@
  * The console's session against the real app over HTTP: what a browser (or an attacker's page)
  * can and cannot do with the staff cookie. Production settings (Secure cookie).
  */
+import { runCli } from '../../../scripts/ops/program';
 import { startTestApp, TEST_ENV, type TestApp } from '../support/app';
 import { orderFor } from '../support/orders';
 
@@ -127,6 +128,24 @@ describe('the console session', () => {
     expect((await call('GET', '/api/admin/invoices', { cookie: viewer.cookie })).status).toBe(401);
     const [entry] = await app.container.repositories.audit.forTarget('staff:view', 1);
     expect(entry).toMatchObject({ actor: 'staff:boss', action: 'staff.update', detail: { disabled: true } });
+  });
+
+  it('ops staff add makes the first admin with an admin key; the password is read from the environment, or generated and printed once', async () => {
+    const run = async (args: string[], env: Record<string, string>) => {
+      let stdout = '';
+      const code = await runCli([...args, '--server', app.url], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: { FAPIAO_ADMIN_KEY: KEY, ...env } });
+      return { code, stdout };
+    };
+    const given = await run(['staff', 'add', 'first.admin', '--name', '王芳', '--role', 'admin'], { FAPIAO_STAFF_PASSWORD: 'from-the-environment' });
+    expect(given.code).toBe(0);
+    expect(given.stdout).toContain('first.admin (王芳, admin) added');
+    expect(given.stdout).not.toContain('from-the-environment');
+    expect((await login('first.admin', 'from-the-environment')).status).toBe(200);
+    const generated = await run(['staff', 'add', 'second', '--name', '李四'], {});
+    const password = /Password \(shown once\): (\S+)/.exec(generated.stdout)?.[1] ?? '';
+    expect((await login('second', password)).json).toMatchObject({ staff: { role: 'viewer' } });
+    expect((await run(['staff', 'add', 'second', '--name', '李四'], {})).code).not.toBe(0);
+    expect((await run(['staff', 'list'], {})).stdout).toMatch(/first\.admin\s+王芳\s+admin/);
   });
 
   it('logout ends the session', async () => {

@@ -18,9 +18,10 @@ interface ReconcileAnswer {
 /** What each action makes WeChat do, said before it is done. */
 const ACTIONS = {
   retry: {
-    label: '重新开票',
-    states: ['ISSUE_FAILED'] as InvoiceState[],
-    confirm: '将以同一开票流水号（fpqqlsh）再次向微信发送开票请求（makeoutinvoice）。若微信其实已开出，不会重复开票，系统会先查询再决定。',
+    label: '重试',
+    states: ['ISSUE_FAILED', 'OFFSET_FAILED'] as InvoiceState[],
+    confirm:
+      '开票失败时：将以同一开票流水号（fpqqlsh）再次向微信发送开票请求（makeoutinvoice）；红冲失败时：将以同一红冲流水号再次发送红冲请求（clearoutinvoice）。若微信其实已完成，不会重复，系统会先查询（queryinvoceinfo）再决定。',
   },
   offset: {
     label: '红冲',
@@ -29,7 +30,7 @@ const ACTIONS = {
   },
   reconcile: {
     label: '向微信核对',
-    states: ['ISSUING', 'ISSUED', 'OFFSETTING'] as InvoiceState[],
+    states: ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'] as InvoiceState[],
     confirm: '将向微信查询这张发票（queryinvoceinfo），比较微信与本系统的记录。只查询，不做任何改动。',
   },
 };
@@ -84,7 +85,7 @@ export function InvoiceDetail({ id }: { id: string }) {
       onOk: () =>
         key === 'reconcile'
           ? act(key, async () => setAnswer(await api<ReconcileAnswer>('POST', `/invoices/${id}/reconcile`)), '已向微信核对')
-          : act(key, () => api('POST', `/invoices/${id}/${key}`), `已${ACTIONS[key].label}：${key === 'retry' ? '将重新开票' : '红冲进行中'}`),
+          : act(key, () => api('POST', `/invoices/${id}/${key}`), `已${ACTIONS[key].label}：${key === 'retry' ? '已重新提交微信' : '红冲进行中'}`),
     });
 
   if (error) return <Alert type="error" showIcon message={error} action={<Button onClick={() => go('/invoices')}>返回列表</Button>} />;
@@ -239,7 +240,7 @@ export function InvoiceDetail({ id }: { id: string }) {
             <Timeline
               data-testid="timeline"
               items={request.history.map((h) => ({
-                color: h.to === 'ISSUED' ? 'green' : ['ISSUE_FAILED', 'REJECTED', 'AUTH_FAILED'].includes(h.to) ? 'red' : 'blue',
+                color: h.to === 'ISSUED' ? 'green' : ['ISSUE_FAILED', 'OFFSET_FAILED', 'REJECTED', 'AUTH_FAILED'].includes(h.to) ? 'red' : 'blue',
                 children: (
                   <>
                     <div>

@@ -9,7 +9,7 @@ import { mapPool } from '../pool';
 import type { AdminInvoice } from '../types';
 
 /** The states WeChat has (or may have) an invoice for: what the CLI's reconcile checks too. */
-const RECONCILED: InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING'];
+const RECONCILED: InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'];
 
 type Verdict = 'ok' | 'mismatch' | 'stuck' | 'moved' | 'unchecked';
 interface Finding {
@@ -106,7 +106,7 @@ export function Reconcile() {
       </Typography.Title>
       <Card>
         <Typography.Paragraph type="secondary">
-          向微信逐一查询（queryinvoceinfo）所选期间内创建的、处于开票中、已开票、红冲中的每一笔申请，比较微信与本系统的记录，与命令行 ops invoices reconcile 相同。只查询，不做改动。
+          向微信逐一查询（queryinvoceinfo）所选期间内创建的、处于开票中、已开票、红冲中、红冲失败的每一笔申请，比较微信与本系统的记录，与命令行 ops invoices reconcile 相同。只查询，不做改动。
         </Typography.Paragraph>
         <Space wrap>
           <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />

@@ -7,9 +7,9 @@ import { fen } from '../schemas';
 const period = z.object({
   requests: z.number().int(),
   byStatus: z.object(Object.fromEntries(INVOICE_STATES.map((s) => [s, z.number().int()])) as Record<(typeof INVOICE_STATES)[number], z.ZodNumber>),
-  issuedAmount: fen.describe('fen, of requests whose invoice was issued (ISSUED, OFFSETTING, OFFSET)'),
+  issuedAmount: fen.describe('fen, of requests whose invoice was issued (ISSUED, OFFSETTING, OFFSET, OFFSET_FAILED)'),
   issuedCount: z.number().int(),
-  failures: z.array(z.object({ reason: z.string(), count: z.number().int() })).describe('ISSUE_FAILED and AUTH_FAILED by reason'),
+  failures: z.array(z.object({ reason: z.string(), count: z.number().int() })).describe('ISSUE_FAILED, AUTH_FAILED and OFFSET_FAILED by reason'),
   authToIssued: z.object({ count: z.number().int(), p50: z.number().optional(), p90: z.number().optional() }).describe('seconds from authorization to ISSUED'),
   attention: z.number().int().describe('requests needing a human'),
 });
