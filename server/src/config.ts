@@ -68,6 +68,15 @@ const schema = z.object({
     .max(1)
     .default(1)
     .describe("Multiplies the worker's waits (polls, back-off); below 1 only for tests and demos"),
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12).describe('Merchant console session lifetime'),
+  CONSOLE_LOGIN_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe('Failed console logins allowed per username in one window (4× that per address); then every attempt is refused until it ends'),
+  CONSOLE_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(15).describe('The window of CONSOLE_LOGIN_MAX_FAILURES'),
   DATABASE_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -10,6 +10,8 @@ import { pushEventModel } from './data/push-event/push-event.schema';
 import { sessionRepository, type SessionRepository } from './data/session/session.repository';
 import { sessionModel } from './data/session/session.schema';
 import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
+import { staffRepository, type StaffRepository } from './data/staff/staff.repository';
+import { staffModels } from './data/staff/staff.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
 import { queueForgottenCopies } from './domain/lifecycle/issuing';
@@ -40,6 +42,7 @@ export interface Container {
     audit: AuditLog;
     emailOutbox: OutboxRepository<EmailCopyPayload>;
     alertOutbox: OutboxRepository<AlertPayload>;
+    staff: StaffRepository;
   };
   wechat: WeChatClient;
   metrics: Metrics;
@@ -96,6 +99,7 @@ export function createContainer(input: ContainerInput): Container {
     audit: auditLog(auditModel(db)),
     emailOutbox: emailOutboxRepository,
     alertOutbox: alertOutboxRepository,
+    staff: staffRepository(staffModels(db)),
   };
   const alerts = config.ALERT_WEBHOOK_URL
     ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
