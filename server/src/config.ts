@@ -68,6 +68,19 @@ const schema = z.object({
     .max(1)
     .default(1)
     .describe("Multiplies the worker's waits (polls, back-off); below 1 only for tests and demos"),
+  PUSH_GROUP_COMMIT_MS: z.coerce
+    .number()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('Pushes arriving within this many ms are stored with one bulk insert (each answered once its own is stored)'),
+  PUSH_GROUP_COMMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe('Most pushes in one bulk insert; 1 stores each push on its own'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

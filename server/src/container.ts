@@ -58,7 +58,9 @@ const SWEEP_EVERY_MS = 5_000;
 export function createContainer(input: ContainerInput): Container {
   const { config, logger, db } = input;
   const repositories = {
-    pushEvents: pushEventRepository(pushEventModel(db)),
+    pushEvents: pushEventRepository(pushEventModel(db), {
+      groupCommit: config.PUSH_GROUP_COMMIT_MAX > 1 ? { windowMs: config.PUSH_GROUP_COMMIT_MS, maxBatch: config.PUSH_GROUP_COMMIT_MAX } : undefined,
+    }),
     orders: orderRepository(orderModel(db)),
     requests: invoiceRequestRepository(invoiceRequestModel(db)),
     sessions: sessionRepository(sessionModel(db)),

@@ -1,7 +1,7 @@
 import type { ReceivedPush } from '../../wechat/push';
+import type { GroupCommitOptions } from '../group-commit';
 import type { PushEventDoc, PushEventModel } from './push-event.schema';
-
-const DUPLICATE_KEY = 11000;
+import { newPushEvent, recordInBatches, recordOne } from './record-in-batches';
 
 export interface PushEventRepository {
   /** Stores the event unless one with its de-duplication key exists; says which happened. */
@@ -12,24 +12,21 @@ export interface PushEventRepository {
   unprocessed(receivedBefore: Date, limit: number): Promise<PushEventDoc[]>;
 }
 
-export function pushEventRepository(model: PushEventModel): PushEventRepository {
+/** `groupCommit`: store pushes that arrive together with one bulk insert (see record-in-batches.ts). */
+export function pushEventRepository(model: PushEventModel, options: { groupCommit?: GroupCommitOptions } = {}): PushEventRepository {
+  const store = options.groupCommit ? recordInBatches(model, options.groupCommit) : recordOne.bind(null, model);
   return {
-    async record(push, receivedAt) {
-      try {
-        await model.create({
+    record: (push, receivedAt) =>
+      store(
+        newPushEvent({
           dedupeKey: push.dedupeKey,
           kind: push.message.kind,
           message: { ...push.message },
           encrypted: push.encrypted,
           format: push.format,
           receivedAt,
-        });
-        return { duplicate: false };
-      } catch (err) {
-        if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { duplicate: true };
-        throw err;
-      }
-    },
+        }),
+      ),
     async findByKey(dedupeKey) {
       return model.findOne({ dedupeKey }, { _id: 0, __v: 0 }).lean<PushEventDoc>();
     },
