@@ -11,18 +11,21 @@ import { startDatabase } from '../scripts/mongo';
 import { parseArgs, type BenchArgs, type BenchName } from './lib/args';
 import { formatResult, type BenchResult } from './lib/report';
 import { runningProcesses } from './lib/stack';
-import { flowBench } from './flow.bench';
+import { flowBench, waitBench } from './flow.bench';
+import { packageBench } from './package.bench';
 import { mpRouteBench } from './mp-route.bench';
 import { pushBench } from './push.bench';
 import { tokensBench } from './tokens.bench';
 import { workerTickBench } from './worker-tick.bench';
 
 const RUNNERS: Record<BenchName, (serverUri: string, args: BenchArgs) => Promise<BenchResult>> = {
+  package: () => packageBench(),
   push: (uri, args) => pushBench(uri, args.quick),
   mp: (uri, args) => mpRouteBench(uri, args.quick),
   tokens: (uri, args) => tokensBench(uri, args.quick),
   worker: (uri, args) => workerTickBench(uri, args.quick),
   flow: (uri, args) => flowBench(uri, args.quick, args.flowOrders),
+  wait: (uri, args) => waitBench(uri, args.quick),
 };
 
 function machine() {

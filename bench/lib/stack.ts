@@ -36,10 +36,36 @@ export function rssMb(pid: number): number {
   return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
 }
 
+/** Heap and memory of a server process, after a full garbage collection (see server-with-memory-report.ts). */
+export interface MemoryReport {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  spaces: Record<string, { used: number; size: number }>;
+}
+
+/** Asks a server started by startStack for its memory report. */
+export async function memoryReport(server: Spawned): Promise<MemoryReport> {
+  const seen = server.output().split('\n').filter((l) => l.startsWith('memory ')).length;
+  server.child.kill('SIGUSR2');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lines = server.output().split('\n').filter((l) => l.startsWith('memory '));
+    if (lines.length > seen) return JSON.parse((lines.at(-1) ?? '').slice('memory '.length)) as MemoryReport;
+    if (Date.now() > deadline) throw new Error('the server printed no memory report');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export interface Stack {
   serverUrl: string;
   sandboxUrl: string;
   server: Spawned;
+  /** Every server process, the first being `server`; all on the same database. */
+  servers: Spawned[];
+  serverUrls: string[];
   sandbox: Spawned;
   merchant: MerchantIdentity;
   /** The server's own database (for seeding and counting; the server is the one that works on it). */
@@ -51,10 +77,14 @@ export interface Stack {
 
 /**
  * The WeChat sandbox and the Fapiao server (server/src/main.ts, the real composition root, worker
- * included) as two separate OS processes on fresh databases, the sandbox pushing to the server in
- * safe mode, merchant registered the way ops does it.
+ * included) as separate OS processes on fresh databases, the sandbox pushing to the (first) server
+ * in safe mode, merchant registered the way ops does it. `servers: 2` starts a second server
+ * process on the same database (its worker shares the work; the sandbox pushes to the first).
  */
-export async function startStack(serverUri: string, opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string> }): Promise<Stack> {
+export async function startStack(
+  serverUri: string,
+  opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string>; servers?: number },
+): Promise<Stack> {
   const [serverPort, sandboxPort] = [await freePort(), await freePort()];
   const serverUrl = `http://127.0.0.1:${serverPort}`;
   const sandboxDbUri = freshDatabase(serverUri, `${opts.tag}_sandbox`);
@@ -81,12 +111,14 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const merchant = await bootstrapSandboxMerchant(sandboxUrl, { appid: APP.appid, secret: APP.secret });
     const mongodbUri = freshDatabase(serverUri, opts.tag);
-    const server = spawnTs('server/src/main.ts', {
+    const ports = [serverPort];
+    for (let i = 1; i < (opts.servers ?? 1); i++) ports.push(await freePort());
+    const servers = ports.map((port) => spawnTs('bench/lib/server-with-memory-report.ts', {
       ...TEST_ENV,
       NODE_ENV: 'production',
       MONGODB_URI: mongodbUri,
       HOST: '127.0.0.1',
-      PORT: String(serverPort),
+      PORT: String(port),
       ADMIN_API_KEYS: ADMIN_KEY,
       WECHAT_AES_KEY: AES_KEY,
       WECHAT_API_BASE: sandboxUrl,
@@ -97,10 +129,14 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       // A log line per request would measure the pipe to this process; warnings still show.
       LOG_LEVEL: 'warn',
       ...opts.serverEnv,
-    });
-    processes.push(server);
-    runningProcesses.add(server);
-    await waitForHealth(serverUrl, server, 60_000);
+    }));
+    const serverUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+    const server = servers[0] as Spawned;
+    for (const p of servers) {
+      processes.push(p);
+      runningProcesses.add(p);
+    }
+    for (const [i, p] of servers.entries()) await waitForHealth(serverUrls[i] as string, p, 60_000);
     // The merchant's contact as ops sets it: requests read its time_out.
     const contact = await fetch(`${serverUrl}/api/admin/settings/contact`, {
       method: 'PUT',
@@ -113,13 +149,15 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       serverUrl,
       sandboxUrl,
       server,
+      servers,
+      serverUrls,
       sandbox,
       merchant,
       db,
       sandboxDbUri,
       async stop() {
         await db.close();
-        for (const p of [server, sandbox]) {
+        for (const p of [...servers, sandbox]) {
           if (p.child.exitCode === null) {
             p.child.kill('SIGTERM');
             const done = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
