@@ -53,7 +53,11 @@ interface FlowRun {
   createdToIssued: number[];
   pushToIssued: number[];
   rssMb: number[];
+  /** The first server's report right after start-up and after the run (with `measure`). */
+  baseline?: MemoryReport;
   memory?: MemoryReport;
+  /** Calls the sandbox (WeChat) answered, by path. */
+  wechatCalls: Record<string, number>;
 }
 
 /**
@@ -62,9 +66,15 @@ interface FlowRun {
  * pushes the authorization, the server's worker fetches the title, issues, and confirms on the
  * result push. Timed from the first request until every request is ISSUED.
  */
-async function runFlow(serverUri: string, n: number, opts: { servers: number; arrivalMs?: number; tag: string; memory?: boolean }): Promise<FlowRun> {
-  const stack = await startStack(serverUri, { tag: opts.tag, servers: opts.servers });
+async function runFlow(serverUri: string, n: number, opts: { servers: number; arrivalMs?: number; tag: string; measure?: boolean }): Promise<FlowRun> {
+  const stack = await startStack(serverUri, {
+    tag: opts.tag,
+    servers: opts.servers,
+    // Counting is a function call per operation: too little to bias the 1-process / 2-process ratio.
+    ...(opts.measure ? { serverEnv: { BENCH_COUNT_DB_OPS: '1' } } : {}),
+  });
   try {
+    const baseline = opts.measure ? await memoryReport(stack.server) : undefined;
     const runTag = Date.now().toString(36).slice(-4);
     const failures: string[] = [];
     const buyer = async (i: number) => {
@@ -104,7 +114,7 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
     }
     const issuedSeconds = (performance.now() - t0) / 1000;
     const rss = stack.servers.map((s) => rssMb(s.child.pid ?? 0));
-    const memory = opts.memory ? await memoryReport(stack.server) : undefined;
+    const memory = opts.measure ? await memoryReport(stack.server) : undefined;
 
     const requests = await invoiceRequestModel(stack.db).find({}, { history: 1, wxOrderId: 1 }).lean();
     const pushes = await pushEventModel(stack.db).find({ kind: 'user_authorize_invoice' }, { message: 1, receivedAt: 1 }).lean();
@@ -124,6 +134,8 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
     const sandboxDb = await mongoose.createConnection(stack.sandboxDbUri).asPromise();
     const invoicesAtWeChat = await sandboxDb.collection('invoices').countDocuments({});
     const ordersInvoicedAtWeChat = (await sandboxDb.collection('invoices').distinct('ddh')).length;
+    const counters = await sandboxDb.collection<{ _id: string; n: number }>('counters').find({ _id: /^call:/ }).toArray();
+    const wechatCalls = Object.fromEntries(counters.map((c) => [c._id.slice('call:'.length), c.n]));
     await sandboxDb.close();
     return {
       n,
@@ -137,7 +149,9 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       createdToIssued,
       pushToIssued,
       rssMb: rss,
+      baseline,
       memory,
+      wechatCalls,
     };
   } finally {
     await stack.stop();
@@ -151,7 +165,7 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
 export async function flowBench(serverUri: string, quick: boolean, orders?: number): Promise<BenchResult> {
   const started = performance.now();
   const n = orders ?? (quick ? 40 : 1000);
-  const one = await runFlow(serverUri, n, { servers: 1, tag: 'flow1', memory: true });
+  const one = await runFlow(serverUri, n, { servers: 1, tag: 'flow1', measure: true });
   const two = await runFlow(serverUri, n, { servers: 2, tag: 'flow2' });
   const figures: BenchResult['figures'] = [];
   for (const run of [one, two]) {
@@ -167,9 +181,20 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
     );
   }
   const mem = one.memory;
-  if (mem) {
+  const base = one.baseline;
+  if (mem && base) {
+    const ops = Object.entries(mem.dbOps).filter(([key]) => !key.startsWith('bench_'));
+    const byCollection = new Map<string, number>();
+    for (const [key, count] of ops) byCollection.set(key.split('.')[0] as string, (byCollection.get(key.split('.')[0] as string) ?? 0) + count);
+    const totalOps = ops.reduce((sum, [, count]) => sum + count, 0);
+    const wechatTotal = Object.values(one.wechatCalls).reduce((a, b) => a + b, 0);
+    const cpuMs = (mem.cpu.user + mem.cpu.system - base.cpu.user - base.cpu.system) / 1000;
     figures.push(
-      { name: '1 process, after a full GC: RSS', value: mem.rss / MB, unit: 'MB' },
+      { name: '1 process: database operations per invoice', value: totalOps / n, unit: [...byCollection].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${(k / n).toFixed(1)}`).join(', ') },
+      { name: '1 process: WeChat calls per invoice', value: wechatTotal / n, unit: Object.entries(one.wechatCalls).sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${(k / n).toFixed(2)}`).join(', ') },
+      { name: '1 process: server CPU per invoice (user + system)', value: cpuMs / n, unit: `ms (${(cpuMs / 1000).toFixed(1)} s for ${n})` },
+      { name: '1 process: RSS after start-up, after a full GC', value: base.rss / MB, unit: `MB (V8 heap used ${(base.heapUsed / MB).toFixed(0)} MB of ${(base.heapTotal / MB).toFixed(0)} MB)` },
+      { name: '1 process, after the flow and a full GC: RSS', value: mem.rss / MB, unit: 'MB' },
       { name: '  V8 heap used / reserved', value: mem.heapUsed / MB, unit: `MB / ${(mem.heapTotal / MB).toFixed(0)} MB` },
       { name: '  code space (compiled functions)', value: (mem.spaces.code_space?.size ?? 0) / MB, unit: 'MB' },
       { name: '  external (Buffers, native)', value: mem.external / MB, unit: `MB, of which ArrayBuffers ${(mem.arrayBuffers / MB).toFixed(1)} MB` },
@@ -189,7 +214,7 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
     notes: [
       `${BUYERS_AT_ONCE} buyers at a time, each: login, order (admin API), POST …/invoice, authorize at the sandbox; then the sandbox pushes and the worker issues`,
       'server (server/src/main.ts, worker concurrency 4, production waits) and sandbox (default settings: invoices issued after 1 s) in separate processes; with 2 processes the buyers alternate between them and the sandbox pushes to the first',
-      'memory: the server prints process.memoryUsage() after a full GC on SIGUSR2 (bench/lib/server-with-memory-report.ts)',
+      'memory, CPU and database operations: the 1-process server reports process.memoryUsage() after a full GC, process.cpuUsage() and the operations mongoose sent, at start-up and at the end (bench/lib/server-with-memory-report.ts); WeChat calls are the sandbox counters',
     ],
     details: { one: { ...one, createdToIssued: undefined, pushToIssued: undefined }, two: { ...two, createdToIssued: undefined, pushToIssued: undefined } },
     seconds: (performance.now() - started) / 1000,

@@ -7,7 +7,7 @@ import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-
 import { freePort } from '../scripts/mongo/free-port';
 import { spawnTs, type Spawned } from '../server/test/support/process';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
-import { profileDir, profileEnv, summariseProfiles } from './lib/profile';
+import { profileDir, profileFlags, summariseProfiles } from './lib/profile';
 import type { BenchResult } from './lib/report';
 import { APP, freshDatabase, rssMb, runningProcesses, startStack, type Stack } from './lib/stack';
 
@@ -92,7 +92,7 @@ function merged(a: LoadResult, b: LoadResult): LoadResult {
 export async function mpRouteBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
   const n = quick ? 100 : 1000;
-  const stack = await startStack(serverUri, { tag: 'mp', serverEnv: profileEnv('mp-fapiao') });
+  const stack = await startStack(serverUri, { tag: 'mp', nodeFlags: profileFlags('mp-fapiao') });
   let mp: LoadResult;
   let bareLoad: LoadResult;
   let serverRss: number;

@@ -9,12 +9,12 @@ export function profileDir(name: string): string {
   return path.join(__dirname, '..', 'results', 'profiles', name);
 }
 
-/** The server environment that turns profiling on (nothing unless BENCH_PROFILE is set). */
-export function profileEnv(name: string): Record<string, string> {
-  if (!process.env.BENCH_PROFILE) return {};
+/** The server's node flags that turn profiling on (none unless BENCH_PROFILE is set). */
+export function profileFlags(name: string): string[] {
+  if (!process.env.BENCH_PROFILE) return [];
   fs.rmSync(profileDir(name), { recursive: true, force: true });
   fs.mkdirSync(profileDir(name), { recursive: true });
-  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir(name)}` };
+  return ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`];
 }
 
 interface CpuProfile {

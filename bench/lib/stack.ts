@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import mongoose, { type Connection } from 'mongoose';
 import { bootstrapSandboxMerchant, type MerchantIdentity } from '../../scripts/sandbox-bootstrap';
 import { freePort } from '../../scripts/mongo/free-port';
 import { withDatabaseName } from '../../scripts/mongo';
 import { TEST_ENV } from '../../server/test/support/app';
-import { spawnTs, type Spawned } from '../../server/test/support/process';
+import { repoRoot, spawnProcess, spawnTs, type Spawned } from '../../server/test/support/process';
 
 export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const ADMIN_KEY = 'key-bench-admin-0123456789abcdef';
@@ -44,6 +45,10 @@ export interface MemoryReport {
   external: number;
   arrayBuffers: number;
   spaces: Record<string, { used: number; size: number }>;
+  /** CPU time the process used so far, µs. */
+  cpu: { user: number; system: number };
+  /** Database operations sent, by "collection.method" (only with BENCH_COUNT_DB_OPS=1). */
+  dbOps: Record<string, number>;
 }
 
 /** Asks a server started by startStack for its memory report. */
@@ -83,7 +88,7 @@ export interface Stack {
  */
 export async function startStack(
   serverUri: string,
-  opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string>; servers?: number },
+  opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string>; servers?: number; nodeFlags?: string[] },
 ): Promise<Stack> {
   const [serverPort, sandboxPort] = [await freePort(), await freePort()];
   const serverUrl = `http://127.0.0.1:${serverPort}`;
@@ -113,7 +118,9 @@ export async function startStack(
     const mongodbUri = freshDatabase(serverUri, opts.tag);
     const ports = [serverPort];
     for (let i = 1; i < (opts.servers ?? 1); i++) ports.push(await freePort());
-    const servers = ports.map((port) => spawnTs('bench/lib/server-with-memory-report.ts', {
+    const serverScript = path.join(repoRoot, 'bench/lib/server-with-memory-report.ts');
+    const serverArgs = [...(opts.nodeFlags ?? []), '--import', 'tsx', serverScript];
+    const serverEnv = (port: number): Record<string, string> => ({
       ...TEST_ENV,
       NODE_ENV: 'production',
       MONGODB_URI: mongodbUri,
@@ -129,7 +136,8 @@ export async function startStack(
       // A log line per request would measure the pipe to this process; warnings still show.
       LOG_LEVEL: 'warn',
       ...opts.serverEnv,
-    }));
+    });
+    const servers = ports.map((port) => spawnProcess(process.execPath, serverArgs, { cwd: repoRoot, env: serverEnv(port) }));
     const serverUrls = ports.map((port) => `http://127.0.0.1:${port}`);
     const server = servers[0] as Spawned;
     for (const p of servers) {
