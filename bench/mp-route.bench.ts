@@ -92,7 +92,9 @@ function merged(a: LoadResult, b: LoadResult): LoadResult {
 export async function mpRouteBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
   const n = quick ? 100 : 1000;
-  const stack = await startStack(serverUri, { tag: 'mp', nodeFlags: profileFlags('mp-fapiao') });
+  // The route alone: the worker (which would start polling the new requests' authorizations
+  // during the load) is measured by the flow benchmark; the bare route has none either.
+  const stack = await startStack(serverUri, { tag: 'mp', nodeFlags: profileFlags('mp-fapiao'), serverEnv: { WORKER_ENABLED: 'false' } });
   let mp: LoadResult;
   let bareLoad: LoadResult;
   let serverRss: number;
@@ -147,6 +149,7 @@ export async function mpRouteBench(serverUri: string, quick: boolean): Promise<B
     rss: { process: 'Fapiao server', mb: serverRss },
     notes: [
       `${n} buyers, one order each, ${CONNECTIONS} connections; each call is a buyer's first tap (a new request and a getauthurl call to the sandbox process)`,
+      'the Fapiao server runs without its worker here (WORKER_ENABLED=false), as the bare route has none',
       'bare Koa: one middleware, the same repositories in the same order (session, order, claim attempt, contact setting, insert request), then the same getauthurl POST to the same sandbox with a token and ticket fetched once at its start; own process, own fresh database',
       'order A B B A (bare, Fapiao, Fapiao, bare; half the calls each) so that both meet the sandbox at the same sizes on average; latencies are the mean of the two halves',
       ...profile,

@@ -44,12 +44,13 @@ function received(orderId: string): ReceivedPush {
 const orderOf = (doc: { message: Record<string, unknown> }) => String(doc.message.succOrderId);
 
 /** Counts the bulk and single inserts the repository sends, from mongoose's own debug hook. */
-function watchInserts(db: Connection): { bulk: number[]; single: number } {
-  const seen = { bulk: [] as number[], single: 0 };
+function watchInserts(db: Connection): { bulk: number[]; single: number; updates: string[] } {
+  const seen = { bulk: [] as number[], single: 0, updates: [] as string[] };
   db.set('debug', (collection: string, method: string, ...args: unknown[]) => {
     if (collection !== 'push_events') return;
     if (method === 'insertMany') seen.bulk.push((args[0] as unknown[]).length);
     if (method === 'insertOne') seen.single += 1;
+    if (method.startsWith('update')) seen.updates.push(method);
   });
   return seen;
 }
@@ -114,6 +115,18 @@ describe('push group commit: the repository on the real database', () => {
     expect(ids.filter((id) => toldNew.get(id) !== 1)).toEqual([]);
     expect([...toldNew.values()].reduce((a, b) => a + b, 0)).toBe(ids.length);
     expect(await pushEventModel(dbA).countDocuments()).toBe(ids.length);
+  });
+
+  it('marks the pushes of a burst processed with one update', async () => {
+    const db = await connect();
+    const repo = batched(db);
+    const ids = ['p', 'q', 'r', 's'];
+    await recordAll(repo, ids);
+    const operations = watchInserts(db);
+    await Promise.all(ids.map((id) => repo.markProcessed(received(id).dedupeKey, new Date())));
+    expect(operations.updates).toEqual(['updateMany']);
+    expect(await pushEventModel(db).countDocuments({ processedAt: { $exists: true } })).toBe(ids.length);
+    expect(await repo.unprocessed(new Date(Date.now() + 60_000), 10)).toEqual([]);
   });
 
   it('rejects every push of a batch when the database connection is gone, and stores nothing', async () => {

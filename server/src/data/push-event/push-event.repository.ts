@@ -1,6 +1,7 @@
 import type { ReceivedPush } from '../../wechat/push';
 import type { GroupCommitOptions } from '../group-commit';
 import type { PushEventDoc, PushEventModel } from './push-event.schema';
+import { markProcessedInBatches } from './mark-processed-in-batches';
 import { newPushEvent, recordInBatches, recordOne } from './record-in-batches';
 
 export interface PushEventRepository {
@@ -12,9 +13,15 @@ export interface PushEventRepository {
   unprocessed(receivedBefore: Date, limit: number): Promise<PushEventDoc[]>;
 }
 
-/** `groupCommit`: store pushes that arrive together with one bulk insert (see record-in-batches.ts). */
+/**
+ * `groupCommit`: store pushes that arrive together with one bulk insert, and mark them processed
+ * with one update (see record-in-batches.ts, mark-processed-in-batches.ts).
+ */
 export function pushEventRepository(model: PushEventModel, options: { groupCommit?: GroupCommitOptions } = {}): PushEventRepository {
   const store = options.groupCommit ? recordInBatches(model, options.groupCommit) : recordOne.bind(null, model);
+  const markProcessed = options.groupCommit
+    ? markProcessedInBatches(model, options.groupCommit)
+    : async (dedupeKey: string, at: Date) => void (await model.updateOne({ dedupeKey }, { $set: { processedAt: at } }));
   return {
     record: (push, receivedAt) =>
       store(
@@ -30,9 +37,7 @@ export function pushEventRepository(model: PushEventModel, options: { groupCommi
     async findByKey(dedupeKey) {
       return model.findOne({ dedupeKey }, { _id: 0, __v: 0 }).lean<PushEventDoc>();
     },
-    async markProcessed(dedupeKey, at) {
-      await model.updateOne({ dedupeKey }, { $set: { processedAt: at } });
-    },
+    markProcessed,
     unprocessed: (receivedBefore, limit) =>
       model
         .find({ processedAt: null, receivedAt: { $lt: receivedBefore } }, { _id: 0, __v: 0 })
