@@ -213,8 +213,8 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
     rss: { process: 'Fapiao server, 1-process run (app + worker)', mb: Math.max(...one.rssMb) },
     notes: [
       `${BUYERS_AT_ONCE} buyers at a time, each: login, order (admin API), POST …/invoice, authorize at the sandbox; then the sandbox pushes and the worker issues`,
-      'server (server/src/main.ts, worker concurrency 4, production waits) and sandbox (default settings: invoices issued after 1 s) in separate processes; with 2 processes the buyers alternate between them and the sandbox pushes to the first',
-      'memory, CPU and database operations: the 1-process server reports process.memoryUsage() after a full GC, process.cpuUsage() and the operations mongoose sent, at start-up and at the end (bench/lib/server-with-memory-report.ts); WeChat calls are the sandbox counters',
+      'server (server/dist/main.js as npm run serve runs it, worker concurrency 4, production waits) and sandbox (default settings: invoices issued after 1 s) in separate processes; with 2 processes the buyers alternate between them and the sandbox pushes to the first',
+      'memory, CPU and database operations: the 1-process server reports process.memoryUsage() after a full GC, process.cpuUsage() and the operations mongoose sent, at start-up and at the end (bench/lib/server-with-memory-report.js); WeChat calls are the sandbox counters',
     ],
     details: { one: { ...one, createdToIssued: undefined, pushToIssued: undefined }, two: { ...two, createdToIssued: undefined, pushToIssued: undefined } },
     seconds: (performance.now() - started) / 1000,

@@ -37,7 +37,7 @@ export function rssMb(pid: number): number {
   return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
 }
 
-/** Heap and memory of a server process, after a full garbage collection (see server-with-memory-report.ts). */
+/** Heap and memory of a server process, after a full garbage collection (see server-with-memory-report.js). */
 export interface MemoryReport {
   rss: number;
   heapTotal: number;
@@ -80,9 +80,18 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+let built = false;
+/** `npm run build` once per benchmark run: the servers run compiled, as `npm run serve` runs them. */
+function buildServer(): void {
+  if (built) return;
+  console.error('[bench] building the server (npm run build) …');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
 /**
- * The WeChat sandbox and the Fapiao server (server/src/main.ts, the real composition root, worker
- * included) as separate OS processes on fresh databases, the sandbox pushing to the (first) server
+ * The WeChat sandbox and the Fapiao server (server/dist/main.js, built from server/src/main.ts: the
+ * real composition root, worker included, as production runs it) as separate OS processes on fresh databases, the sandbox pushing to the (first) server
  * in safe mode, merchant registered the way ops does it. `servers: 2` starts a second server
  * process on the same database (its worker shares the work; the sandbox pushes to the first).
  */
@@ -90,6 +99,7 @@ export async function startStack(
   serverUri: string,
   opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string>; servers?: number; nodeFlags?: string[] },
 ): Promise<Stack> {
+  buildServer();
   const [serverPort, sandboxPort] = [await freePort(), await freePort()];
   const serverUrl = `http://127.0.0.1:${serverPort}`;
   const sandboxDbUri = freshDatabase(serverUri, `${opts.tag}_sandbox`);
@@ -118,8 +128,7 @@ export async function startStack(
     const mongodbUri = freshDatabase(serverUri, opts.tag);
     const ports = [serverPort];
     for (let i = 1; i < (opts.servers ?? 1); i++) ports.push(await freePort());
-    const serverScript = path.join(repoRoot, 'bench/lib/server-with-memory-report.ts');
-    const serverArgs = [...(opts.nodeFlags ?? []), '--import', 'tsx', serverScript];
+    const serverArgs = [...(opts.nodeFlags ?? []), path.join(repoRoot, 'bench/lib/server-with-memory-report.js')];
     const serverEnv = (port: number): Record<string, string> => ({
       ...TEST_ENV,
       NODE_ENV: 'production',
