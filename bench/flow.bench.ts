@@ -225,9 +225,9 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
  * What a buyer waits for: orders arriving at a steady rate (open loop), from the authorization
  * push's arrival to ISSUED (the sandbox issues 1 s after makeoutinvoice), p50 and p99.
  */
-export async function waitBench(serverUri: string, quick: boolean): Promise<BenchResult> {
+export async function waitBench(serverUri: string, quick: boolean, arrivalSeconds?: number): Promise<BenchResult> {
   const started = performance.now();
-  const seconds = quick ? 15 : 60;
+  const seconds = arrivalSeconds ?? (quick ? 15 : 60);
   const rates = [100, 1000];
   const figures: BenchResult['figures'] = [];
   const ratios: BenchResult['ratios'] = [];

@@ -9,7 +9,7 @@ import { spawnTs, type Spawned } from '../server/test/support/process';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import { profileDir, profileFlags, summariseProfiles } from './lib/profile';
 import type { BenchResult } from './lib/report';
-import { APP, freshDatabase, rssMb, runningProcesses, startStack, type Stack } from './lib/stack';
+import { APP, freshDatabase, memoryReport, rssMb, runningProcesses, startStack, type Stack } from './lib/stack';
 
 const CONNECTIONS = 20;
 const BATCH = 1_000;
@@ -100,6 +100,7 @@ export async function mpRouteBench(serverUri: string, quick: boolean): Promise<B
   let serverRss: number;
   let bareRss: number;
   let created: number;
+  let cpuMsPerRequest = NaN;
   let profile: string[] = [];
   try {
     const bare = await startBareKoa(serverUri, stack);
@@ -107,11 +108,14 @@ export async function mpRouteBench(serverUri: string, quick: boolean): Promise<B
       const fapiaoCalls = await seedBuyers(stack.db, n, 'm');
       const bareCalls = await seedBuyers(bare.db, n, 'k');
       const half = Math.floor(n / 2);
+      const before = await memoryReport(stack.server);
       // A B B A: both see the sandbox's collections at the same sizes on average.
       const bare1 = await loadTest(bare.url, CONNECTIONS, bareCalls.slice(0, half));
       const mp1 = await loadTest(stack.serverUrl, CONNECTIONS, fapiaoCalls.slice(0, half));
       const mp2 = await loadTest(stack.serverUrl, CONNECTIONS, fapiaoCalls.slice(half));
       const bare2 = await loadTest(bare.url, CONNECTIONS, bareCalls.slice(half));
+      const after = await memoryReport(stack.server);
+      cpuMsPerRequest = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000 / (mp1.ok + mp2.ok + mp1.failed + mp2.failed);
       mp = merged(mp1, mp2);
       bareLoad = merged(bare1, bare2);
       serverRss = rssMb(stack.server.child.pid ?? 0);
@@ -136,6 +140,7 @@ export async function mpRouteBench(serverUri: string, quick: boolean): Promise<B
       { name: 'throughput (Fapiao)', value: mp.throughput, unit: 'req/s' },
       { name: 'latency p50 (Fapiao)', value: mp.p50Ms, unit: 'ms' },
       { name: 'latency p99 (Fapiao)', value: mp.p99Ms, unit: 'ms' },
+      { name: 'server CPU per request (Fapiao, user + system)', value: cpuMsPerRequest, unit: 'ms' },
       { name: 'requests answered 200 (bare Koa)', value: bareLoad.ok, unit: `of ${n}` },
       { name: 'throughput (bare Koa, same database work and getauthurl)', value: bareLoad.throughput, unit: 'req/s' },
       { name: 'latency p50 (bare Koa)', value: bareLoad.p50Ms, unit: 'ms' },

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { sealPush, decodeAesKey } from '../server/src/wechat/push';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import type { BenchResult } from './lib/report';
-import { AES_KEY, APP, rssMb, startStack } from './lib/stack';
+import { AES_KEY, APP, memoryReport, rssMb, startStack } from './lib/stack';
 import { runPool, sleep } from './lib/stats';
 
 const CONNECTIONS = [50, 200] as const;
@@ -83,6 +83,7 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
     const figures: BenchResult['figures'] = [];
     const ratios: BenchResult['ratios'] = [];
     const details: Record<string, unknown> = {};
+    const before = await memoryReport(stack.server);
     for (const connections of CONNECTIONS) {
       const raw = await rawInsertRate(stack.db, perLevel, connections);
       const pushes = sealedPushes(perLevel, `c${connections}`);
@@ -104,6 +105,9 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
         { name: `WeChat's 5 s / push p99 (${connections})`, value: 5000 / load.p99Ms, meaning: 'headroom before WeChat would give up and resend' },
       );
     }
+    const after = await memoryReport(stack.server);
+    const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+    figures.push({ name: 'server CPU per push (answer and after-work, user + system)', value: cpuMs / (perLevel * CONNECTIONS.length), unit: 'ms' });
     const stored = await stack.db.collection('push_events').countDocuments({ kind: 'user_authorize_invoice' });
     figures.push({ name: 'push events stored (each exactly once)', value: stored, unit: `of ${perLevel * CONNECTIONS.length}` });
     const grouped = figures.find((f) => f.name === 'push throughput, 200 connections')?.value ?? NaN;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only push,tokens] [--flow-orders N]`: starts a database (scripts/mongo decides
+ * `npm run bench [-- --quick] [--only push,tokens] [--flow-orders N] [--wait-seconds S]`: starts a database (scripts/mongo decides
  * which), runs each benchmark against real processes on loopback, prints one table per benchmark
  * with figures and the ratios between figures of this same run, and writes the whole run to
  * bench/results/latest.json. See docs/performance.md.
@@ -27,7 +27,7 @@ const RUNNERS: Record<BenchName, (serverUri: string, args: BenchArgs, earlier: B
   tokens: (uri, args) => tokensBench(uri, args.quick),
   worker: (uri, args) => workerTickBench(uri, args.quick),
   flow: (uri, args) => flowBench(uri, args.quick, args.flowOrders),
-  wait: (uri, args) => waitBench(uri, args.quick),
+  wait: (uri, args) => waitBench(uri, args.quick, args.waitSeconds),
   capacity: (_uri, args, earlier) => capacityBench(args.quick, earlier),
 };
 
