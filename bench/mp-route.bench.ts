@@ -100,7 +100,7 @@ export async function mpRouteBench(serverUri: string, quick: boolean): Promise<B
   let serverRss: number;
   let bareRss: number;
   let created: number;
-  let cpuMsPerRequest = NaN;
+  let cpuMsPerRequest: number;
   let profile: string[] = [];
   try {
     const bare = await startBareKoa(serverUri, stack);
