@@ -21,12 +21,27 @@ async function call(url: string, method: string, body: unknown, token?: string):
 }
 
 /**
+ * wx.login's code, exchanged once: when the server answers LOGIN_CODE_INVALID (its call to
+ * jscode2session timed out under load and the retry found the code used), the Mini Program calls
+ * wx.login again for a fresh code, and so does this buyer (3 tries).
+ */
+async function logIn(server: string, buyer: string): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(`${server}/api/mp/session`, 'POST', { code: `${buyer}.${attempt}` });
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('LOGIN_CODE_INVALID')) throw err;
+    }
+  }
+}
+
+/**
  * One buyer, as in the Mini Program: log in, (merchant records the order), request, authorize at
  * WeChat's page. With several server processes, buyer i talks to process i mod n (a load balancer).
  */
 async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string): Promise<void> {
   const server = stack.serverUrls[i % stack.serverUrls.length] as string;
-  const session = await call(`${server}/api/mp/session`, 'POST', { code: `flow${runTag}${i}.1` });
+  const session = await logIn(server, `flow${runTag}${i}`);
   const token = String(session.token);
   const openid = String(session.openid);
   const orderNo = `F${runTag}${i.toString().padStart(6, '0')}`;
