@@ -10,7 +10,7 @@ import { createContainer, ensureIndexes } from './container';
 import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
-import { DEFAULT_WORKER, startInvoiceWorker } from './worker/invoice-worker';
+import { DEFAULT_WORKER, startInvoiceWorker, type RunningWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -18,7 +18,16 @@ async function main(): Promise<void> {
   let shuttingDown = false;
 
   const db = await connectDatabase(config, logger);
-  const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown, schedule: scaledSchedule(config.WORKER_TIME_SCALE) });
+  // The worker starts after the server listens; a push stored before that has no worker to nudge.
+  const started: { worker?: RunningWorker } = {};
+  const container = createContainer({
+    config,
+    logger,
+    db,
+    isShuttingDown: () => shuttingDown,
+    schedule: scaledSchedule(config.WORKER_TIME_SCALE),
+    onWorkDue: () => started.worker?.nudge(),
+  });
   await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
         () => container.housekeeping(),
       )
     : undefined;
+  started.worker = worker;
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
 
   const shutdown = async (signal: string) => {
