@@ -15,6 +15,8 @@ import { parseErrorBody, UnreachableError } from './errors';
 
 export interface InvoiceListQuery {
   status?: InvoiceState;
+  /** Only the requests that need a human. */
+  attention?: boolean;
   orderNo?: string;
   createdAfter?: Date;
   createdBefore?: Date;
@@ -45,6 +47,15 @@ export interface Answer<T> {
  * UnreachableError when there is no usable answer at all. Nothing here ever prints or returns
  * the key.
  */
+export interface StaffAccount {
+  username: string;
+  displayName: string;
+  role: 'viewer' | 'operator' | 'admin';
+  disabled: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
 export class AdminClient {
   constructor(
     private readonly connection: Connection,
@@ -92,6 +103,14 @@ export class AdminClient {
     );
   }
 
+  // ── staff (the console's accounts) ──────────────────────────────────────────────────────────
+  async addStaff(staff: { username: string; displayName: string; role: string; password: string }): Promise<StaffAccount> {
+    return (await this.request<StaffAccount>('POST', '/staff', staff)).body;
+  }
+  async listStaff(): Promise<StaffAccount[]> {
+    return (await this.request<{ staff: StaffAccount[] }>('GET', '/staff')).body.staff;
+  }
+
   // ── settings ───────────────────────────────────────────────────────────────────────────────
   async getContact(): Promise<SettingView<ContactSetting>> {
     return (await this.request<SettingView<ContactSetting>>('GET', '/settings/contact')).body;
@@ -130,6 +149,7 @@ export class AdminClient {
   async listInvoices(filter: InvoiceListQuery): Promise<InvoicePage> {
     const query = new URLSearchParams({ limit: String(filter.limit) });
     if (filter.status) query.set('status', filter.status);
+    if (filter.attention) query.set('attention', 'true');
     if (filter.orderNo) query.set('orderNo', filter.orderNo);
     if (filter.createdAfter) query.set('createdAfter', filter.createdAfter.toISOString());
     if (filter.createdBefore) query.set('createdBefore', filter.createdBefore.toISOString());
@@ -144,6 +164,9 @@ export class AdminClient {
   }
   async retry(id: string): Promise<AdminInvoice> {
     return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/retry`)).body;
+  }
+  async resolve(id: string, note: string): Promise<AdminInvoice> {
+    return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/resolve`, { note })).body;
   }
   async offset(id: string): Promise<AdminInvoice> {
     return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/offset`)).body;

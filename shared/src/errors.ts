@@ -14,11 +14,20 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 401,
   /** Authenticated, but not allowed to do this. */
   FORBIDDEN: 403,
+  /** A console request that changes something came without the session's CSRF token (or from
+   * another site): reload the console and try again. */
+  CSRF_FAILED: 403,
+  /** Too many attempts (console logins): wait for the time in Retry-After, then try again. */
+  RATE_LIMITED: 429,
+  /** A staff account with this username exists already. */
+  STAFF_ALREADY_EXISTS: 409,
+  /** No such staff account. */
+  STAFF_NOT_FOUND: 404,
   /** No such route. */
   ROUTE_NOT_FOUND: 404,
-  /** The route exists but not with this method. */
+  /** The route exists but not with this method (also for methods no route has: TRACE, PROPFIND…). */
   METHOD_NOT_ALLOWED: 405,
-  /** The database cannot be reached; try again shortly. */
+  /** The database cannot be reached or does not answer in time; try again shortly. */
   DATABASE_UNAVAILABLE: 503,
   /** The server is shutting down; try again shortly. */
   SHUTTING_DOWN: 503,
@@ -52,6 +61,9 @@ export const ERROR_CODES = {
   WECHAT_UNAVAILABLE: 503,
   /** WeChat refused the call (a configuration or business error); the message carries its errcode. */
   WECHAT_REJECTED: 502,
+  /** WeChat refused the authorization link twice, the second time with a freshly fetched ticket:
+   * invoicing cannot start right now; try again later (ops are told in the server log). */
+  AUTH_LINK_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

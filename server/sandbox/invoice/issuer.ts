@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type SandboxInvoice } from '../data/invoice-models';
 import { queuePush } from '../push/queue';
-import { FAIL_MARKER } from './makeout';
+import { FAIL_MARKER, RED_FAIL_MARKER } from './makeout';
 import { fpdmFor, kprqOf, nextFphm, randomDigits } from './numbers';
 
 /**
@@ -34,8 +35,11 @@ async function issue(sb: SandboxContext, invoice: Stored): Promise<void> {
   const lease = { _id: invoice._id, status: 'processing' as const, leaseToken: invoice.leaseToken };
   const done = { leaseUntil: NO_LEASE, resultPushPending: true, updatedAt: now };
   const { ghfmc, nsrmc } = invoice.content;
-  if (ghfmc.includes(FAIL_MARKER) || nsrmc.includes(FAIL_MARKER)) {
-    const failReason = `the invoicing platform refused to issue (${FAIL_MARKER} in the buyer or seller name)`;
+  const redFails = invoice.kind === 'red' && ghfmc.includes(RED_FAIL_MARKER);
+  if (ghfmc.includes(FAIL_MARKER) || nsrmc.includes(FAIL_MARKER) || redFails) {
+    const failReason = redFails
+      ? `the invoicing platform refused the red invoice (${RED_FAIL_MARKER} in the buyer name)`
+      : `the invoicing platform refused to issue (${FAIL_MARKER} in the buyer or seller name)`;
     await sb.models.Invoice.updateOne(lease, { $set: { ...done, status: 'failed', failReason } });
     return;
   }
@@ -48,9 +52,11 @@ async function issue(sb: SandboxContext, invoice: Stored): Promise<void> {
 /** For every finished round not yet announced: settle the offset blue invoice, queue the result push. */
 export async function announceResults(sb: SandboxContext): Promise<void> {
   const finished = await sb.models.Invoice.find({ resultPushPending: true }).limit(100).lean();
+  // Whether WeChat sends result pushes at all is not documented: `resultPushes: never` drops them.
+  const pushes = finished.length ? (await readBehaviour(sb)).resultPushes : 'sent';
   for (const invoice of finished) {
     if (invoice.kind === 'red' && invoice.offsets) await settleBlue(sb, invoice);
-    await queueResultPush(sb, invoice);
+    if (pushes === 'sent') await queueResultPush(sb, invoice);
     await sb.models.Invoice.updateOne({ _id: invoice._id, round: invoice.round }, { $set: { resultPushPending: false } });
   }
 }

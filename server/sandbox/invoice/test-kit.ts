@@ -158,12 +158,12 @@ export class Caller {
   }
 }
 
-/** The seeds' set_auth_field sample. */
+/** The documented set_auth_field sample, its custom keys cut to the table's 5 characters (the sample's own "field1" has 6). */
 export const SAMPLE_AUTH_FIELD: Json = {
-  user_field: { require_phone: 1, custom_field: [{ is_require: 1, key: 'field1' }], show_email: 1, show_title: 1, show_phone: 1, require_email: 1 },
+  user_field: { require_phone: 1, custom_field: [{ is_require: 1, key: 'fld1' }], show_email: 1, show_title: 1, show_phone: 1, require_email: 1 },
   biz_field: {
     require_phone: 0,
-    custom_field: [{ is_require: 0, key: 'field2' }],
+    custom_field: [{ is_require: 0, key: 'fld2' }],
     require_bank_type: 0,
     require_tax_no: 0,
     show_addr: 1,
@@ -189,7 +189,7 @@ export async function merchantCodeOf(sb: Sandbox, appid: string): Promise<string
   return String((await machine(sb, 'GET', `/merchant?appid=${appid}`)).json.merchantCode);
 }
 
-/** The seeds' makeoutinvoice sample, with this merchant's fpqqlsh prefix. */
+/** The documented makeoutinvoice sample, with this merchant's fpqqlsh prefix. */
 export function sampleInvoice(merchantCode: string, overrides: Json = {}): Json {
   return { ...MAKE_OUT_INVOICE_SAMPLE, fpqqlsh: `${merchantCode}20160511000461`.slice(0, 20), ...overrides };
 }

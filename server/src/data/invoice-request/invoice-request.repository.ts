@@ -1,6 +1,6 @@
 import { nextState, type InvoiceEvent, type InvoiceState } from '@fapiao/shared';
 import type { UpdateQuery } from 'mongoose';
-import type { InvoiceRequestDoc, InvoiceRequestModel } from './invoice-request.schema';
+import type { Attention, InvoiceRequestDoc, InvoiceRequestModel, Looks, WeChatAnswer } from './invoice-request.schema';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
 export type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
@@ -18,10 +18,16 @@ export interface TransitionInput {
 
 export interface InvoiceRequestListFilter {
   status?: InvoiceState;
+  /** Only the requests flagged as needing attention. */
+  attention?: boolean;
   orderNo?: string;
   openid?: string;
   createdFrom?: Date;
   createdBefore?: Date;
+  /** Part of the buyer's title (invoice header), any case. */
+  titleContains?: string;
+  /** The buyer's tax number, exactly. */
+  taxNumber?: string;
   /** The last request of the previous page. */
   after?: { createdAt: Date; id: string };
 }
@@ -45,7 +51,11 @@ export interface InvoiceRequestRepository {
    * Gives the lease back and says when to look again (undefined: nothing left to do). If an
    * event asked for a look (`wake`) while the lease was held, the next look is now instead.
    */
-  release(id: string, owner: string, next: { nextActionAt?: Date; attempts: number }, now: Date): Promise<void>;
+  release(id: string, owner: string, next: ReleaseNext, now: Date): Promise<void>;
+  /** Sets the needs-attention flag while the request is still in `status`; stops the worker's looks. */
+  flagAttention(id: string, status: InvoiceState, attention: Attention): Promise<boolean>;
+  /** Clears the flag (an admin action), restarting the state's limits at `now`; false when it was not set. */
+  clearAttention(id: string, now: Date): Promise<boolean>;
   /** Asks the worker to look at the request now, if it is still in `status`. */
   wake(id: string, status: InvoiceState, now: Date): Promise<boolean>;
   /**
@@ -64,6 +74,17 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+  /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
+  findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
+}
+
+export interface ReleaseNext {
+  nextActionAt?: Date;
+  attempts: number;
+  /** The worker's look count in the state it looked in. */
+  looks?: Looks;
+  /** WeChat's latest answers (the caller keeps the last few). */
+  answers?: WeChatAnswer[];
 }
 
 export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceRequestRepository {
@@ -94,18 +115,37 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         .findOneAndUpdate(
           // A missing lease and an expired one both match `not until > now`.
           { nextActionAt: { $lte: now }, 'lease.until': { $not: { $gt: now } } },
-          { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } } },
+          // A wake asked before this claim is answered by it: only one during the lease means "again".
+          { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } }, $unset: { wake: 1 } },
           { sort: { nextActionAt: 1 }, returnDocument: 'after' },
         )
         .lean<InvoiceRequestDoc>();
     },
 
     async release(id, owner, next, now) {
-      const update: UpdateQuery<InvoiceRequestDoc> = { $unset: { lease: 1, wake: 1 }, $set: { attempts: next.attempts } };
+      const update: UpdateQuery<InvoiceRequestDoc> = {
+        $unset: { lease: 1, wake: 1 },
+        $set: { attempts: next.attempts, ...(next.looks ? { looks: next.looks } : {}), ...(next.answers ? { answers: next.answers } : {}) },
+      };
       if (next.nextActionAt) (update.$set as Record<string, unknown>).nextActionAt = next.nextActionAt;
       else (update.$unset as Record<string, unknown>).nextActionAt = 1;
       const before = await model.findOneAndUpdate({ _id: id, 'lease.owner': owner }, update, { returnDocument: 'before' }).lean<InvoiceRequestDoc>();
       if (before?.wake) await model.updateOne({ _id: id, lease: { $exists: false } }, { $set: { nextActionAt: now } });
+    },
+
+    async flagAttention(id, status, attention) {
+      const result = await model.updateOne({ _id: id, status }, { $set: { attention, needsAttention: true }, $unset: { nextActionAt: 1 } });
+      return result.matchedCount === 1;
+    },
+
+    async clearAttention(id, now) {
+      const flagged = await model.findOne({ _id: id, needsAttention: true }, { status: 1 }).lean<Pick<InvoiceRequestDoc, 'status'>>();
+      if (!flagged) return false;
+      const result = await model.updateOne(
+        { _id: id, needsAttention: true },
+        { $unset: { attention: 1, needsAttention: 1 }, $set: { looks: { state: flagged.status, n: 0, since: now } } },
+      );
+      return result.modifiedCount === 1;
     },
 
     async wake(id, status, now) {
@@ -127,11 +167,17 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         )
         .lean<InvoiceRequestDoc>(),
 
+    findCopyPending: (before, limit) =>
+      model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
+
     list(filter, limit) {
       const query: Record<string, unknown> = {};
       if (filter.status) query.status = filter.status;
+      if (filter.attention) query.needsAttention = true;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
+      if (filter.titleContains) query['title.name'] = { $regex: filter.titleContains.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+      if (filter.taxNumber) query['title.taxNumber'] = filter.taxNumber;
       const createdAt: Record<string, Date> = {};
       if (filter.createdFrom) createdAt.$gte = filter.createdFrom;
       if (filter.createdBefore) createdAt.$lt = filter.createdBefore;

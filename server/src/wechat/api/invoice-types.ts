@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { wechatResult } from './result';
 
 /**
- * Request and response shapes of the e-invoice endpoints, field by field as the seeds document
+ * Request and response shapes of the e-invoice endpoints, field by field as WeChat's documents give them (https://developers.weixin.qq.com/doc/service/guide/product/weixin_invoice/E_Invoice/Vendor_API_List.html)
  * them (`/card/invoice/*`). Requests are interfaces; responses are zod schemas, so an answer with
  * errcode 0 that lacks a field the documents promise fails loudly instead of flowing on as
  * `undefined`. Response objects are loose: fields WeChat adds later pass through untouched.
@@ -243,7 +243,7 @@ export interface InvoiceDetailLine {
   ggxh?: string;
   /** Quantity. */
   xmsl: string;
-  /** Unit price (the seeds say "Item unit"; the sample carries the price). */
+  /** Unit price (the field table says "Item unit"; the sample carries the price). */
   xmdj: string;
   /** Amount excluding tax. */
   xmje: string;
@@ -282,7 +282,7 @@ export interface MakeOutInvoiceInfo {
   fhr?: string;
   /** Total including tax (价税合计). */
   jshj: string;
-  /** Total excluding tax (合计金额): in the seeds' sample and error 73013, not in its table. */
+  /** Total excluding tax (合计金额): in the documented sample and error 73013, not in the field table. */
   hjje: string;
   /** Total tax (合计税额). */
   hjse: string;
@@ -290,6 +290,12 @@ export interface MakeOutInvoiceInfo {
   bz?: string;
   /** Industry type: "0" commercial, "1" other. */
   hylx?: '0' | '1';
+  /**
+   * Invoice kind, "0" blue: absent from the field tables, but the error table has 73004 "kplx
+   * empty", so Fapiao sends it (docs/wechat-behaviour.md). Optional here because the documented
+   * samples lack it.
+   */
+  kplx?: '0';
   invoicedetail_list: InvoiceDetailLine[];
 }
 
@@ -310,6 +316,8 @@ export interface ClearOutInvoiceInfo {
   yfpdm: string;
   /** Number (发票号码) of the blue invoice to offset. */
   yfphm: string;
+  /** Invoice kind, "1" red (see MakeOutInvoiceInfo.kplx). */
+  kplx?: '1';
 }
 
 export interface ClearOutInvoiceRequest {
@@ -332,7 +340,7 @@ export const queryInvoiceInfoResponse = wechatResult({
     fphm: z.string(),
     /** Check code (校验码). */
     jym: z.string(),
-    /** Issue date and time, yyyyMMddHHmmss (the seeds call it "verification code"; it is the date). */
+    /** Issue date and time, yyyyMMddHHmmss (the documents call it "verification code"; it is the date). */
     kprq: z.string(),
     /** URL of the invoice PDF. */
     pdfurl: z.string(),
