@@ -62,6 +62,8 @@ export interface ContainerInput {
   isShuttingDown: () => boolean;
   /** Tests shorten the worker's waits. */
   schedule?: Partial<SchedulePolicy>;
+  /** Told when a push has been acted on and may have made a request due (main.ts nudges the worker). */
+  onWorkDue?: () => void;
 }
 
 /** How often a process looks for pushes left unprocessed by a crashed process. */
@@ -91,7 +93,9 @@ export function createContainer(input: ContainerInput): Container {
     },
   });
   const repositories = {
-    pushEvents: pushEventRepository(pushEventModel(db)),
+    pushEvents: pushEventRepository(pushEventModel(db), {
+      groupCommit: config.PUSH_GROUP_COMMIT_MAX > 1 ? { windowMs: config.PUSH_GROUP_COMMIT_MS, maxBatch: config.PUSH_GROUP_COMMIT_MAX } : undefined,
+    }),
     orders: orderRepository(orderModel(db)),
     requests: countTransitions(invoiceRequestRepository(requestModel), metrics.transitions),
     sessions: sessionRepository(sessionModel(db)),
@@ -214,8 +218,9 @@ export function createContainer(input: ContainerInput): Container {
       },
       pushEvents: repositories.pushEvents,
       now: () => new Date(),
-      // Answered already; act afterwards, off the request.
-      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message),
+      // Answered already; act afterwards, off the request. Then the worker looks at once: the
+      // buyer is waiting for the step the push made due (processPush never rejects).
+      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message).then(() => input.onWorkDue?.()),
     },
     async housekeeping() {
       if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
