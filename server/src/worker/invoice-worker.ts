@@ -8,6 +8,7 @@ import { flagAttention } from '../domain/lifecycle/attention';
 import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';
 import { failIssue } from '../domain/lifecycle/issuing';
 import { stepFor } from '../domain/lifecycle/steps';
+import { withLogContext } from '../logger';
 import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
 
 export interface WorkerOptions {
@@ -17,12 +18,19 @@ export interface WorkerOptions {
   leaseMs: number;
   /** How long to sleep when nothing is due. */
   idleMs: number;
+  /** Told how late each claim was (now − the request's due time), in ms: the claim-lag metric. */
+  onClaim?: (lagMs: number) => void;
 }
+
+/** Nudges closer together than this are one nudge. */
+const NUDGE_SPACING_MS = 20;
 
 export const DEFAULT_WORKER: WorkerOptions = { concurrency: 4, leaseMs: 60_000, idleMs: 500 };
 
 export interface RunningWorker {
   readonly owner: string;
+  /** Work became due (a push arrived): the idle scout looks now rather than at the end of its wait. */
+  nudge(): void;
   /** Stops claiming and waits for the requests in hand. */
   stop(): Promise<void>;
 }
@@ -40,6 +48,7 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
   // it: idle polling costs the database one query per idleMs per process, not one per loop.
   let scouting = false;
   let cancelScoutSleep: (() => void) | undefined;
+  let lastNudge = 0;
   const waiting: (() => void)[] = [];
   const wakeOne = () => waiting.shift()?.();
   const wakeAll = () => {
@@ -76,6 +85,14 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
 
   return {
     owner,
+    nudge() {
+      // A burst of pushes would otherwise send one claim per push; a loop that claims something
+      // keeps claiming anyway, so one look per NUDGE_SPACING_MS loses nothing.
+      const now = Date.now();
+      if (now - lastNudge < NUDGE_SPACING_MS) return;
+      lastNudge = now;
+      cancelScoutSleep?.();
+    },
     async stop() {
       stopping = true;
       cancelScoutSleep?.();
@@ -93,21 +110,26 @@ export async function runOne(
   options: WorkerOptions,
   onClaimed?: () => void,
 ): Promise<boolean> {
-  const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
+  const claimedAt = deps.now();
+  const request = await requests.claimDue(owner, claimedAt, options.leaseMs);
   if (!request) return false;
   onClaimed?.();
-  const same = request.looks?.state === request.status ? request.looks : undefined;
-  const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
-  const recorder = recordingInvoiceApi(deps.invoice, deps.now);
-  const seen = { ...request, looks };
-  let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
-  if (next) next = await withinLimits(deps, seen, next, recorder.answers);
-  await requests.release(
-    request._id,
-    owner,
-    { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
-    deps.now(),
-  );
+  if (request.nextActionAt) options.onClaim?.(Math.max(0, claimedAt.getTime() - new Date(request.nextActionAt).getTime()));
+  // Every line logged while this request is worked on (the WeChat client's too) names it and its order.
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, async () => {
+    const same = request.looks?.state === request.status ? request.looks : undefined;
+    const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
+    const recorder = recordingInvoiceApi(deps.invoice, deps.now);
+    const seen = { ...request, looks };
+    let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
+    if (next) next = await withinLimits(deps, seen, next, recorder.answers);
+    await requests.release(
+      request._id,
+      owner,
+      { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
+      deps.now(),
+    );
+  });
   return true;
 }
 

@@ -1,5 +1,6 @@
 import { createSandbox, openidFor, type BehaviourInput, type Sandbox } from '../../sandbox';
 import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
+import { startDelivery } from '../../src/notify/delivery';
 import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
@@ -51,6 +52,8 @@ export async function startLifecycleEnv(
     /** Extra server configuration (e.g. WECHAT_TIMEOUT_MS). */
     serverEnv?: Record<string, string>;
     workerConcurrency?: number;
+    /** Also run the outboxes' delivery loops (emailed copies, alerts), as main.ts does. */
+    deliver?: boolean;
   } = {},
 ): Promise<LifecycleEnv> {
   const sandbox = await createSandbox({
@@ -79,9 +82,12 @@ export async function startLifecycleEnv(
   );
   const worker = startInvoiceWorker(
     app.container.lifecycle,
-    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50 },
+    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },
     () => app.container.housekeeping(),
   );
+  const deliveries = opts.deliver
+    ? app.container.outboxes.map((outbox) => startDelivery(outbox, { idleMs: 30, leaseMs: 5_000, log: app.container.logger }))
+    : [];
 
   const request = async (base: string, method: string, path: string, headers: Record<string, string>, given?: unknown) => {
     const body = given ?? undefined; // null (e.g. after IPC) means no body too
@@ -109,6 +115,7 @@ export async function startLifecycleEnv(
     sandboxApi: (method, path, body) => request(sandbox.url, method, `/sandbox/api${path}`, {}, body),
     async close() {
       await worker.stop();
+      await Promise.all(deliveries.map((delivery) => delivery.stop()));
       await app.close();
       await sandbox.close();
     },
