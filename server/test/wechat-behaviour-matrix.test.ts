@@ -52,8 +52,10 @@ afterAll(async () => env?.close());
 // ── the flows ─────────────────────────────────────────────────────────────────────────────────
 
 async function apply(type: 0 | 1, title?: Json, orderNo?: string) {
-  const buyer = await env.login(`mx${++seq}`);
-  const no = orderNo ?? `MX${Date.now().toString(36)}${seq}`;
+  // Flows run side by side: take this flow's number before the first await, or two share one.
+  const mine = ++seq;
+  const buyer = await env.login(`mx${mine}`);
+  const no = orderNo ?? `MX${Date.now().toString(36)}${mine}`;
   if (!orderNo) expect((await env.admin('POST', '/orders', orderFor(buyer.openid, no))).status).toBe(201);
   const answer = await askAsABuyerWould(() => env.mp(buyer.token, 'POST', `/orders/${no}/invoice`, { type, ...(title ? { title } : {}) }));
   return { buyer, orderNo: no, answer };
