@@ -4,12 +4,14 @@ import type { Container } from './container';
 import { adminRoutes } from './http/admin/routes';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
+import { channelRoutes } from './http/channel/routes';
+import { h5Routes } from './http/h5/routes';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
 import { pushRoutes } from './http/push/routes';
 
-type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat'>;
+type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat' | 'accounts'>;
 
 /**
  * Builds the Koa application from its dependencies. Never listens: main.ts does, and tests call
@@ -25,13 +27,22 @@ export function createApp(deps: AppDeps): Koa {
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
-  const auth = authenticators({ sessions: repositories.sessions, adminKeys: deps.config.ADMIN_API_KEYS, now });
+  const auth = authenticators({
+    sessions: repositories.sessions,
+    adminKeys: deps.config.ADMIN_API_KEYS,
+    channelKeys: deps.config.CHANNEL_API_KEYS,
+    defaultAccount: deps.accounts.default.name,
+    now,
+  });
   const ordersDeps = { orders: repositories.orders, requests: repositories.requests, now };
+  const sessionTtlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
+  const invoiceCallers = deps.accounts.all.map((a) => ({ name: a.name, invoice: a.client.invoice }));
+  const payMchAccount = deps.accounts.all.find((a) => a.kind === 'official_account') ?? deps.accounts.default;
   const groups: { prefix: string; routes: AnyApiRoute[] }[] = [
     {
       prefix: '/api/mp',
       routes: mpRoutes({
-        login: { wechat: deps.wechat, sessions: repositories.sessions, now, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 },
+        login: { sessions: repositories.sessions, now, sessionTtlMs },
         orders: ordersDeps,
         lifecycle,
       }),
@@ -41,11 +52,19 @@ export function createApp(deps: AppDeps): Koa {
       routes: adminRoutes({
         orders: ordersDeps,
         lifecycle,
-        settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
+        settings: {
+          invoice: deps.wechat.invoice,
+          accounts: invoiceCallers,
+          payMchAccount: { name: payMchAccount.name, invoice: payMchAccount.client.invoice },
+          settings: repositories.settings,
+          audit: repositories.audit,
+          now,
+        },
         audit: repositories.audit,
         now,
       }),
     },
+    { prefix: '/api/channel', routes: channelRoutes({ lifecycle }) },
   ];
 
   const api = new Router();
@@ -59,7 +78,17 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openApi;
   });
 
-  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api]) {
+  const h5 = h5Routes({
+    lifecycle,
+    orders: ordersDeps,
+    sessions: repositories.sessions,
+    sessionTtlMs,
+    openBase: deps.config.WECHAT_OPEN_BASE,
+    ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
+    now,
+    log: deps.logger,
+  });
+  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api, h5]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;

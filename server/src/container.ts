@@ -5,6 +5,7 @@ import { invoiceRequestRepository, type InvoiceRequestRepository } from './data/
 import { invoiceRequestModel } from './data/invoice-request/invoice-request.schema';
 import { orderRepository, type OrderRepository } from './data/order/order.repository';
 import { orderModel } from './data/order/order.schema';
+import { postPaymentModel, postPaymentRepository, type PostPaymentRepository } from './data/post-payment/post-payment.schema';
 import { pushEventRepository, type PushEventRepository } from './data/push-event/push-event.repository';
 import { pushEventModel } from './data/push-event/push-event.schema';
 import { sessionRepository, type SessionRepository } from './data/session/session.repository';
@@ -12,12 +13,14 @@ import { sessionModel } from './data/session/session.schema';
 import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
+import { sendCallbacks } from './domain/lifecycle/callbacks';
+import { sweepPostPayments } from './domain/lifecycle/post-payment';
 import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
 import type { ReceivePushDeps } from './domain/receive-push';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
-import { createWeChatClient, type WeChatClient } from './wechat';
-import { decodeAesKey } from './wechat/push';
+import type { WeChatClient } from './wechat';
+import { createWeChatAccounts, type WeChatAccounts } from './wechat/accounts';
 
 export interface Container {
   config: Config;
@@ -30,9 +33,13 @@ export interface Container {
     requests: InvoiceRequestRepository;
     sessions: SessionRepository;
     settings: SettingsRepository;
+    postPayments: PostPaymentRepository;
     audit: AuditLog;
   };
+  /** The default account's client (today's single account). */
   wechat: WeChatClient;
+  /** Every configured WeChat account, each with its own client and push keys. */
+  accounts: WeChatAccounts;
   lifecycle: LifecycleDeps;
   push: ReceivePushDeps;
   /** Work the worker does between requests: pushes a crashed process left unprocessed. */
@@ -63,21 +70,24 @@ export function createContainer(input: ContainerInput): Container {
     requests: invoiceRequestRepository(invoiceRequestModel(db)),
     sessions: sessionRepository(sessionModel(db)),
     settings: settingsRepository(settingModel(db)),
+    postPayments: postPaymentRepository(postPaymentModel(db)),
     audit: auditLog(auditModel(db)),
   };
-  const wechat = createWeChatClient({
+  // One client per account; tokens and tickets are stored per appid in the one shared store.
+  const accounts = createWeChatAccounts(config.accounts, {
     baseUrl: config.WECHAT_API_BASE,
-    appid: config.WECHAT_APPID,
-    secret: config.WECHAT_SECRET,
     timeoutMs: config.WECHAT_TIMEOUT_MS,
     tokenStore: createMongoTokenStore(db),
     log: logger,
   });
+  const wechat = accounts.default.client;
   const lifecycle: LifecycleDeps = {
     orders: repositories.orders,
     requests: repositories.requests,
+    postPayments: repositories.postPayments,
     settings: repositories.settings,
     invoice: wechat.invoice,
+    accounts,
     invoicing: {
       sPappid: config.INVOICE_S_PAPPID,
       fpqqlshPrefix: config.FPQQLSH_PREFIX,
@@ -91,6 +101,7 @@ export function createContainer(input: ContainerInput): Container {
         kpr: config.INVOICE_ISSUER,
       },
       ...(config.WECHAT_SANDBOX ? { sandboxBaseUrl: config.WECHAT_API_BASE } : {}),
+      postPaymentMatchMs: config.POST_PAYMENT_MATCH_HOURS * 3600_000,
     },
     schedule: { ...DEFAULT_SCHEDULE, ...input.schedule },
     now: () => new Date(),
@@ -104,30 +115,25 @@ export function createContainer(input: ContainerInput): Container {
     db,
     repositories,
     wechat,
+    accounts,
     lifecycle,
     health: {
       pingDatabase: () => pingDatabase(db),
       isShuttingDown: input.isShuttingDown,
     },
     push: {
-      pushConfig: {
-        token: config.WECHAT_TOKEN,
-        appid: config.WECHAT_APPID,
-        // Decoded once at start-up: a malformed key stops the process instead of failing each push.
-        aesKey: config.WECHAT_AES_KEY ? decodeAesKey(config.WECHAT_AES_KEY) : undefined,
-        // A plain push's signature covers token, timestamp and nonce, not the body: once safe mode
-        // is configured, anyone holding one signed URL could otherwise post any event with it.
-        requireEncryption: Boolean(config.WECHAT_AES_KEY) && !config.WECHAT_ACCEPT_PLAIN_PUSH,
-      },
+      accounts,
       pushEvents: repositories.pushEvents,
       now: () => new Date(),
       // Answered already; act afterwards, off the request.
-      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message),
+      onNewEvent: (push, account) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message, account),
     },
     async housekeeping() {
       if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
       lastSweep = Date.now();
       await sweepPushes(lifecycle, repositories.pushEvents);
+      await sweepPostPayments(lifecycle);
+      await sendCallbacks(lifecycle);
     },
   };
 }

@@ -413,7 +413,7 @@ beforeAll(async () => {
   });
   const login = await send({ method: 'POST', path: '/api/mp/session', headers: jsonHeaders(), body: JSON.stringify({ code: 'hostile.buyer' }) });
   buyer = login.json as { token: string; openid: string };
-  expiredToken = (await app.container.repositories.sessions.create(buyer.openid, new Date(Date.now() - 3_600_000), 1_000)).token;
+  expiredToken = (await app.container.repositories.sessions.create({ account: 'default', openid: buyer.openid }, new Date(Date.now() - 3_600_000), 1_000)).token;
   const order = {
     orderNo: ORDER_NO,
     openid: buyer.openid,

@@ -4,11 +4,13 @@ import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-r
 import type { OrderDoc } from '../data/order/order.schema';
 import type { OrderRepository } from '../data/order/order.repository';
 import { AppError } from '../errors';
+import type { BuyerIdentity } from './buyer';
 import { decodePageCursor, pageOf } from './paging';
 
 export interface OrderInput {
   orderNo: string;
   openid: string;
+  unionid?: string;
   /** Tax-inclusive total in fen. */
   amount: number;
   items: { name: string; spbm: string; quantity: number; unitPrice: number; taxRate: string }[];
@@ -44,6 +46,7 @@ export async function importOrder(deps: OrdersDeps, input: OrderInput): Promise<
   return deps.orders.createIfAbsent({
     orderNo: input.orderNo,
     openid: input.openid,
+    ...(input.unionid ? { unionid: input.unionid } : {}),
     amount: input.amount,
     items,
     createdAt: input.createdAt ?? deps.now(),
@@ -54,12 +57,12 @@ export async function importOrder(deps: OrdersDeps, input: OrderInput): Promise<
 /** A buyer's orders, newest first, each with where its invoice stands. */
 export async function listBuyerOrders(
   deps: OrdersDeps,
-  openid: string,
+  buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>,
   page: { limit: number; cursor?: string },
 ): Promise<{ orders: OrderDto[]; nextCursor?: string }> {
   const after = page.cursor ? decodePageCursor(page.cursor) : undefined;
   if (page.cursor && !after) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');
-  const found = await deps.orders.listForBuyer(openid, page.limit + 1, after && { createdAt: after.createdAt, orderNo: after.key });
+  const found = await deps.orders.listForBuyer(buyer, page.limit + 1, after && { createdAt: after.createdAt, orderNo: after.key });
   const { items, nextCursor } = pageOf(found, page.limit, (order) => ({ createdAt: order.createdAt, key: order.orderNo }));
   const latest = await latestRequests(deps, items);
   return {
@@ -69,8 +72,8 @@ export async function listBuyerOrders(
 }
 
 /** One of the buyer's orders; someone else's order is "not found", never "forbidden". */
-export async function getBuyerOrder(deps: OrdersDeps, openid: string, orderNo: string): Promise<OrderDto> {
-  const order = await deps.orders.findForBuyer(openid, orderNo);
+export async function getBuyerOrder(deps: OrdersDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<OrderDto> {
+  const order = await deps.orders.findForBuyer(buyer, orderNo);
   if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderNo}`);
   const request = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
   return toOrderDto(order, request ?? undefined);

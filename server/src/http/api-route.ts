@@ -5,9 +5,14 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 
 /** Who called: a buyer (session), an ops key, or nobody in particular. */
-export type Caller = { kind: 'buyer'; openid: string } | { kind: 'admin'; keyId: string } | { kind: 'anonymous' };
+export type Caller =
+  | { kind: 'buyer'; openid: string; account: string; unionid?: string }
+  | { kind: 'admin'; keyId: string }
+  | { kind: 'merchant'; keyId: string }
+  | { kind: 'anonymous' };
 
-export type AuthKind = 'session' | 'admin' | 'none';
+/** session: a buyer's token; admin: an ops key; channel: the merchant back end's key (or an ops key); none. */
+export type AuthKind = 'session' | 'admin' | 'channel' | 'none';
 
 /**
  * One API route, declared once: its schemas validate the request and document it in
@@ -99,7 +104,9 @@ export function openApiDocument(title: string, version: string, groups: { prefix
       ];
       (paths[path] ??= {})[definition.method] = {
         summary: definition.summary,
-        ...(definition.auth === 'none' ? { security: [] } : { security: [{ [definition.auth === 'admin' ? 'adminKey' : 'session']: [] }] }),
+        ...(definition.auth === 'none'
+          ? { security: [] }
+          : { security: definition.auth === 'channel' ? [{ channelKey: [] }, { adminKey: [] }] : [{ [definition.auth === 'admin' ? 'adminKey' : 'session']: [] }] }),
         ...(parameters.length ? { parameters } : {}),
         ...(definition.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } } } }
@@ -118,6 +125,7 @@ export function openApiDocument(title: string, version: string, groups: { prefix
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/mp/session' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_KEYS' },
+        channelKey: { type: 'http', scheme: 'bearer', description: "One of CHANNEL_API_KEYS: the merchant back end's server-to-server key" },
       },
     },
     paths,

@@ -64,6 +64,12 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+  /** Records the buyer's openid WeChat named (authorization push) on a request that had none, in any state. */
+  learnOpenid(id: string, openid: string): Promise<InvoiceRequestDoc | null>;
+  /** Requests with a callback whose current state (one of `states`) it was not told yet, and has not given up on. */
+  callbacksDue(states: readonly InvoiceState[], maxFailures: number, limit: number): Promise<InvoiceRequestDoc[]>;
+  /** Records a callback attempt for `status`: told (ok) or one more failure. */
+  recordCallback(id: string, status: InvoiceState, outcome: { ok: true } | { ok: false; error: string }): Promise<void>;
 }
 
 export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceRequestRepository {
@@ -126,6 +132,26 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
           { returnDocument: 'after' },
         )
         .lean<InvoiceRequestDoc>(),
+
+    learnOpenid: (id, openid) =>
+      model.findOneAndUpdate({ _id: id, openid: { $exists: false } }, { $set: { openid } }, { returnDocument: 'after' }).lean<InvoiceRequestDoc>(),
+
+    callbacksDue: (states, maxFailures, limit) =>
+      model
+        .find({
+          'callback.url': { $exists: true },
+          'callback.failures': { $not: { $gte: maxFailures } },
+          $or: states.map((status) => ({ status, 'callback.sentStatus': { $ne: status } })),
+        })
+        .limit(limit)
+        .lean<InvoiceRequestDoc[]>(),
+
+    async recordCallback(id, status, outcome) {
+      const update = outcome.ok
+        ? { $set: { 'callback.sentStatus': status, 'callback.failures': 0 }, $unset: { 'callback.lastError': 1 } }
+        : { $inc: { 'callback.failures': 1 }, $set: { 'callback.lastError': outcome.error } };
+      await model.updateOne({ _id: id, status }, update);
+    },
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};

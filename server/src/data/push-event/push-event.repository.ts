@@ -5,7 +5,7 @@ const DUPLICATE_KEY = 11000;
 
 export interface PushEventRepository {
   /** Stores the event unless one with its de-duplication key exists; says which happened. */
-  record(push: ReceivedPush, receivedAt: Date): Promise<{ duplicate: boolean }>;
+  record(push: ReceivedPush, receivedAt: Date, account?: string): Promise<{ duplicate: boolean }>;
   findByKey(dedupeKey: string): Promise<PushEventDoc | null>;
   markProcessed(dedupeKey: string, at: Date): Promise<void>;
   /** Events stored before `receivedBefore` and never processed (their process died first). */
@@ -14,10 +14,11 @@ export interface PushEventRepository {
 
 export function pushEventRepository(model: PushEventModel): PushEventRepository {
   return {
-    async record(push, receivedAt) {
+    async record(push, receivedAt, account) {
       try {
         await model.create({
           dedupeKey: push.dedupeKey,
+          ...(account ? { account } : {}),
           kind: push.message.kind,
           message: { ...push.message },
           encrypted: push.encrypted,

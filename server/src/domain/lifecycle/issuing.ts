@@ -3,6 +3,7 @@ import { WeChatApiError, WeChatOutcomeUnknownError, type QueryInvoiceInfoRespons
 import type { InvoiceResultEvent } from '../../wechat/push';
 import { invoiceContent } from '../invoice-content';
 import { titleFrom } from './authorization';
+import { invoiceApiOf, sPappidOf } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
 
 /** queryinvoceinfo: "fpqqlsh is processing, please wait and query later". */
@@ -37,7 +38,7 @@ export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceReques
   const attempts = request.attempts + 1;
   let result: QueryInvoiceInfoResponse;
   try {
-    result = await deps.invoice.queryInvoiceInfo({ fpqqlsh: request.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
+    result = await invoiceApiOf(deps, request).queryInvoiceInfo({ fpqqlsh: request.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
   } catch (err) {
     if (!(err instanceof WeChatApiError)) throw err;
     if (err.errcode === PROCESSING) return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
@@ -83,6 +84,9 @@ export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultE
 async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const order = await deps.orders.findByOrderNo(request.orderNo);
   if (!order || !request.title) return failIssue(deps, request, 'ISSUING', 'ORDER_MISSING', 'order or title missing');
+  // WeChat names the buyer in its authorization push when the merchant's back end could not.
+  if (!request.openid) return failIssue(deps, request, 'ISSUING', 'NO_OPENID', "the buyer's openid is unknown: no authorization push named it yet");
+  const api = invoiceApiOf(deps, request);
   const content = invoiceContent({
     order,
     title: request.title,
@@ -93,7 +97,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
   });
   await deps.requests.updateIn(request._id, 'ISSUING', { $set: { outcomeUnknown: true } });
   try {
-    await deps.invoice.makeOutInvoice(content);
+    await api.makeOutInvoice(content);
   } catch (err) {
     if (err instanceof WeChatOutcomeUnknownError) {
       return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, request.attempts + 1), request.attempts + 1);
@@ -106,7 +110,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
 }
 
 async function titleFromWeChat(deps: LifecycleDeps, request: InvoiceRequestDoc) {
-  const data = await deps.invoice.getAuthData({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId });
+  const data = await invoiceApiOf(deps, request).getAuthData({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId });
   return titleFrom(data);
 }
 

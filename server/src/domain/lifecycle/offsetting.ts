@@ -1,5 +1,6 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WeChatOutcomeUnknownError } from '../../wechat';
+import { invoiceApiOf } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
 
 const PROCESSING = 73107;
@@ -16,7 +17,7 @@ export async function offsetStep(deps: LifecycleDeps, request: InvoiceRequestDoc
   if (request.outcomeUnknown !== false) {
     // Not yet sent, or unsure whether it arrived: does WeChat know the red invoice already?
     try {
-      const red = await deps.invoice.queryInvoiceInfo({ fpqqlsh: offset.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
+      const red = await invoiceApiOf(deps, request).queryInvoiceInfo({ fpqqlsh: offset.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
       return finish(deps, request, red.invoicedetail);
     } catch (err) {
       if (!(err instanceof WeChatApiError)) throw err;
@@ -25,7 +26,7 @@ export async function offsetStep(deps: LifecycleDeps, request: InvoiceRequestDoc
     return sendClearOut(deps, request, attempts);
   }
   try {
-    const red = await deps.invoice.queryInvoiceInfo({ fpqqlsh: offset.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
+    const red = await invoiceApiOf(deps, request).queryInvoiceInfo({ fpqqlsh: offset.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
     return finish(deps, request, red.invoicedetail);
   } catch (err) {
     if (!(err instanceof WeChatApiError)) throw err;
@@ -38,8 +39,8 @@ async function sendClearOut(deps: LifecycleDeps, request: InvoiceRequestDoc, att
   if (!offset || !invoice) return undefined;
   await deps.requests.updateIn(request._id, 'OFFSETTING', { $set: { outcomeUnknown: true } });
   try {
-    await deps.invoice.clearOutInvoice({
-      wxopenid: request.openid,
+    await invoiceApiOf(deps, request).clearOutInvoice({
+      wxopenid: request.openid ?? '',
       fpqqlsh: offset.fpqqlsh,
       nsrsbh: deps.invoicing.seller.nsrsbh,
       nsrmc: deps.invoicing.seller.nsrmc,

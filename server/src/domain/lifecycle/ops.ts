@@ -2,6 +2,7 @@ import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-reque
 import { AppError } from '../../errors';
 import { newFpqqlsh } from '../identifiers';
 import { askWeChat } from '../wechat-failure';
+import { invoiceApiOf, sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
 /** Long enough for one WeChat call; the worker keeps away from the request meanwhile. */
@@ -30,8 +31,9 @@ async function releaseOps(deps: LifecycleDeps, id: string, actor: string, nextAc
 export async function rejectRequest(deps: LifecycleDeps, id: string, reason: string, url: string | undefined, actor: string): Promise<InvoiceRequestDoc> {
   const request = await leaseForOps(deps, id, ['AUTHORIZED', 'ISSUE_FAILED'], actor);
   try {
+    const api = invoiceApiOf(deps, request);
     await askWeChat(() =>
-      deps.invoice.rejectInsert({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
+      api.rejectInsert({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
     );
     const rejected = await deps.requests.transition({
       id,

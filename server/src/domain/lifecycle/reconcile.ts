@@ -2,6 +2,7 @@ import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-reque
 import { AppError } from '../../errors';
 import { WeChatApiError, type QueryInvoiceInfoResponse } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
+import { invoiceApiOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
 /** What WeChat says about an fpqqlsh. */
@@ -40,14 +41,15 @@ export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise
   if (!['ISSUING', 'ISSUED', 'OFFSETTING'].includes(request.status)) {
     throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED and OFFSETTING requests are reconciled; this one is ${request.status}`);
   }
-  const wechat = await ask(deps, request.fpqqlsh);
+  const wechat = await ask(deps, request, request.fpqqlsh);
   return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...(await judge(deps, request, wechat)) };
 }
 
-async function ask(deps: LifecycleDeps, fpqqlsh: string): Promise<WeChatView> {
+async function ask(deps: LifecycleDeps, request: InvoiceRequestDoc, fpqqlsh: string): Promise<WeChatView> {
   let answer: QueryInvoiceInfoResponse;
+  const api = invoiceApiOf(deps, request);
   try {
-    answer = await askWeChat(() => deps.invoice.queryInvoiceInfo({ fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh }));
+    answer = await askWeChat(() => api.queryInvoiceInfo({ fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh }));
   } catch (err) {
     const errcode = (err as AppError).details?.errcode;
     if (typeof errcode !== 'number') throw err;
