@@ -7,7 +7,7 @@ import { sandboxModels, type SandboxApp } from './data/models';
 import { startBackground } from './invoice/background';
 
 export type { SandboxApp, SandboxSettings };
-export { openidFor } from './platform/routes';
+export { openidFor, unionidFor } from './platform/routes';
 
 export interface SandboxOptions {
   /** MongoDB URI of the sandbox's own database (not the merchant server's). */

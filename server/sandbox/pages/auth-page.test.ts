@@ -126,8 +126,11 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     expect(form.text).toContain('name="action" value="decline"');
     expect(form.text).not.toContain('name="title"'); // type 0: the title is not asked
 
+    // WeChat takes the user of an Official Account page on to redirect_url; the page, opened again, shows the result.
     const done = await post(form.url, { action: 'authorize' });
-    const result = await follow(done);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('https://merchant.example/done?x=1&y=2');
+    const result = await get(form.url);
     expect(result.text).toContain('开票申请已提交');
     expect(result.text).toContain('data-status="authorized"');
     expect(result.text).toContain('href="https://merchant.example/done?x=1&amp;y=2"');
