@@ -201,7 +201,7 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 function publicBase(deps: H5Deps, ctx: Context): string {
-  return (deps.publicUrl ?? ctx.origin).replace(/\/+$/, '');
+  return (deps.publicUrl ?? `${ctx.protocol}://${ctx.host}`).replace(/\/+$/, '');
 }
 
 /** Where to go after login: a page of this account's H5 section only (no open redirect). */
