@@ -34,14 +34,14 @@ async function adminRequest(orderNo: string) {
   return (json.invoices as Record<string, unknown>[])[0];
 }
 
-async function issuedBy(orderNo: string): Promise<Record<string, unknown>> {
+async function issuedBy(orderNo: string): Promise<{ request: Record<string, unknown>; invoice: Record<string, unknown> }> {
   const request = await eventually(async () => {
     const r = await adminRequest(orderNo);
     return r?.status === 'ISSUED' ? r : undefined;
   }, 20_000, `${orderNo} ISSUED`);
   const invoices = (await env.sandboxApi('GET', `/invoices?ddh=${String(request.wxOrderId)}`)).json.invoices as Record<string, unknown>[];
   expect(invoices).toHaveLength(1);
-  return { request, invoice: invoices[0] };
+  return { request, invoice: invoices[0] ?? {} };
 }
 
 beforeAll(async () => {
