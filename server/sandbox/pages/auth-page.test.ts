@@ -249,7 +249,9 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     expect(ask.text).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;');
     // The chooser re-submits auth_url's query in hidden inputs: escaped too.
     expect(ask.text).toContain(`name="o1" value="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;"`);
-    const done = await follow(await post(withOpenid(url, alice), { action: 'authorize' }));
+    // Authorized on an Official Account page: on to redirect_url; the page, opened again, shows it escaped.
+    expect((await post(withOpenid(url, alice), { action: 'authorize' })).status).toBe(303);
+    const done = await get(withOpenid(url, alice));
     expect(done.text).not.toContain('<script>');
     expect(done.text).toContain('href="https://merchant.example/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
   });
