@@ -6,7 +6,7 @@ import { z } from 'zod';
  * their own appid, AppSecret, push Token and EncodingAESKey; every call for a request is made
  * with the account that created its authorization (WeChat answers 72038 to any other).
  */
-export type WeChatAccountKind = 'mini_program' | 'official_account' | 'app';
+type WeChatAccountKind = 'mini_program' | 'official_account' | 'app';
 
 export interface WeChatAccount {
   /** Short stable name: the push path /wechat/push/<name>, stored on every request. */
@@ -23,7 +23,7 @@ export interface WeChatAccount {
   acceptPlainPush: boolean;
 }
 
-export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 const accountSchema = z
   .object({

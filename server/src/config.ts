@@ -110,7 +110,7 @@ export type Config = Readonly<
     accounts: readonly WeChatAccount[];
   }
 >;
-export type { WeChatAccount, WeChatAccountKind } from './config-accounts';
+export type { WeChatAccount } from './config-accounts';
 
 /** Names of the variables that must never be logged or echoed. */
 export const SECRET_VARIABLES = [

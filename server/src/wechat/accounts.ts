@@ -23,7 +23,7 @@ export interface WeChatAccount {
 }
 
 /** A stored reference to the account a request was made with. */
-export interface AccountRef {
+interface AccountRef {
   account?: string;
   appid?: string;
 }

@@ -2,7 +2,7 @@ import type { InvoiceState } from '@fapiao/shared';
 import type { LifecycleDeps } from './deps';
 
 /** The states a merchant back end is told about: issued, and every way a request ends or needs ops. */
-export const CALLBACK_STATES: readonly InvoiceState[] = ['ISSUED', 'AUTH_FAILED', 'AUTH_EXPIRED', 'REJECTED', 'ISSUE_FAILED', 'OFFSET'];
+const CALLBACK_STATES: readonly InvoiceState[] = ['ISSUED', 'AUTH_FAILED', 'AUTH_EXPIRED', 'REJECTED', 'ISSUE_FAILED', 'OFFSET'];
 const MAX_FAILURES = 10;
 const TIMEOUT_MS = 5_000;
 

@@ -24,6 +24,6 @@ async function find(deps: LifecycleDeps, requestId: string): Promise<InvoiceRequ
   return request;
 }
 
-export function toChannelStatus(request: InvoiceRequestDoc): ChannelInvoiceStatusResponse {
+function toChannelStatus(request: InvoiceRequestDoc): ChannelInvoiceStatusResponse {
   return { requestId: request._id, orderNo: request.orderNo, account: request.account ?? 'default', source: request.source ?? 'wxa', ...toStatus(request) };
 }

@@ -11,7 +11,7 @@ type ChannelOf = Pick<InvoiceRequestDoc, '_id' | 'account' | 'appid' | 'sPappid'
  * for its URL, so every later call must use that account: when it is not configured (any more),
  * this throws and the worker looks again later, instead of calling with another account.
  */
-export function accountOf(deps: LifecycleDeps, request: ChannelOf): WeChatAccount {
+function accountOf(deps: LifecycleDeps, request: ChannelOf): WeChatAccount {
   const account = deps.accounts.resolve(request);
   if (!account) {
     throw new AppError(

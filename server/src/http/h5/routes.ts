@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { OrderDto } from '@fapiao/shared';
 import type { SessionRepository } from '../../data/session/session.repository';
 import type { InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
 import type { BuyerIdentity } from '../../domain/buyer';
@@ -215,4 +214,3 @@ function cookieOptions(ctx: Context, account: WeChatAccount, maxAge: number) {
   return { path: `/h5/${account.name}/`, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, maxAge, overwrite: true };
 }
 
-export type { OrderDto };

@@ -31,7 +31,7 @@ export function code2Session(call: Call, appid: string, secret: string, jsCode: 
  * Platform account). The access_token in the answer is the web-authorization one, not the API's;
  * nothing here uses it. 40029 (invalid code) and 40163 (code used) are login errors.
  */
-export const oauthTokenResponse = wechatResult({
+const oauthTokenResponse = wechatResult({
   openid: z.string().min(1),
   unionid: z.string().optional(),
   scope: z.string().optional(),
