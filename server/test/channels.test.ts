@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { unionidFor } from '../sandbox';
 import { decodeAesKey, sealPush } from '../src/wechat/push';
-import { TEST_ENV } from './support/app';
+import { stepFor } from '../src/domain/lifecycle/steps';
+import { startTestApp, TEST_ENV } from './support/app';
 import { APP, CHANNEL_KEY, CookieBrowser, hiddenField, OA, OPEN_PLATFORM, startCallbackReceiver } from './support/channels';
 import { eventually, openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 import { authorizeEvent } from './support/push-events';
@@ -184,6 +185,31 @@ describe('channels: one server, several WeChat accounts', () => {
     const forMp = seal(TEST_ENV.WECHAT_TOKEN, TEST_ENV.WECHAT_APPID, MP_AES, 'PUSH-X-2');
     expect(await post('/wechat/push/oa', forMp)).toMatchObject({ status: 401 });
     expect(await post('/wechat/push', forMp)).toEqual({ status: 200, text: 'success' });
+  });
+
+  it('a request whose account leaves the configuration waits for it, never going to another account', async () => {
+    const frank = openidFor(OA.appid, 'frank');
+    await importOrder('STRAND-1', frank);
+    const created = await channel('POST', '/invoices', { orderNo: 'STRAND-1', account: 'oa', source: 'web', openid: frank, redirectUrl: 'https://shop.example/x' });
+    const requestId = String(created.json.requestId);
+    // A process on the same database configured without the Official Account (a config change).
+    const { config } = env.app.container;
+    const without = await startTestApp({
+      mongodbUri: config.MONGODB_URI,
+      env: { WECHAT_API_BASE: env.sandbox.url, INVOICE_S_PAPPID: config.INVOICE_S_PAPPID, FPQQLSH_PREFIX: config.FPQQLSH_PREFIX },
+    });
+    try {
+      const stored = await without.container.repositories.requests.findById(requestId);
+      if (!stored) throw new Error('request not stored');
+      await expect(stepFor(without.container.lifecycle, stored)).rejects.toMatchObject({ code: 'ACCOUNT_NOT_CONFIGURED' });
+      expect(await without.container.repositories.requests.findById(requestId)).toMatchObject({ status: 'AUTH_PENDING', account: 'oa', appid: OA.appid });
+    } finally {
+      await without.close();
+    }
+    // Where the account is configured, it goes on with that account.
+    await env.sandboxApi('POST', '/authorize', { auth_url: created.json.authUrl, openid: frank, action: 'authorize', user_field: { title: '弗兰克' } });
+    const { invoice } = await issuedBy('STRAND-1');
+    expect(invoice).toMatchObject({ appid: OA.appid, wxopenid: frank });
   });
 
   it('post-payment (receipt=Y): an authorization before its order is kept, issued once the order comes; one whose order never comes is listed', async () => {
