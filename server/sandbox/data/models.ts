@@ -155,6 +155,11 @@ export function sandboxModels(db: Connection) {
     { _id: String, endpoints: { type: Schema.Types.Mixed, default: {} }, push: { type: Schema.Types.Mixed, default: {} } },
     { collection: 'faults', minimize: false },
   );
+  // The behaviour switches (control/behaviour.ts), one document; `value` is what was set.
+  const behaviour = new Schema<{ _id: string; value: unknown }>(
+    { _id: String, value: { type: Schema.Types.Mixed, default: {} } },
+    { collection: 'behaviour', minimize: false },
+  );
 
   return {
     App: db.model('SandboxApp', app),
@@ -164,6 +169,7 @@ export function sandboxModels(db: Connection) {
     OAuthCode: db.model('SandboxOAuthCode', oauthCode),
     Counter: db.model('SandboxCounter', counter),
     Faults: db.model('SandboxFaults', faults),
+    Behaviour: db.model('SandboxBehaviour', behaviour),
     ...invoiceModels(db),
   };
 }

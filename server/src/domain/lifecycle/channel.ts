@@ -30,3 +30,8 @@ export function invoiceApiOf(deps: LifecycleDeps, request: ChannelOf): InvoiceAp
 export function sPappidOf(deps: LifecycleDeps, request: ChannelOf): string {
   return request.sPappid ?? deps.invoicing.sPappid;
 }
+
+/** The lifecycle's deps with `invoice` being the request's own account's API (for helpers that take deps). */
+export function withAccountApi(deps: LifecycleDeps, request: ChannelOf): LifecycleDeps {
+  return { ...deps, invoice: invoiceApiOf(deps, request) };
+}

@@ -27,6 +27,7 @@ const STEP_OF: Record<InvoiceState, number> = {
   ISSUED: 3,
   OFFSETTING: 3,
   OFFSET: 3,
+  OFFSET_FAILED: 3,
 };
 const STOPPED: readonly InvoiceState[] = ['AUTH_FAILED', 'AUTH_EXPIRED', 'REJECTED', 'ISSUE_FAILED'];
 const IN_PROGRESS: readonly InvoiceState[] = ['AUTHORIZED', 'ISSUING'];
@@ -86,7 +87,7 @@ ${steps(state)}
 <div class="hint" id="hint">${label ? label.hint : '可申请电子发票，开具后放入微信卡包'}${status?.rejectReason ? `（原因：${status.rejectReason}）` : ''}</div>
 <div class="actions">
 ${canApply ? html`<a class="btn btn-primary" id="apply" href="${orderUrl(account, order.orderNo)}/apply">${state === null ? '申请开票' : '重新申请'}</a>` : undefined}
-${state === 'ISSUED' || state === 'OFFSETTING' ? html`<a class="btn btn-primary" id="view" href="${orderUrl(account, order.orderNo)}/invoice">查看发票</a>` : undefined}
+${state === 'ISSUED' || state === 'OFFSETTING' || state === 'OFFSET_FAILED' ? html`<a class="btn btn-primary" id="view" href="${orderUrl(account, order.orderNo)}/invoice">查看发票</a>` : undefined}
 ${state === 'AUTH_PENDING' ? html`<a class="btn btn-default" id="refresh" href="${orderUrl(account, order.orderNo)}?back=1">我已完成授权，刷新</a>` : undefined}
 <a class="btn btn-default" href="${base(account)}/">返回我的订单</a>
 </div>`,
