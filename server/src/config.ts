@@ -106,8 +106,8 @@ const schema = z.object({
     .int()
     .min(100)
     .max(60_000)
-    .default(3_000)
-    .describe('Client-side deadline of one database operation; below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
+    .default(2_000)
+    .describe('How long one database operation may wait for an answer (and a server or connection); well below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

@@ -79,8 +79,7 @@ function readConfigOrExit(): Config {
 }
 
 async function connectDatabase(config: Config, logger: Logger): Promise<mongoose.Connection> {
-  // Start-up waits 10 s for the database; once running, every operation has DATABASE_TIMEOUT_MS.
-  const db = mongoose.createConnection(config.MONGODB_URI, { ...connectionOptions(config.DATABASE_TIMEOUT_MS), serverSelectionTimeoutMS: 10_000 });
+  const db = mongoose.createConnection(config.MONGODB_URI, connectionOptions(config.DATABASE_TIMEOUT_MS));
   db.on('disconnected', () => logger.warn('database disconnected'));
   db.on('reconnected', () => logger.info('database reconnected'));
   await db.asPromise();

@@ -167,7 +167,7 @@ export async function postPaymentAuthorization(
   return locate(sb, { ...input, action: 'authorize', postPayment: true, type: 1, source: 'web' });
 }
 
-/** user_authorize_invoice as the seeds show it: both order fields present, one of them empty. */
+/** user_authorize_invoice as WeChat's documents show it: both order fields present, one of them empty. */
 async function pushAuthorization(sb: SandboxContext, a: StoredAuthorization): Promise<void> {
   const app = await sb.models.App.findOne({ appid: a.appid }).lean();
   const openid = a.openid ?? '';

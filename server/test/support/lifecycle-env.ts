@@ -1,4 +1,5 @@
-import { createSandbox, openidFor, type Sandbox } from '../../sandbox';
+import { createSandbox, openidFor, type BehaviourInput, type Sandbox } from '../../sandbox';
+import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
 import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
@@ -57,6 +58,10 @@ let loginSeq = 0;
 export async function startLifecycleEnv(
   opts: {
     sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'];
+    /** WeChat's undocumented behaviour in the sandbox (docs/wechat-behaviour.md). */
+    sandboxBehaviour?: BehaviourInput;
+    /** Worker waits and limits beyond FAST_SCHEDULE. */
+    schedule?: Partial<SchedulePolicy>;
     /** Extra server configuration (e.g. WECHAT_TIMEOUT_MS). */
     serverEnv?: Record<string, string>;
     workerConcurrency?: number;
@@ -81,6 +86,7 @@ export async function startLifecycleEnv(
       })),
     ],
     settings: { invoiceIssueDelayMs: 100, pushTimeoutMs: 2_000, workerPollMs: 50, ...opts.sandboxSettings },
+    ...(opts.sandboxBehaviour ? { behaviour: opts.sandboxBehaviour } : {}),
     log: () => {},
   });
   const merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
@@ -98,7 +104,7 @@ export async function startLifecycleEnv(
         : {}),
       ...opts.serverEnv,
     },
-    schedule: FAST_SCHEDULE,
+    schedule: { ...FAST_SCHEDULE, ...opts.schedule },
   });
   await sandbox.db.model('SandboxApp').updateOne(
     { appid: TEST_ENV.WECHAT_APPID },
