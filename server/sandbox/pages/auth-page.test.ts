@@ -51,6 +51,13 @@ async function follow(page: Page): Promise<Page> {
 
 const withOpenid = (authUrl: string, openid: string) => `${authUrl}&openid=${encodeURIComponent(openid)}`;
 
+/** Posts the page's form; an authorized Official Account page goes on to redirect_url (off the sandbox), so the page is opened again. */
+async function submitAndReopen(url: string, form: Record<string, string>): Promise<Page> {
+  const done = await post(url, form);
+  expect(done.status).toBe(303);
+  return get(new URL(done.location ?? '', url).origin === new URL(url).origin ? new URL(done.location ?? '', url).toString() : url);
+}
+
 describe('sandbox: the authorization page (/sandbox/auth)', () => {
   let sb: Sandbox;
   let receiver: Receiver;
@@ -230,7 +237,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
   it('type 1 personal: getauthdata returns the title as entered, with the custom field', async () => {
     const { url, orderId } = await newOrder({ type: 1 });
     const entered = { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', 'custom:m<no>': 'VIP-007' };
-    const done = await follow(await post(withOpenid(url, alice), { action: 'authorize', kind: 'user', ...entered }));
+    const done = await submitAndReopen(withOpenid(url, alice), { action: 'authorize', kind: 'user', ...entered });
     expect(done.text).toContain('开票申请已提交');
     expect(done.text).toContain('<span class="v" id="entered-title">张三</span>');
     expect(await authData(orderId)).toMatchObject({
@@ -274,7 +281,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
 
   it('an order the merchant rejected shows the reason', async () => {
     const { url, orderId } = await newOrder({ type: 0 });
-    await follow(await post(withOpenid(url, alice), { action: 'authorize' }));
+    await submitAndReopen(withOpenid(url, alice), { action: 'authorize' });
     expect(await wx.invoice('rejectinsert', { s_pappid, order_id: orderId, reason: '商品已退货 <退款>', url: 'https://merchant.example/why' })).toMatchObject({
       errcode: 0,
     });
