@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { SessionRepository } from '../data/session/session.repository';
+import type { StaffDeps } from '../domain/staff';
 import { AppError } from '../errors';
 import type { AuthKind, Caller } from './api-route';
+import { staffCaller } from './staff-session';
 
 /** The short, stable name of an admin key in audit records: never the key itself. */
 export function adminKeyId(key: string): string {
@@ -24,6 +26,7 @@ export function authenticators(deps: {
   /** The merchant back end's keys for /api/channel (ops keys work there too). */
   channelKeys?: readonly string[];
   defaultAccount: string;
+  staff: StaffDeps;
   now(): Date;
 }): Record<AuthKind, Middleware> {
   const digests = (list: readonly string[]) => list.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
@@ -45,6 +48,14 @@ export function authenticators(deps: {
       await next();
     },
     admin: async (ctx, next) => {
+      const token = bearer(ctx);
+      // The console: a staff member's cookie session (an Authorization header wins: machines).
+      if (!token) {
+        const staff = await staffCaller(ctx, deps.staff);
+        if (!staff) throw new AppError('UNAUTHENTICATED', 'Log in to the console, or send an admin API key (Authorization: Bearer <key>)');
+        setCaller(ctx, staff);
+        return next();
+      }
       const match = matchKey(ctx, keys);
       if (!match) throw new AppError('UNAUTHENTICATED', 'A valid admin API key is required (Authorization: Bearer <key>)');
       setCaller(ctx, { kind: 'admin', keyId: match.id });

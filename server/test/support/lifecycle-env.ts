@@ -1,5 +1,6 @@
 import { createSandbox, openidFor, type BehaviourInput, type Sandbox } from '../../sandbox';
 import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
+import { startDelivery } from '../../src/notify/delivery';
 import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
@@ -67,6 +68,8 @@ export async function startLifecycleEnv(
     workerConcurrency?: number;
     /** More accounts (Official Account, app), all bound to one Open Platform account with the Mini Program. */
     accounts?: ExtraAccount[];
+    /** Also run the outboxes' delivery loops (emailed copies, alerts), as main.ts does. */
+    deliver?: boolean;
   } = {},
 ): Promise<LifecycleEnv> {
   const extra = opts.accounts ?? [];
@@ -119,9 +122,12 @@ export async function startLifecycleEnv(
   }
   const worker = startInvoiceWorker(
     app.container.lifecycle,
-    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50 },
+    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },
     () => app.container.housekeeping(),
   );
+  const deliveries = opts.deliver
+    ? app.container.outboxes.map((outbox) => startDelivery(outbox, { idleMs: 30, leaseMs: 5_000, log: app.container.logger }))
+    : [];
 
   const request = async (base: string, method: string, path: string, headers: Record<string, string>, given?: unknown) => {
     const body = given ?? undefined; // null (e.g. after IPC) means no body too
@@ -149,6 +155,7 @@ export async function startLifecycleEnv(
     sandboxApi: (method, path, body) => request(sandbox.url, method, `/sandbox/api${path}`, {}, body),
     async close() {
       await worker.stop();
+      await Promise.all(deliveries.map((delivery) => delivery.stop()));
       await app.close();
       await sandbox.close();
     },

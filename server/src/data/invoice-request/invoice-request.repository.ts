@@ -24,6 +24,10 @@ export interface InvoiceRequestListFilter {
   openid?: string;
   createdFrom?: Date;
   createdBefore?: Date;
+  /** Part of the buyer's title (invoice header), any case. */
+  titleContains?: string;
+  /** The buyer's tax number, exactly. */
+  taxNumber?: string;
   /** The last request of the previous page. */
   after?: { createdAt: Date; id: string };
 }
@@ -76,6 +80,8 @@ export interface InvoiceRequestRepository {
   callbacksDue(states: readonly InvoiceState[], maxFailures: number, limit: number): Promise<InvoiceRequestDoc[]>;
   /** Records a callback attempt for `status`: told (ok) or one more failure. */
   recordCallback(id: string, status: InvoiceState, outcome: { ok: true } | { ok: false; error: string }): Promise<void>;
+  /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
+  findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
 }
 
 export interface ReleaseNext {
@@ -186,6 +192,8 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         : { $inc: { 'callback.failures': 1 }, $set: { 'callback.lastError': outcome.error } };
       await model.updateOne({ _id: id, status }, update);
     },
+    findCopyPending: (before, limit) =>
+      model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};
@@ -193,6 +201,8 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       if (filter.attention) query.needsAttention = true;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
+      if (filter.titleContains) query['title.name'] = { $regex: filter.titleContains.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+      if (filter.taxNumber) query['title.taxNumber'] = filter.taxNumber;
       const createdAt: Record<string, Date> = {};
       if (filter.createdFrom) createdAt.$gte = filter.createdFrom;
       if (filter.createdBefore) createdAt.$lt = filter.createdBefore;

@@ -1,6 +1,7 @@
 import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WECHAT_ERR, type GetAuthDataResponse } from '../../wechat';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
+import { withLogContext } from '../../logger';
 import { flagAttention } from './attention';
 import { invoiceApiOf, sPappidOf } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
@@ -32,6 +33,10 @@ export async function onAuthorizeEvent(deps: LifecycleDeps, event: UserAuthorize
     else deps.log.warn({ orderId }, 'declined authorization for an order we do not know: ignored');
     return;
   }
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, () => actOnAuthorizeEvent(deps, request, event));
+}
+
+async function actOnAuthorizeEvent(deps: LifecycleDeps, request: InvoiceRequestDoc, event: UserAuthorizeInvoiceEvent): Promise<void> {
   // Plain web and app requests may not know the buyer's openid: WeChat names it here.
   if (!request.openid && event.fromUserName) await deps.requests.learnOpenid(request._id, event.fromUserName);
   if (event.succOrderId) await markAuthorized(deps, request, 'wechat', undefined);

@@ -4,6 +4,8 @@ import type { OrderRepository } from '../../data/order/order.repository';
 import type { PostPaymentRepository } from '../../data/post-payment/post-payment.schema';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
 import type { Logger } from '../../logger';
+import type { Alerts } from '../../notify/alerts';
+import type { EmailCopies } from '../../notify/email-copy';
 import type { InvoiceApi } from '../../wechat';
 import type { WeChatAccounts } from '../../wechat/accounts';
 import type { SellerIdentity } from '../invoice-content';
@@ -24,6 +26,10 @@ export interface LifecycleDeps {
   now(): Date;
   random(): number;
   log: Logger;
+  /** Alerts to ops (webhook); absent in tests that do not need them. */
+  alerts?: Alerts;
+  /** The buyer's emailed copy; absent when SMTP_URL is unset. */
+  copies?: EmailCopies;
   /** Told of every request flagged as needing attention (see attention.ts; alerts subscribe here). */
   onAttention?: AttentionListener[];
   /** Inside one worker step: WeChat's answers so far (a flag raised in the step carries them). */
