@@ -262,6 +262,7 @@ function validBody(key: string): unknown {
       },
     },
     'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
+    'POST /api/admin/invoices/{id}/resolve': { note: '已人工核对' },
     'POST /api/channel/invoices': { orderNo: CHANNEL_ORDER_NO, account: 'default', source: 'wap', redirectUrl: 'https://shop.example/back' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
