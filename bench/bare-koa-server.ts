@@ -50,8 +50,8 @@ async function main(): Promise<void> {
     if (ctx.method !== 'POST' || !orderNo || !token) return void (ctx.status = 404);
     for await (const _chunk of ctx.req); // read the body, as the real route does
     const now = new Date();
-    const openid = await sessions.openidFor(token, now);
-    const order = openid ? await orders.findForBuyer(openid, orderNo) : null;
+    const buyer = await sessions.buyerFor(token, now, 'default');
+    const order = buyer ? await orders.findForBuyer(buyer, orderNo) : null;
     if (!order) return void (ctx.status = 404);
     const id = newRequestId();
     const claimed = await orders.claimNextAttempt(order.orderNo, order.requestCount, id);

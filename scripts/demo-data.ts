@@ -1,4 +1,4 @@
-import { openidFor } from '../server/sandbox';
+import { openidFor, unionidFor } from '../server/sandbox';
 
 /** Demo buyers: in the sandbox, any login code "<name>.<anything>" logs in as <name>. */
 export const DEMO_BUYERS = ['alice', 'bob'] as const;
@@ -11,7 +11,8 @@ const CATALOGUE = [
 ];
 
 /** A few orders per demo buyer, added through the admin API (idempotent: re-running adds nothing). */
-export async function seedDemoOrders(serverUrl: string, adminKey: string, appid: string): Promise<{ buyer: string; orderNo: string }[]> {
+/** With `openPlatform`, each order also carries the buyer's unionid: theirs in every account of the merchant. */
+export async function seedDemoOrders(serverUrl: string, adminKey: string, appid: string, openPlatform?: string): Promise<{ buyer: string; orderNo: string }[]> {
   const seeded: { buyer: string; orderNo: string }[] = [];
   for (const [b, buyer] of DEMO_BUYERS.entries()) {
     for (let n = 0; n < 3; n++) {
@@ -24,6 +25,7 @@ export async function seedDemoOrders(serverUrl: string, adminKey: string, appid:
         body: JSON.stringify({
           orderNo,
           openid: openidFor(appid, buyer),
+          ...(openPlatform ? { unionid: unionidFor(openPlatform, buyer) } : {}),
           amount: items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0),
           items,
         }),

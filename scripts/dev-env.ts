@@ -63,6 +63,35 @@ export function devCredentials(env: NodeJS.ProcessEnv): { values: DevCredentials
   return { values, generated };
 }
 
+/** The Open Platform account the development accounts share: one unionid per sandbox user. */
+export const DEV_OPEN_PLATFORM = 'fapiao-dev-open-platform';
+
+export interface DevAccount {
+  name: string;
+  kind: 'official_account' | 'app';
+  appid: string;
+  secret: string;
+  token?: string;
+  aesKey?: string;
+}
+
+/**
+ * The development merchant's Official Account ("oa": H5 pages, post-payment) and mobile app
+ * ("app"), beside the Mini Program, for the sandbox only. Derived from the stored Mini Program
+ * secret, so they are stable across runs and never printed; a channel API key likewise.
+ */
+export function devExtraAccounts(credentials: DevCredentials): { accounts: DevAccount[]; channelKey: string } {
+  const derive = (what: string, length: number) => crypto.createHmac('sha256', credentials.WECHAT_SECRET).update(what).digest('hex').slice(0, length);
+  const aesKey = Buffer.from(crypto.createHmac('sha256', credentials.WECHAT_SECRET).update('oa-aes').digest()).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 42) + 'A';
+  return {
+    accounts: [
+      { name: 'oa', kind: 'official_account', appid: `wx${derive('oa-appid', 16)}`, secret: derive('oa-secret', 32), token: derive('oa-token', 24), aesKey },
+      { name: 'app', kind: 'app', appid: `wx${derive('app-appid', 16)}`, secret: derive('app-secret', 32) },
+    ],
+    channelKey: `dev-channel-${derive('channel-key', 32)}`,
+  };
+}
+
 /**
  * The demo staff accounts' password for the console under `npm start`: generated once and kept
  * in .data/dev-env.json beside the other development credentials; CONSOLE_DEMO_PASSWORD wins.

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { createSandbox, type Sandbox } from '../server/sandbox';
-import { devConsolePassword, devCredentials, devSellerIdentity } from './dev-env';
+import { DEV_OPEN_PLATFORM, devConsolePassword, devCredentials, devExtraAccounts, devSellerIdentity } from './dev-env';
 import { freePort } from './mongo/free-port';
 import { startDatabase, withDatabaseName, type RunningDatabase } from './mongo';
 import { DEMO_BUYERS, DEMO_STAFF, seedDemoOrders, seedDemoStaff } from './demo-data';
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1';
   // The sandbox must know the server's push URL before the server starts: fix the port now.
   const port = Number(process.env.PORT ?? 3000) || (await freePort());
+  // An Official Account and a mobile app beside the Mini Program, unless the environment names its own.
+  const extra = process.env.WECHAT_ACCOUNTS || process.env.WECHAT_ACCOUNTS_FILE ? undefined : devExtraAccounts(credentials);
+  const [oa, mobileApp] = extra?.accounts ?? [];
 
   const sandbox = (running.sandbox = await createSandbox(
     {
@@ -57,7 +60,21 @@ async function main(): Promise<void> {
             mode: 'safe',
             format: 'xml',
           },
+          ...(extra ? { openPlatform: DEV_OPEN_PLATFORM } : {}),
         },
+        ...(oa && mobileApp
+          ? [
+              {
+                appid: oa.appid,
+                secret: oa.secret,
+                originalId: 'gh_fapiaodevoa01',
+                kind: 'official_account' as const,
+                openPlatform: DEV_OPEN_PLATFORM,
+                push: { url: `http://127.0.0.1:${port}/wechat/push/oa`, token: oa.token ?? '', aesKey: oa.aesKey, mode: 'safe' as const, format: 'xml' as const },
+              },
+              { appid: mobileApp.appid, secret: mobileApp.secret, originalId: 'gh_fapiaodevapp1', kind: 'app' as const, openPlatform: DEV_OPEN_PLATFORM, pushVia: oa.appid },
+            ]
+          : []),
       ],
       log: (msg, err) => console.error(`[sandbox] ${msg}`, err ?? ''),
     },
@@ -77,6 +94,8 @@ async function main(): Promise<void> {
       MONGODB_URI: withDatabaseName(db.uri, DEV_DATABASE),
       WECHAT_API_BASE: sandbox.url,
       WECHAT_SANDBOX: 'true',
+      WECHAT_OPEN_BASE: sandbox.url,
+      ...(extra ? { WECHAT_ACCOUNTS: JSON.stringify(extra.accounts), CHANNEL_API_KEYS: process.env.CHANNEL_API_KEYS || extra.channelKey } : {}),
       INVOICE_S_PAPPID: merchant.sPappid,
       FPQQLSH_PREFIX: merchant.merchantCode,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -90,7 +109,7 @@ async function main(): Promise<void> {
   }));
 
   const adminKey = credentials.ADMIN_API_KEYS.split(',')[0]?.trim() ?? '';
-  const demo = await seedDemoOrders(server.url, adminKey, credentials.WECHAT_APPID);
+  const demo = await seedDemoOrders(server.url, adminKey, credentials.WECHAT_APPID, extra ? DEV_OPEN_PLATFORM : undefined);
   const consoleLogin = devConsolePassword(process.env);
   await seedDemoStaff(server.url, adminKey, consoleLogin.password);
 
@@ -115,7 +134,15 @@ Development credentials (generated once, kept in .data/dev-env.json):
 Demo buyers ${DEMO_BUYERS.join(', ')} have ${demo.length} orders (${demo[0]?.orderNo} …). Log in as alice:
   curl -s -X POST ${server.url}/api/mp/session -H 'content-type: application/json' -d '{"code":"alice.1"}'
 The README walks the whole flow from there; the API is described at ${server.url}/openapi.json.
-
+${
+  extra
+    ? `
+The Official Account "oa" (H5 pages, post-payment) and the mobile app "app" run beside the Mini Program:
+  H5 pages         ${server.url}/h5/oa/   (the sandbox asks once who you are: alice sees her orders)
+  Channel API key  ${extra.channelKey}   (POST ${server.url}/api/channel/invoices)
+`
+    : ''
+}
 Ctrl-C stops everything.
 `);
 }

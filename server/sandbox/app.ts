@@ -5,10 +5,12 @@ import { faultInjection } from './control/faults';
 import { controlRoutes } from './control/routes';
 import { wechatJsonBody } from './body';
 import { invoiceMachineRoutes } from './invoice/machine-routes';
+import { paymentRoutes } from './invoice/payments';
 import { invoiceRoutes } from './invoice/routes';
 import { authPageRoutes } from './pages/auth-page';
 import { consolePageRoutes } from './pages/console-page';
 import { pdfRoutes } from './pdf/routes';
+import { oauthApiRoutes, oauthPageRoutes } from './platform/oauth';
 import { platformRoutes } from './platform/routes';
 import { pushRoutes } from './push/routes';
 import { fail, replyFailure, WeChatFailure } from './reply';
@@ -41,6 +43,7 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   // The pages read their own form bodies (not JSON) and are not WeChat calls: before both.
   app.use(authPage.routes());
   app.use(consolePage.routes());
+  app.use(oauthPageRoutes(sb).routes());
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith('/sandbox/')) return next();
     await count(sb.models, `call:${ctx.path}`);
@@ -50,10 +53,12 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   app.use(wechatJsonBody());
   app.use(control.routes());
   app.use(invoiceMachine.routes());
+  app.use(paymentRoutes(sb).routes());
   app.use(pushes.routes());
   app.use(pdf.routes());
   app.use(faultInjection(sb));
   app.use(platform.routes());
+  app.use(oauthApiRoutes(sb).routes());
   app.use(invoice.routes());
   return app;
 }

@@ -9,7 +9,7 @@ import { startBackground } from './invoice/background';
 
 export type { SandboxApp, SandboxSettings };
 export type { BehaviourInput } from './control/behaviour';
-export { openidFor } from './platform/routes';
+export { openidFor, unionidFor } from './platform/routes';
 
 export interface SandboxOptions {
   /** MongoDB URI of the sandbox's own database (not the merchant server's). */

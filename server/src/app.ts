@@ -10,6 +10,8 @@ import { consoleRoutes, findConsoleDist } from './http/console/routes';
 import { AppError } from './errors';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
+import { channelRoutes } from './http/channel/routes';
+import { h5Routes } from './http/h5/routes';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
@@ -18,7 +20,7 @@ import { outboxRoutes } from './http/admin/outbox-routes';
 import { pushRoutes } from './http/push/routes';
 import { REQUEST_ID_HEADER, requestLog } from './http/request-log';
 
-type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat' | 'metrics'>;
+type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat' | 'accounts' | 'metrics'>;
 
 /**
  * Builds the Koa application from its dependencies. Never listens: main.ts does, and tests call
@@ -44,13 +46,23 @@ export function createApp(deps: AppDeps): Koa {
     maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
     failureWindowMs: config.CONSOLE_LOGIN_WINDOW_MINUTES * 60_000,
   };
-  const auth = authenticators({ sessions: repositories.sessions, adminKeys: config.ADMIN_API_KEYS, staff, now });
+  const auth = authenticators({
+    sessions: repositories.sessions,
+    adminKeys: config.ADMIN_API_KEYS,
+    channelKeys: config.CHANNEL_API_KEYS,
+    defaultAccount: deps.accounts.default.name,
+    staff,
+    now,
+  });
   const ordersDeps = { orders: repositories.orders, requests: repositories.requests, now };
+  const sessionTtlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
+  const invoiceCallers = deps.accounts.all.map((a) => ({ name: a.name, invoice: a.client.invoice }));
+  const payMchAccount = deps.accounts.all.find((a) => a.kind === 'official_account') ?? deps.accounts.default;
   const groups: { prefix: string; routes: AnyApiRoute[] }[] = [
     {
       prefix: '/api/mp',
       routes: mpRoutes({
-        login: { wechat: deps.wechat, sessions: repositories.sessions, now, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 },
+        login: { sessions: repositories.sessions, now, sessionTtlMs },
         orders: { ...ordersDeps, emailCopy: Boolean(deps.config.SMTP_URL) },
         lifecycle,
       }),
@@ -66,13 +78,21 @@ export function createApp(deps: AppDeps): Koa {
         ...adminRoutes({
         orders: ordersDeps,
         lifecycle,
-        settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
+        settings: {
+          invoice: deps.wechat.invoice,
+          accounts: invoiceCallers,
+          payMchAccount: { name: payMchAccount.name, invoice: payMchAccount.client.invoice },
+          settings: repositories.settings,
+          audit: repositories.audit,
+          now,
+        },
         audit: repositories.audit,
         now,
         }),
         ...outboxRoutes({ emails: repositories.emailOutbox, alerts: repositories.alertOutbox }),
       ],
     },
+    { prefix: '/api/channel', routes: channelRoutes({ lifecycle }) },
   ];
 
   const api = new Router();
@@ -86,6 +106,16 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openApi;
   });
 
+  const h5 = h5Routes({
+    lifecycle,
+    orders: ordersDeps,
+    sessions: repositories.sessions,
+    sessionTtlMs,
+    openBase: deps.config.WECHAT_OPEN_BASE,
+    ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
+    now,
+    log: deps.logger,
+  });
   const pushes = pushRoutes({
     ...deps.push,
     observe: (outcome, seconds) => {
@@ -94,7 +124,7 @@ export function createApp(deps: AppDeps): Koa {
     },
   });
   const metrics = metricsRoutes({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
-  for (const router of [healthRoutes(deps.health), metrics, pushes, api, consoleRoutes(findConsoleDist())]) {
+  for (const router of [healthRoutes(deps.health), metrics, pushes, api, h5, consoleRoutes(findConsoleDist())]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TEST_ENV } from '../test/support/app';
 import { ConfigError, describeConfig, loadConfig } from './config';
 
@@ -74,5 +77,68 @@ describe('loadConfig', () => {
     expect(bad).not.toContain('shortButSecret');
     const on = loadConfig({ ...valid, SMTP_URL: 'smtps://u:p@mail.example', MAIL_FROM: 'Shop <fapiao@shop.example>', ALERT_WEBHOOK_FORMAT: 'wecom' });
     expect(on).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.example', MAIL_FROM: 'Shop <fapiao@shop.example>', ALERT_WEBHOOK_FORMAT: 'wecom' });
+  });
+});
+
+describe('loadConfig: several WeChat accounts', () => {
+  const oa = {
+    name: 'oa',
+    kind: 'official_account',
+    appid: 'wxoa01oa01oa01oa01',
+    secret: 'oa-secret-0123456789abcdef0123',
+    token: 'oaPushToken42',
+    aesKey: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
+  };
+  const app = { name: 'app', kind: 'app', appid: 'wxapp1app1app1app1', secret: 'app-secret-0123456789abcdef012' };
+  const { WECHAT_APPID: _a, WECHAT_SECRET: _s, WECHAT_TOKEN: _t, ...withoutLegacy } = valid;
+
+  it("keeps today's single account: the variables make the account named default", () => {
+    expect(loadConfig(valid).accounts).toEqual([
+      { name: 'default', kind: 'mini_program', appid: valid.WECHAT_APPID, secret: valid.WECHAT_SECRET, token: valid.WECHAT_TOKEN, acceptPlainPush: false },
+    ]);
+  });
+
+  it('adds the listed accounts after the default one, or uses the list alone', () => {
+    expect(loadConfig({ ...valid, WECHAT_ACCOUNTS: JSON.stringify([oa, app]) }).accounts.map((a) => a.name)).toEqual(['default', 'oa', 'app']);
+    const alone = loadConfig({ ...withoutLegacy, WECHAT_ACCOUNTS: JSON.stringify([oa]) });
+    expect(alone.accounts).toEqual([{ ...oa, acceptPlainPush: false }]);
+    expect(Object.isFrozen(alone.accounts[0])).toBe(true);
+  });
+
+  it('reads the list from a file', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fapiao-accounts-')), 'accounts.json');
+    fs.writeFileSync(file, JSON.stringify([oa, app]));
+    expect(loadConfig({ ...withoutLegacy, WECHAT_ACCOUNTS_FILE: file }).accounts.map((a) => a.appid)).toEqual([oa.appid, app.appid]);
+    expect(problemsOf({ ...withoutLegacy, WECHAT_ACCOUNTS_FILE: `${file}.missing` })).toEqual(['WECHAT_ACCOUNTS_FILE: cannot read the file (ENOENT)']);
+  });
+
+  it('checks every account is complete, names are unique and appids too, without echoing any value', () => {
+    const problems = problemsOf({
+      ...valid,
+      WECHAT_ACCOUNTS: JSON.stringify([
+        { ...oa, token: undefined },
+        { ...app, secret: 'shortSecret' },
+        { ...oa, name: 'default' },
+        { ...oa, name: 'oa2' },
+        { ...oa, name: 'oa3', extra: 1 },
+      ]),
+    }).join('\n');
+    expect(problems).toContain('WECHAT_ACCOUNTS[0] "oa".token: required for this kind of account');
+    expect(problems).toContain('WECHAT_ACCOUNTS[1] "app".secret: must be the 32-character AppSecret');
+    expect(problems).toContain('WECHAT_ACCOUNTS[4] "oa3".(entry): Unrecognized key');
+    expect(problems).toContain('the account name "default" is used twice');
+    expect(problems).toContain(`the appid ${oa.appid} is configured twice`);
+    expect(problems).not.toContain('shortSecret');
+    expect(problems).not.toContain(oa.aesKey);
+  });
+
+  it('never quotes the variable when it is not JSON (it holds secrets)', () => {
+    const problems = problemsOf({ ...withoutLegacy, WECHAT_ACCOUNTS: '[{"secret":"topSecretValue123456",' });
+    expect(problems).toEqual(['WECHAT_ACCOUNTS: not valid JSON']);
+  });
+
+  it('without the list, the single-account variables are required; an empty list is refused', () => {
+    expect(problemsOf(withoutLegacy)).toEqual(['missing required environment variables: WECHAT_APPID, WECHAT_SECRET, WECHAT_TOKEN']);
+    expect(problemsOf({ ...withoutLegacy, WECHAT_ACCOUNTS: '[]' })).toEqual(['WECHAT_ACCOUNTS: must be a JSON list with at least one account']);
   });
 });

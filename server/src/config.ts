@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { z } from 'zod';
+import { accountList, legacyAccount, type WeChatAccount } from './config-accounts';
 
 /**
  * The server's configuration, read from the environment once at start-up, validated, typed and
@@ -14,12 +16,43 @@ const schema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .describe('MongoDB connection string (replica set or Atlas in production), including the database name'),
-  WECHAT_APPID: z.string().regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx followed by 16 letters or digits').describe('Mini Program appid'),
-  WECHAT_SECRET: z.string().min(16, 'must be the 32-character AppSecret').describe('Mini Program AppSecret (secret)'),
+  // Required unless WECHAT_ACCOUNTS or WECHAT_ACCOUNTS_FILE names the accounts (checked in loadConfig).
+  WECHAT_APPID: z
+    .string()
+    .regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx followed by 16 letters or digits')
+    .optional()
+    .describe('Mini Program appid (the account named "default")'),
+  WECHAT_SECRET: z.string().min(16, 'must be the 32-character AppSecret').optional().describe('Mini Program AppSecret (secret)'),
   WECHAT_TOKEN: z
     .string()
     .regex(/^[0-9a-zA-Z]{3,32}$/, 'must be 3-32 letters or digits, as configured for message push')
+    .optional()
     .describe('Message-push Token used to sign pushes (secret)'),
+  WECHAT_ACCOUNTS: z
+    .string()
+    .optional()
+    .describe('JSON list of WeChat accounts (Mini Program, Official Account, app): name, kind, appid, secret, token, aesKey (secret)'),
+  WECHAT_ACCOUNTS_FILE: z.string().optional().describe('A file holding the WECHAT_ACCOUNTS JSON list instead of the variable'),
+  WECHAT_OPEN_BASE: z
+    .url()
+    .default('https://open.weixin.qq.com')
+    .describe('Base URL of WeChat web authorization (connect/oauth2/authorize; the sandbox in development)'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe("The server's public base URL (OAuth redirect_uri, redirect_url back from WeChat); default: the request's own origin"),
+  CHANNEL_API_KEYS: z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((key) => key.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(24, 'each key must be at least 24 characters')))
+    .describe("Comma-separated keys for /api/channel, the merchant back end's server-to-server API (secret)"),
+  POST_PAYMENT_MATCH_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(72)
+    .describe('How long a post-payment authorization for an order not imported yet waits for its order'),
   WECHAT_AES_KEY: z
     .string()
     .regex(/^[0-9a-zA-Z]{43}$/, 'must be the 43-character EncodingAESKey')
@@ -123,19 +156,30 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).optional().describe('Sender of the emailed copy, e.g. "某某商贸 <fapiao@example.com>"; required with SMTP_URL'),
 });
 
-export type Config = Readonly<z.infer<typeof schema>>;
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    /** Every WeChat account of the deployment; the first is the default (today's single account). */
+    accounts: readonly WeChatAccount[];
+  }
+>;
+export type { WeChatAccount } from './config-accounts';
 
 /** Names of the variables that must never be logged or echoed. */
 export const SECRET_VARIABLES = [
   'WECHAT_SECRET',
   'WECHAT_TOKEN',
   'WECHAT_AES_KEY',
+  'WECHAT_ACCOUNTS',
   'ADMIN_API_KEYS',
+  'CHANNEL_API_KEYS',
   'MONGODB_URI',
   'METRICS_TOKEN',
   'ALERT_WEBHOOK_URL',
   'SMTP_URL',
 ] as const;
+
+/** The single-account variables: required unless the accounts are given as a list. */
+const LEGACY_ACCOUNT_VARIABLES = ['WECHAT_APPID', 'WECHAT_SECRET', 'WECHAT_TOKEN'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -149,19 +193,71 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable counts as missing: `FOO= npm start` should not pass as configured.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
+  const missing: string[] = [];
+  const invalid: string[] = [];
   if (!result.success) {
-    const missing: string[] = [];
-    const invalid: string[] = [];
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '');
       if (issue.code === 'invalid_type' && present[name] === undefined) missing.push(name);
       else invalid.push(`${name}: ${issue.message}`);
     }
-    const problems = [...(missing.length ? [`missing required environment variables: ${[...new Set(missing)].join(', ')}`] : []), ...invalid];
-    throw new ConfigError(problems);
   }
+  const listed = present.WECHAT_ACCOUNTS !== undefined || present.WECHAT_ACCOUNTS_FILE !== undefined;
+  const legacyGiven = LEGACY_ACCOUNT_VARIABLES.some((name) => present[name] !== undefined);
+  if (!listed || legacyGiven) missing.push(...LEGACY_ACCOUNT_VARIABLES.filter((name) => present[name] === undefined));
+  let accounts: WeChatAccount[] = [];
+  if (result.success && missing.length === 0 && invalid.length === 0) {
+    const data = result.data;
+    const legacy = legacyGiven ? [legacyAccount(data)] : [];
+    const listedAccounts = listed ? accountList(readAccountsJson(data, invalid), invalid) : [];
+    accounts = [...legacy, ...listedAccounts];
+    checkAccountSet(accounts, invalid);
+  }
+  if (missing.length || invalid.length) {
+    const order = Object.keys(schema.shape);
+    const names = [...new Set(missing)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    throw new ConfigError([...(names.length ? [`missing required environment variables: ${names.join(', ')}`] : []), ...invalid]);
+  }
+  if (!result.success) throw new ConfigError(['invalid configuration']);
   if (result.data.SMTP_URL && !result.data.MAIL_FROM) throw new ConfigError(['MAIL_FROM: is required with SMTP_URL (the sender of the emailed copy)']);
-  return Object.freeze(result.data);
+  return Object.freeze({ ...result.data, accounts: Object.freeze(accounts.map((a) => Object.freeze(a))) });
+}
+
+/** WECHAT_ACCOUNTS, or the file WECHAT_ACCOUNTS_FILE names, parsed (never echoed: it holds secrets). */
+function readAccountsJson(data: z.infer<typeof schema>, invalid: string[]): unknown {
+  if (data.WECHAT_ACCOUNTS !== undefined && data.WECHAT_ACCOUNTS_FILE !== undefined) {
+    invalid.push('WECHAT_ACCOUNTS_FILE: give either WECHAT_ACCOUNTS or WECHAT_ACCOUNTS_FILE, not both');
+    return undefined;
+  }
+  let text = data.WECHAT_ACCOUNTS;
+  const where = text === undefined ? 'WECHAT_ACCOUNTS_FILE' : 'WECHAT_ACCOUNTS';
+  if (text === undefined && data.WECHAT_ACCOUNTS_FILE !== undefined) {
+    try {
+      text = fs.readFileSync(data.WECHAT_ACCOUNTS_FILE, 'utf8');
+    } catch (err) {
+      invalid.push(`WECHAT_ACCOUNTS_FILE: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  }
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    // JSON.parse's message quotes the text around the error, which may be a secret.
+    invalid.push(`${where}: not valid JSON`);
+    return undefined;
+  }
+}
+
+/** Names and appids are unique; at least one account. */
+function checkAccountSet(accounts: WeChatAccount[], invalid: string[]): void {
+  if (accounts.length === 0 && invalid.length === 0) invalid.push('WECHAT_ACCOUNTS: needs at least one account');
+  const seen = (key: 'name' | 'appid') => {
+    const counts = new Map<string, number>();
+    for (const a of accounts) counts.set(a[key], (counts.get(a[key]) ?? 0) + 1);
+    return [...counts].filter(([, n]) => n > 1).map(([value]) => value);
+  };
+  for (const name of seen('name')) invalid.push(`WECHAT_ACCOUNTS: the account name "${name}" is used twice`);
+  for (const appid of seen('appid')) invalid.push(`WECHAT_ACCOUNTS: the appid ${appid} is configured twice`);
 }
 
 /** Every variable with its description, for the README and `--help`. */
@@ -169,6 +265,6 @@ export function describeConfig(): { name: string; description: string; required:
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,
     description: field.description ?? '',
-    required: !field.safeParse(undefined).success,
+    required: (LEGACY_ACCOUNT_VARIABLES as readonly string[]).includes(name) || !field.safeParse(undefined).success,
   }));
 }

@@ -5,6 +5,7 @@ import { invoiceRequestRepository, type InvoiceRequestRepository } from './data/
 import { invoiceRequestModel } from './data/invoice-request/invoice-request.schema';
 import { orderRepository, type OrderRepository } from './data/order/order.repository';
 import { orderModel } from './data/order/order.schema';
+import { postPaymentModel, postPaymentRepository, type PostPaymentRepository } from './data/post-payment/post-payment.schema';
 import { pushEventRepository, type PushEventRepository } from './data/push-event/push-event.repository';
 import { pushEventModel } from './data/push-event/push-event.schema';
 import { sessionRepository, type SessionRepository } from './data/session/session.repository';
@@ -14,6 +15,8 @@ import { staffRepository, type StaffRepository } from './data/staff/staff.reposi
 import { staffModels } from './data/staff/staff.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
+import { sendCallbacks } from './domain/lifecycle/callbacks';
+import { sweepPostPayments } from './domain/lifecycle/post-payment';
 import { queueForgottenCopies } from './domain/lifecycle/issuing';
 import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
 import { outboxRepository, type OutboxRepository } from './data/outbox/outbox.repository';
@@ -25,8 +28,8 @@ import { countTransitions, createMetrics, type Metrics } from './observability/m
 import type { ReceivePushDeps } from './domain/receive-push';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
-import { createWeChatClient, type WeChatClient } from './wechat';
-import { decodeAesKey } from './wechat/push';
+import type { WeChatClient } from './wechat';
+import { createWeChatAccounts, type WeChatAccounts } from './wechat/accounts';
 
 export interface Container {
   config: Config;
@@ -39,12 +42,16 @@ export interface Container {
     requests: InvoiceRequestRepository;
     sessions: SessionRepository;
     settings: SettingsRepository;
+    postPayments: PostPaymentRepository;
     audit: AuditLog;
     emailOutbox: OutboxRepository<EmailCopyPayload>;
     alertOutbox: OutboxRepository<AlertPayload>;
     staff: StaffRepository;
   };
+  /** The default account's client (today's single account). */
   wechat: WeChatClient;
+  /** Every configured WeChat account, each with its own client and push keys. */
+  accounts: WeChatAccounts;
   metrics: Metrics;
   alerts: Alerts;
   /** The outboxes this process delivers when it runs the worker (email only with SMTP_URL, alerts only with ALERT_WEBHOOK_URL). */
@@ -100,6 +107,7 @@ export function createContainer(input: ContainerInput): Container {
     requests: countTransitions(invoiceRequestRepository(requestModel), metrics.transitions),
     sessions: sessionRepository(sessionModel(db)),
     settings: settingsRepository(settingModel(db)),
+    postPayments: postPaymentRepository(postPaymentModel(db)),
     audit: auditLog(auditModel(db)),
     emailOutbox: emailOutboxRepository,
     alertOutbox: alertOutboxRepository,
@@ -109,10 +117,9 @@ export function createContainer(input: ContainerInput): Container {
     ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
     : loggedAlerts(logger);
   const errorWatch = wechatErrorWatch(alerts, { threshold: config.ALERT_WECHAT_ERRORS, windowS: config.ALERT_WECHAT_WINDOW_S, now });
-  const wechat = createWeChatClient({
+  // One client per account; tokens and tickets are stored per appid in the one shared store.
+  const accounts = createWeChatAccounts(config.accounts, {
     baseUrl: config.WECHAT_API_BASE,
-    appid: config.WECHAT_APPID,
-    secret: config.WECHAT_SECRET,
     timeoutMs: config.WECHAT_TIMEOUT_MS,
     tokenStore: createMongoTokenStore(db),
     log: logger,
@@ -124,6 +131,7 @@ export function createContainer(input: ContainerInput): Container {
       refresh: (kind) => metrics.credentialRefreshes.inc({ kind }),
     },
   });
+  const wechat = accounts.default.client;
   // Retries of the outboxes follow the worker's time scale (tests and demos shorten them).
   const scale = (ms: number) => Math.max(10, Math.round(ms * config.WORKER_TIME_SCALE));
   const outboxes: Outbox<EmailCopyPayload | AlertPayload>[] = [];
@@ -157,8 +165,10 @@ export function createContainer(input: ContainerInput): Container {
   const lifecycle: LifecycleDeps = {
     orders: repositories.orders,
     requests: repositories.requests,
+    postPayments: repositories.postPayments,
     settings: repositories.settings,
     invoice: wechat.invoice,
+    accounts,
     invoicing: {
       sPappid: config.INVOICE_S_PAPPID,
       fpqqlshPrefix: config.FPQQLSH_PREFIX,
@@ -172,6 +182,7 @@ export function createContainer(input: ContainerInput): Container {
         kpr: config.INVOICE_ISSUER,
       },
       ...(config.WECHAT_SANDBOX ? { sandboxBaseUrl: config.WECHAT_API_BASE } : {}),
+      postPaymentMatchMs: config.POST_PAYMENT_MATCH_HOURS * 3600_000,
     },
     schedule: { ...DEFAULT_SCHEDULE, ...input.schedule },
     now,
@@ -198,6 +209,7 @@ export function createContainer(input: ContainerInput): Container {
     db,
     repositories,
     wechat,
+    accounts,
     metrics,
     alerts,
     outboxes,
@@ -207,25 +219,20 @@ export function createContainer(input: ContainerInput): Container {
       isShuttingDown: input.isShuttingDown,
     },
     push: {
-      pushConfig: {
-        token: config.WECHAT_TOKEN,
-        appid: config.WECHAT_APPID,
-        // Decoded once at start-up: a malformed key stops the process instead of failing each push.
-        aesKey: config.WECHAT_AES_KEY ? decodeAesKey(config.WECHAT_AES_KEY) : undefined,
-        // A plain push's signature covers token, timestamp and nonce, not the body: once safe mode
-        // is configured, anyone holding one signed URL could otherwise post any event with it.
-        requireEncryption: Boolean(config.WECHAT_AES_KEY) && !config.WECHAT_ACCEPT_PLAIN_PUSH,
-      },
+      accounts,
       pushEvents: repositories.pushEvents,
       now: () => new Date(),
       // Answered already; act afterwards, off the request. Then the worker looks at once: the
       // buyer is waiting for the step the push made due (processPush never rejects).
-      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message).then(() => input.onWorkDue?.()),
+      onNewEvent: (push, account) =>
+        void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message, account).then(() => input.onWorkDue?.()),
     },
     async housekeeping() {
       if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
       lastSweep = Date.now();
       await sweepPushes(lifecycle, repositories.pushEvents);
+      await sweepPostPayments(lifecycle);
+      await sendCallbacks(lifecycle);
       await queueForgottenCopies(lifecycle, SWEEP_EVERY_MS);
     },
   };

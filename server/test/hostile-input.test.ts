@@ -20,6 +20,18 @@ import { authorizeEvent } from './support/push-events';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const ADMIN_KEY = TEST_ENV.ADMIN_API_KEYS;
 const ORDER_NO = 'HOSTILE-1';
+/** The order the channel API's valid body asks for (its own, so HOSTILE-1's request stays as it is). */
+const CHANNEL_ORDER_NO = 'HOSTILE-2';
+const CHANNEL_KEY = 'channel-key-hostile-0123456789ab';
+/** A second account: an Official Account with its own push keys and H5 pages. */
+const OA = {
+  name: 'oa',
+  kind: 'official_account',
+  appid: 'wxoa01oa01oa01oa01',
+  secret: 'oa-secret-0123456789abcdef0123',
+  token: 'oaPushToken42',
+  aesKey: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
+};
 /** Well over every string limit, well under the JSON body limit (256 kb). */
 const OVERLONG = 'a'.repeat(10_000);
 
@@ -179,7 +191,7 @@ interface Operation {
   key: string;
   method: string;
   path: string;
-  auth: 'none' | 'session' | 'adminKey';
+  auth: 'none' | 'session' | 'adminKey' | 'channelKey';
   parameters: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
   body?: JsonSchema;
 }
@@ -251,6 +263,7 @@ function validBody(key: string): unknown {
     },
     'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
     'POST /api/admin/invoices/{id}/resolve': { note: '已与买家电话确认，人工处理完毕' },
+    'POST /api/channel/invoices': { orderNo: CHANNEL_ORDER_NO, account: 'default', source: 'wap', redirectUrl: 'https://shop.example/back' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
   return bodies[key];
@@ -258,7 +271,7 @@ function validBody(key: string): unknown {
 
 /** Real values for path parameters, so a hostile request would otherwise reach real data. */
 function pathValue(name: string): string {
-  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId };
+  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId, requestId };
   const value = values[name];
   if (value === undefined) throw new Error(`no value for path parameter {${name}}: add one to pathValue()`);
   return value;
@@ -281,6 +294,7 @@ function urlOf(op: Operation, params: Record<string, string> = {}, query: string
 function credentialFor(op: Operation): string | undefined {
   if (op.auth === 'session') return `Bearer ${buyer.token}`;
   if (op.auth === 'adminKey') return `Bearer ${ADMIN_KEY}`;
+  if (op.auth === 'channelKey') return `Bearer ${CHANNEL_KEY}`;
   return undefined;
 }
 
@@ -405,16 +419,16 @@ function moneyVariants(op: Operation): { name: string; body: string }[] {
 // ── Setup ──────────────────────────────────────────────────────────────────────────────────────
 
 beforeAll(async () => {
-  fake = await startFakeWeChat({ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
+  fake = await startFakeWeChat({ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, otherApps: [OA] });
   app = await startTestApp({
-    env: { WECHAT_API_BASE: fake.baseUrl, WECHAT_AES_KEY: AES_KEY },
+    env: { WECHAT_API_BASE: fake.baseUrl, WECHAT_AES_KEY: AES_KEY, WECHAT_ACCOUNTS: JSON.stringify([OA]), CHANNEL_API_KEYS: CHANNEL_KEY },
     extra: (created) => {
       koa = created;
     },
   });
   const login = await send({ method: 'POST', path: '/api/mp/session', headers: jsonHeaders(), body: JSON.stringify({ code: 'hostile.buyer' }) });
   buyer = login.json as { token: string; openid: string };
-  expiredToken = (await app.container.repositories.sessions.create(buyer.openid, new Date(Date.now() - 3_600_000), 1_000)).token;
+  expiredToken = (await app.container.repositories.sessions.create({ account: 'default', openid: buyer.openid }, new Date(Date.now() - 3_600_000), 1_000)).token;
   const order = {
     orderNo: ORDER_NO,
     openid: buyer.openid,
@@ -425,6 +439,8 @@ beforeAll(async () => {
     ],
   };
   expect((await send({ method: 'POST', path: '/api/admin/orders', headers: jsonHeaders(`Bearer ${ADMIN_KEY}`), body: JSON.stringify(order) })).status).toBe(201);
+  const channelOrder = { ...order, orderNo: CHANNEL_ORDER_NO };
+  expect((await send({ method: 'POST', path: '/api/admin/orders', headers: jsonHeaders(`Bearer ${ADMIN_KEY}`), body: JSON.stringify(channelOrder) })).status).toBe(201);
   const invoice = await send({ method: 'POST', path: `/api/mp/orders/${ORDER_NO}/invoice`, headers: jsonHeaders(`Bearer ${buyer.token}`), body: '{"type":1}' });
   expect(invoice.status).toBe(200);
   requestId = (await app.container.repositories.orders.findByOrderNo(ORDER_NO))?.latestRequestId ?? 'missing';
@@ -766,6 +782,99 @@ describe('health and the API description', () => {
       expect({ path, status: answer.status }).toEqual({ path, status: 200 });
     }
     expect(await snapshotCounts()).toEqual(before);
+  });
+});
+
+// ── H5 pages and per-account push endpoints ─────────────────────────────────────────────────────
+
+describe('H5 pages (/h5/<account>/) and /wechat/push/<account>', () => {
+  /** A page answer: the status wanted, never a 500, an error page naming its code, the database untouched. */
+  async function expectPages(cases: { name: string; call: Call; status: number; code?: string; location?: RegExp }[]): Promise<void> {
+    const failures: string[] = [];
+    const before = await snapshotCounts();
+    for (const { name, call, status, code, location } of cases) {
+      const res = await fetch(`${app.url}${call.path}`, { method: call.method, headers: call.headers, body: call.body as string | undefined, redirect: 'manual' });
+      const text = await res.text();
+      const label = `${call.method} ${call.path.slice(0, 100)} — ${name}`;
+      if (res.status !== status) failures.push(`${label}: status ${res.status} (wanted ${status}): ${text.slice(0, 200)}`);
+      if (code && !text.includes(`data-code="${code}"`)) failures.push(`${label}: no error page with code ${code}: ${text.slice(0, 200)}`);
+      if (location && !location.test(res.headers.get('location') ?? '')) failures.push(`${label}: redirected to ${res.headers.get('location')}`);
+      if (text.includes('<script')) failures.push(`${label}: markup leaked into the page`);
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshotCounts()).toEqual(before);
+  }
+
+  let cookie = '';
+  let csrf = '';
+  beforeAll(async () => {
+    // A live H5 session of the Official Account (as web authorization would make), and its form token.
+    const session = await app.container.repositories.sessions.create({ account: 'oa', openid: 'oOfficialAccountBuyer0000001' }, new Date(), 3_600_000);
+    cookie = `fapiao_h5=${session.token}`;
+    csrf = crypto.createHash('sha256').update(`h5-form\n${session.token}`).digest('base64url');
+  });
+
+  it('refuses unknown accounts, forged sessions and states, foreign orders, hostile order numbers and forms', async () => {
+    exercised.add('GET /h5/{account}');
+    for (const route of ['/', '/login', '/oauth', '/orders/{orderNo}', '/orders/{orderNo}/apply', '/orders/{orderNo}/invoice']) exercised.add(`GET /h5/{account}${route}`);
+    exercised.add('POST /h5/{account}/orders/{orderNo}/apply');
+    const form = (fields: Record<string, string>, withCookie = cookie): Call => ({
+      method: 'POST',
+      path: `/h5/oa/orders/${ORDER_NO}/apply`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(withCookie ? { cookie: withCookie } : {}) },
+      body: new URLSearchParams(fields).toString(),
+    });
+    await expectPages([
+      { name: 'unknown account', call: { method: 'GET', path: '/h5/nobody/' }, status: 409, code: 'ACCOUNT_NOT_CONFIGURED' },
+      { name: 'unknown account, no trailing slash', call: { method: 'GET', path: '/h5/nobody' }, status: 409, code: 'ACCOUNT_NOT_CONFIGURED' },
+      { name: 'a Mini Program has no H5 pages', call: { method: 'GET', path: '/h5/default/login' }, status: 409, code: 'ACCOUNT_NOT_CONFIGURED' },
+      { name: 'overlong account', call: { method: 'GET', path: `/h5/${OVERLONG.slice(0, 2000)}/` }, status: 409, code: 'ACCOUNT_NOT_CONFIGURED' },
+      { name: 'no session: to login', call: { method: 'GET', path: '/h5/oa/' }, status: 302, location: /^\/h5\/oa\/login\?next=/ },
+      { name: 'forged session: to login', call: { method: 'GET', path: '/h5/oa/', headers: { cookie: 'fapiao_h5=forged' } }, status: 302 },
+      { name: 'login with an open redirect as next', call: { method: 'GET', path: '/h5/oa/login?next=https://evil.example/' }, status: 302, location: /^https:\/\/open\.weixin\.qq\.com\/connect\/oauth2\/authorize\?appid=wxoa01oa01oa01oa01&redirect_uri=/ },
+      { name: 'oauth without a state cookie', call: { method: 'GET', path: '/h5/oa/oauth?code=abc&state=deadbeef' }, status: 401, code: 'UNAUTHENTICATED' },
+      { name: 'oauth with another state', call: { method: 'GET', path: '/h5/oa/oauth?code=abc&state=deadbeef', headers: { cookie: 'fapiao_h5_state=cafebabe.%2Fh5%2Foa%2F' } }, status: 401, code: 'UNAUTHENTICATED' },
+      { name: 'oauth with repeated state', call: { method: 'GET', path: '/h5/oa/oauth?code=abc&state=a&state=a', headers: { cookie: 'fapiao_h5_state=a.x' } }, status: 401, code: 'UNAUTHENTICATED' },
+      { name: 'hostile order number', call: { method: 'GET', path: `/h5/oa/orders/${encodeURIComponent('{"$gt":""}')}`, headers: { cookie } }, status: 404, code: 'ORDER_NOT_FOUND' },
+      { name: "another buyer's order", call: { method: 'GET', path: `/h5/oa/orders/${ORDER_NO}`, headers: { cookie } }, status: 404, code: 'ORDER_NOT_FOUND' },
+      { name: "another buyer's invoice", call: { method: 'GET', path: `/h5/oa/orders/${ORDER_NO}/invoice`, headers: { cookie } }, status: 404, code: 'ORDER_NOT_FOUND' },
+      { name: "another buyer's apply page", call: { method: 'GET', path: `/h5/oa/orders/${ORDER_NO}/apply`, headers: { cookie } }, status: 404, code: 'ORDER_NOT_FOUND' },
+      { name: 'apply without a session', call: form({ csrf, type: '1' }, ''), status: 401, code: 'UNAUTHENTICATED' },
+      { name: 'apply without the form token', call: form({ type: '1' }), status: 403, code: 'FORBIDDEN' },
+      { name: 'apply with another session’s token', call: form({ csrf: 'x'.repeat(43), type: '1' }), status: 403, code: 'FORBIDDEN' },
+      { name: 'apply with operator-looking values for another buyer’s order', call: form({ csrf, type: '0', kind: 'company', name: '{"$gt":""}', taxNumber: '<script>' }), status: 404, code: 'ORDER_NOT_FOUND' },
+      { name: 'apply over 16 kb', call: form({ csrf, type: '1', name: OVERLONG.repeat(2) }), status: 413, code: 'BODY_TOO_LARGE' },
+    ]);
+  });
+
+  it('opens a push only with the keys of the account its URL names', async () => {
+    exercised.add('GET /wechat/push/{account}');
+    exercised.add('POST /wechat/push/{account}');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const sealFor = (token: string, appid: string, aesKey: string) =>
+      sealPush(authorizeEvent('HOSTILE-PUSH-OA', Number(timestamp)), { mode: 'safe', format: 'xml', token, appid, aesKey: decodeAesKey(aesKey), timestamp, nonce: '7' });
+    const mpSealed = sealFor(TEST_ENV.WECHAT_TOKEN, TEST_ENV.WECHAT_APPID, AES_KEY);
+    const post = (account: string, sealed: ReturnType<typeof sealPush>, body = sealed.body): Call => ({
+      method: 'POST',
+      path: `/wechat/push/${account}?${new URLSearchParams(sealed.query).toString()}`,
+      headers: { 'content-type': sealed.contentType },
+      body,
+    });
+    await expectAllRejected([
+      { name: 'sealed for the Mini Program, posted to the OA', call: post('oa', mpSealed), expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' } },
+      { name: 'unknown account', call: post('nobody', mpSealed), expect: { status: 404, code: 'ROUTE_NOT_FOUND' } },
+      { name: 'overlong account', call: post(OVERLONG.slice(0, 2000), mpSealed), expect: { status: 404, code: 'ROUTE_NOT_FOUND' } },
+      { name: 'over 64 kb', call: post('oa', mpSealed, `<xml>${'a'.repeat(70_000)}</xml>`), expect: { status: 413, code: 'BODY_TOO_LARGE' } },
+      {
+        name: 'URL check signed with the Mini Program’s Token',
+        call: { method: 'GET', path: `/wechat/push/oa?${new URLSearchParams({ signature: pushSignature(TEST_ENV.WECHAT_TOKEN, timestamp, '9'), timestamp, nonce: '9', echostr: 'e' }).toString()}` },
+        expect: { status: 401, code: 'PUSH_SIGNATURE_INVALID' },
+      },
+      { name: 'URL check of an unknown account', call: { method: 'GET', path: '/wechat/push/nobody?echostr=e' }, expect: { status: 404, code: 'ROUTE_NOT_FOUND' } },
+    ]);
+    // The same check signed with the OA's own Token is answered.
+    const ok = await fetch(`${app.url}/wechat/push/oa?${new URLSearchParams({ signature: pushSignature(OA.token, timestamp, '9'), timestamp, nonce: '9', echostr: 'e42' }).toString()}`);
+    expect(await ok.text()).toBe('e42');
   });
 });
 

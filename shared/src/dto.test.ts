@@ -7,7 +7,9 @@ import type { ApplyInvoiceRequest, CreateSessionResponse, InvoiceStatusResponse,
 import { validateTaxNumber } from './validators';
 
 const company: InvoiceTitleDto = { kind: 'company', name: '腾讯科技(深圳)有限公司', taxNumber: '9144030071526726XG' };
-const apply: ApplyInvoiceRequest[] = [{ type: 0, title: company }, {}, { type: 1 }, { type: 2 }];
+const apply: ApplyInvoiceRequest[] = [{ type: 0, title: company }, {}, { type: 1 }];
+// @ts-expect-error type 2 (hand over an invoice issued elsewhere) is not offered
+const handOver: ApplyInvoiceRequest = { type: 2 };
 
 // @ts-expect-error type 0 means the title comes from us, so it is required
 const missingTitle: ApplyInvoiceRequest = { type: 0 };
@@ -32,7 +34,8 @@ describe('Mini Program DTOs', () => {
     };
     expect(new Date(session.expiresAt).toISOString()).toBe(session.expiresAt);
     expect(order.items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0)).toBe(order.amount);
-    expect(apply.map((body) => body.type ?? 1)).toEqual([0, 1, 1, 2]);
+    expect(apply.map((body) => body.type ?? 1)).toEqual([0, 1, 1]);
+    expect(handOver.type).toBe(2);
     if (company.kind === 'company') expect(validateTaxNumber(company.taxNumber).ok).toBe(true);
     expect([missingTitle, badType, companyWithoutTaxNumber, personalWithBank, badStatus]).toHaveLength(5);
   });

@@ -105,10 +105,17 @@ export type InvoiceTitleDto = CompanyInvoiceTitle | PersonalInvoiceTitle;
 /**
  * The getauthurl `type`:
  * 0 the user gave the title in our Mini Program (form or wx.chooseInvoiceTitle), so it is required;
- * 1 (the default) WeChat's authorization page collects the title;
- * 2 hand over an invoice issued elsewhere.
+ * 1 (the default) WeChat's authorization page collects the title.
+ * (WeChat's type 2 hands over an invoice issued elsewhere through its card-insert API, which Fapiao
+ * does not implement, so the contract does not offer it.)
  */
-export type ApplyInvoiceRequest = { type: 0; title: InvoiceTitleDto } | { type?: 1 } | { type: 2 };
+export type ApplyInvoiceRequest = { type: 0; title: InvoiceTitleDto } | { type?: 1 };
+
+/**
+ * Where the buyer authorizes (getauthurl's `source`): wxa a Mini Program, web an Official Account's
+ * H5 page inside WeChat, app a native app through the WeChat SDK, wap an ordinary mobile web page.
+ */
+export type InvoiceSource = 'wxa' | 'web' | 'app' | 'wap';
 
 export interface ApplyInvoiceResponse {
   /** The appid to pass to wx.navigateToMiniProgram (WeChat's invoice authorization Mini Program). */
@@ -136,4 +143,40 @@ export interface InvoiceStatusResponse {
   kprq?: string;
   /** The invoice PDF, once ISSUED. */
   pdfUrl?: string;
+}
+
+// POST /api/channel/invoices, GET /api/channel/invoices/:requestId ---------------------------------
+// The merchant's own back end (native app, plain web) asks for an invoice on the buyer's behalf.
+
+export interface ChannelInvoiceRequest {
+  orderNo: string;
+  /** The configured WeChat account the buyer authorizes through (its name). */
+  account: string;
+  source: Exclude<InvoiceSource, 'wxa'>;
+  /** The buyer's openid under that account, when the back end knows it (WeChat login for apps). */
+  openid?: string;
+  unionid?: string;
+  type?: 0 | 1;
+  title?: InvoiceTitleDto;
+  /** web/wap: where WeChat's page sends the buyer afterwards. */
+  redirectUrl?: string;
+  /** POSTed {requestId, orderNo, status} whenever the request reaches a new final or issued state. */
+  callbackUrl?: string;
+}
+
+export interface ChannelInvoiceResponse {
+  requestId: string;
+  orderNo: string;
+  source: InvoiceSource;
+  /** For the app: WXInvoiceAuthInsertReq's url; for web/wap: the page to open. */
+  authUrl: string;
+  /** Sandbox mode: authUrl with the acting buyer filled in. */
+  webviewUrl?: string;
+}
+
+export interface ChannelInvoiceStatusResponse extends InvoiceStatusResponse {
+  requestId: string;
+  orderNo: string;
+  account: string;
+  source: InvoiceSource;
 }

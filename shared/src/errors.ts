@@ -61,6 +61,9 @@ export const ERROR_CODES = {
   WECHAT_UNAVAILABLE: 503,
   /** WeChat refused the call (a configuration or business error); the message carries its errcode. */
   WECHAT_REJECTED: 502,
+  /** The WeChat account named (or the one the request was made through) is not configured on this
+   * server, or cannot serve this channel; nothing was sent to WeChat. */
+  ACCOUNT_NOT_CONFIGURED: 409,
   /** WeChat refused the authorization link twice, the second time with a freshly fetched ticket:
    * invoicing cannot start right now; try again later (ops are told in the server log). */
   AUTH_LINK_UNAVAILABLE: 503,

@@ -68,6 +68,20 @@ export interface SandboxAuthorization {
   updatedAt: Date;
 }
 
+/** A WeChat Pay payment (unified order) the sandbox emulates for post-payment invoicing. */
+export interface SandboxPayment {
+  mchid: string;
+  out_trade_no: string;
+  total_fee: number;
+  /** The payer: an openid under `appid`. */
+  openid: string;
+  /** The Official Account the merchant id is linked to (set_pay_mch): where the authorization goes. */
+  appid: string;
+  /** "Y": the payment message shows 开发票. */
+  receipt?: string;
+  createdAt: Date;
+}
+
 export type InvoiceStatus = 'processing' | 'issued' | 'failed';
 
 /** One invoice line as stored: WeChat's field names and decimal strings. */
@@ -202,6 +216,20 @@ export interface SandboxSequence {
 }
 
 export function invoiceModels(db: Connection) {
+  const payment = new Schema<SandboxPayment>(
+    {
+      mchid: { type: String, required: true },
+      out_trade_no: { type: String, required: true },
+      total_fee: { type: Number, required: true },
+      openid: { type: String, required: true },
+      appid: { type: String, required: true },
+      receipt: String,
+      createdAt: { type: Date, required: true },
+    },
+    { collection: 'payments' },
+  );
+  payment.index({ mchid: 1, out_trade_no: 1 }, { unique: true }); // out_trade_no is unique per merchant id
+
   const merchant = new Schema<SandboxMerchant>(
     {
       appid: { type: String, required: true },
@@ -372,6 +400,7 @@ export function invoiceModels(db: Connection) {
 
   return {
     Merchant: db.model('SandboxMerchant', merchant),
+    Payment: db.model('SandboxPayment', payment),
     Authorization: db.model('SandboxAuthorization', authorization),
     Invoice: db.model('SandboxInvoice', invoice),
     PushDelivery: db.model('SandboxPushDelivery', delivery),

@@ -20,6 +20,27 @@ export interface SandboxApp {
     mode: 'plain' | 'compatible' | 'safe';
     format: 'xml' | 'json';
   };
+  /** Official Account, Mini Program, or Open Platform mobile app (default: as a Mini Program). */
+  kind?: 'mini_program' | 'official_account' | 'app';
+  /** Pushes for this app go to that app's push URL (a mobile app's go to the merchant's Official Account). */
+  pushVia?: string;
+  /**
+   * The Open Platform account the app is bound to: apps sharing one get the same unionid for a
+   * user (jscode2session, web authorization). Unset: no unionid, as for an unbound account.
+   */
+  openPlatform?: string;
+}
+
+/** A web-authorization code (/connect/oauth2/authorize → redirect_uri?code=): single use, 5 minutes. */
+export interface SandboxOAuthCode {
+  code: string;
+  appid: string;
+  /** The sandbox user name, as in wx.login codes ("alice"). */
+  user: string;
+  scope: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt?: Date;
 }
 
 export interface SandboxAccessToken {
@@ -74,6 +95,9 @@ export function sandboxModels(db: Connection) {
         ),
         required: false,
       },
+      kind: String,
+      pushVia: String,
+      openPlatform: String,
     },
     { collection: 'apps' },
   );
@@ -112,6 +136,20 @@ export function sandboxModels(db: Connection) {
   );
   loginCode.index({ appid: 1, code: 1 }, { unique: true }); // a code works once
 
+  const oauthCode = new Schema<SandboxOAuthCode>(
+    {
+      code: { type: String, required: true },
+      appid: { type: String, required: true },
+      user: { type: String, required: true },
+      scope: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+      usedAt: Date,
+    },
+    { collection: 'oauth_codes' },
+  );
+  oauthCode.index({ code: 1 }, { unique: true }); // the code exchange
+
   const counter = new Schema<SandboxCounter>({ _id: String, n: { type: Number, required: true } }, { collection: 'counters' });
   const faults = new Schema<SandboxFaultsDoc>(
     { _id: String, endpoints: { type: Schema.Types.Mixed, default: {} }, push: { type: Schema.Types.Mixed, default: {} } },
@@ -128,6 +166,7 @@ export function sandboxModels(db: Connection) {
     AccessToken: db.model('SandboxAccessToken', accessToken),
     Ticket: db.model('SandboxTicket', ticket),
     LoginCode: db.model('SandboxLoginCode', loginCode),
+    OAuthCode: db.model('SandboxOAuthCode', oauthCode),
     Counter: db.model('SandboxCounter', counter),
     Faults: db.model('SandboxFaults', faults),
     Behaviour: db.model('SandboxBehaviour', behaviour),

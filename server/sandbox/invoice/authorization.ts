@@ -159,6 +159,14 @@ async function createPostPayment(sb: SandboxContext, input: AuthorizeInput & { s
   }
 }
 
+/** The post-payment authorization of a receipt=Y payment, created pending on first use (the 开发票 entry). */
+export async function postPaymentAuthorization(
+  sb: SandboxContext,
+  input: { s_pappid: string; order_id: string; appid: string; money: number; openid: string },
+): Promise<StoredAuthorization> {
+  return locate(sb, { ...input, action: 'authorize', postPayment: true, type: 1, source: 'web' });
+}
+
 /** user_authorize_invoice as WeChat's documents show it: both order fields present, one of them empty. */
 async function pushAuthorization(sb: SandboxContext, a: StoredAuthorization): Promise<void> {
   const app = await sb.models.App.findOne({ appid: a.appid }).lean();

@@ -5,7 +5,7 @@ import { fail } from '../reply';
 import { requiredText, type Json } from './fields';
 import { assertReusable, INVOICE_ACCEPTED, restartFailed } from './makeout';
 import { checkFpqqlsh, checkKplx, checkTaxpayerId, invoiceInfo, openid } from './makeout-request';
-import { merchantCodeOfApp } from './merchant';
+import { hasMerchantCode } from './merchant';
 
 /**
  * POST /card/invoice/clearoutinvoice: offsets (冲红) an issued blue invoice with a red one, issued
@@ -35,7 +35,7 @@ export async function clearOutInvoice(sb: SandboxContext, appid: string, rawBody
   if (!/^(\d{10}|\d{12})$/.test(yfpdm) || !/^\d{8}$/.test(yfphm)) fail(72043);
   checkFpqqlsh(fpqqlsh);
   checkTaxpayerId(nsrsbh, 'nsrsbh');
-  if (!fpqqlsh.startsWith(merchantCodeOfApp(appid))) fail(73110);
+  if (!(await hasMerchantCode(sb, appid, fpqqlsh))) fail(73110);
 
   const { Invoice } = sb.models;
   const existing = await Invoice.findOne({ appid, fpqqlsh }).lean();

@@ -4,7 +4,7 @@ import { NO_LEASE, type InvoiceContent, type SandboxInvoice } from '../data/invo
 import { fail } from '../reply';
 import type { Json } from './fields';
 import { checkKplx, parseMakeOut, type MakeOutRequest } from './makeout-request';
-import { ensureMerchant, merchantCodeOfApp } from './merchant';
+import { ensureMerchant, hasMerchantCode } from './merchant';
 
 /**
  * POST /card/invoice/makeoutinvoice: accepts a blue invoice and issues it later, asynchronously
@@ -34,7 +34,7 @@ type Stored = SandboxInvoice & { _id: unknown };
 export async function makeOutInvoice(sb: SandboxContext, appid: string, rawBody: unknown): Promise<Json> {
   const request = parseMakeOut(rawBody);
   checkKplx(rawBody, '0', (await readBehaviour(sb)).kplx);
-  if (!request.fpqqlsh.startsWith(merchantCodeOfApp(appid))) fail(73110);
+  if (!(await hasMerchantCode(sb, appid, request.fpqqlsh))) fail(73110);
   await assertSeller(sb, appid, request.content.nsrsbh);
   const existing = await sb.models.Invoice.findOne({ appid, fpqqlsh: request.fpqqlsh }).lean();
   if (existing) return resend(sb, existing, request);

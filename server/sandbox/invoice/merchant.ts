@@ -70,3 +70,14 @@ export async function registrantOf(sb: SandboxContext, sPappid: string): Promise
   const merchant = await sb.models.Merchant.findOne({ s_pappid: sPappid, registeredAt: { $exists: true } }).lean();
   return merchant?.appid;
 }
+
+/**
+ * Whether an fpqqlsh starts with a merchant code the app may invoice under (73110 otherwise): its
+ * own s_pappid's, or that of an invoicing platform it asked authorizations for. A merchant's
+ * Official Account and app use the s_pappid its Mini Program registered, and its merchant code.
+ */
+export async function hasMerchantCode(sb: SandboxContext, appid: string, fpqqlsh: string): Promise<boolean> {
+  if (fpqqlsh.startsWith(merchantCodeOfApp(appid))) return true;
+  const platforms = (await sb.models.Authorization.distinct('s_pappid', { appid })) as string[];
+  return platforms.some((sPappid) => fpqqlsh.startsWith(merchantCodeFor(sPappid)));
+}

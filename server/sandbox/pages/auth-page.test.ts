@@ -51,6 +51,13 @@ async function follow(page: Page): Promise<Page> {
 
 const withOpenid = (authUrl: string, openid: string) => `${authUrl}&openid=${encodeURIComponent(openid)}`;
 
+/** Posts the page's form; an authorized Official Account page goes on to redirect_url (off the sandbox), so the page is opened again. */
+async function submitAndReopen(url: string, form: Record<string, string>): Promise<Page> {
+  const done = await post(url, form);
+  expect(done.status).toBe(303);
+  return get(new URL(done.location ?? '', url).origin === new URL(url).origin ? new URL(done.location ?? '', url).toString() : url);
+}
+
 describe('sandbox: the authorization page (/sandbox/auth)', () => {
   let sb: Sandbox;
   let receiver: Receiver;
@@ -126,8 +133,11 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     expect(form.text).toContain('name="action" value="decline"');
     expect(form.text).not.toContain('name="title"'); // type 0: the title is not asked
 
+    // WeChat takes the user of an Official Account page on to redirect_url; the page, opened again, shows the result.
     const done = await post(form.url, { action: 'authorize' });
-    const result = await follow(done);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('https://merchant.example/done?x=1&y=2');
+    const result = await get(form.url);
     expect(result.text).toContain('开票申请已提交');
     expect(result.text).toContain('data-status="authorized"');
     expect(result.text).toContain('href="https://merchant.example/done?x=1&amp;y=2"');
@@ -227,7 +237,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
   it('type 1 personal: getauthdata returns the title as entered, with the custom field', async () => {
     const { url, orderId } = await newOrder({ type: 1 });
     const entered = { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', 'custom:m<no>': 'VIP-007' };
-    const done = await follow(await post(withOpenid(url, alice), { action: 'authorize', kind: 'user', ...entered }));
+    const done = await submitAndReopen(withOpenid(url, alice), { action: 'authorize', kind: 'user', ...entered });
     expect(done.text).toContain('开票申请已提交');
     expect(done.text).toContain('<span class="v" id="entered-title">张三</span>');
     expect(await authData(orderId)).toMatchObject({
@@ -246,7 +256,9 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     expect(ask.text).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;');
     // The chooser re-submits auth_url's query in hidden inputs: escaped too.
     expect(ask.text).toContain(`name="o1" value="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;"`);
-    const done = await follow(await post(withOpenid(url, alice), { action: 'authorize' }));
+    // Authorized on an Official Account page: on to redirect_url; the page, opened again, shows it escaped.
+    expect((await post(withOpenid(url, alice), { action: 'authorize' })).status).toBe(303);
+    const done = await get(withOpenid(url, alice));
     expect(done.text).not.toContain('<script>');
     expect(done.text).toContain('href="https://merchant.example/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
   });
@@ -269,7 +281,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
 
   it('an order the merchant rejected shows the reason', async () => {
     const { url, orderId } = await newOrder({ type: 0 });
-    await follow(await post(withOpenid(url, alice), { action: 'authorize' }));
+    await submitAndReopen(withOpenid(url, alice), { action: 'authorize' });
     expect(await wx.invoice('rejectinsert', { s_pappid, order_id: orderId, reason: '商品已退货 <退款>', url: 'https://merchant.example/why' })).toMatchObject({
       errcode: 0,
     });

@@ -92,7 +92,7 @@ export function authPageRoutes(sb: SandboxContext, log: (msg: string, err?: unkn
     const openid = req.query.get('openid');
     if (openid === null) return sendPage(ctx, 200, await chooserPage(sb, req));
     if (!isOpenid(openid)) return sendPage(ctx, 400, await chooserPage(sb, req, '链接中的 openid 格式不正确（应为 28 位字母、数字、_ 或 -）'));
-    sendPage(ctx, 200, await statePage(sb, req, openid));
+    sendPage(ctx, 200, await statePage(sb, req, openid), { formTargets: redirectOrigin(req.a) });
   });
 
   router.post('/sandbox/auth', async (ctx) => {
@@ -113,22 +113,29 @@ export function authPageRoutes(sb: SandboxContext, log: (msg: string, err?: unkn
       const fields = fieldsOf(settings, kind);
       const values = new Map(fields.map((f) => [f.name, form.get(f.name) ?? '']));
       titleForm = { kind, fields, values, errors: checkTitle(fields, values) };
-      if (titleForm.errors.size > 0) return sendPage(ctx, 400, formPage(req, openid, { title: titleForm }));
+      if (titleForm.errors.size > 0) return sendPage(ctx, 400, formPage(req, openid, { title: titleForm }), { formTargets: redirectOrigin(req.a) });
       title = enteredTitle(kind, fields, values);
     }
+    let outcome;
     try {
-      await authorizeOrder(sb, { auth_url: req.authUrl, openid, action, ...title });
+      outcome = await authorizeOrder(sb, { auth_url: req.authUrl, openid, action, ...title });
     } catch (err) {
       if (!(err instanceof ApiProblem)) throw err;
       const current = { ...req, a: (await sb.models.Authorization.findById(req.a._id).lean()) ?? req.a };
       const alert = problemMessage(err);
       if (current.a.status === 'pending' || current.a.status === 'declined') {
         const shown = titleForm ?? (current.a.type === 1 ? await emptyTitleForm(sb, current.a, titleKind(form.get('kind'))) : undefined);
-        return sendPage(ctx, err.status, formPage(current, openid, { alert, ...(shown ? { title: shown } : {}) }));
+        return sendPage(ctx, err.status, formPage(current, openid, { alert, ...(shown ? { title: shown } : {}) }), { formTargets: redirectOrigin(current.a) });
       }
       return sendPage(ctx, err.status, resultPage(current, openid, alert));
     }
     ctx.status = 303;
+    // An Official Account page (source web): WeChat takes the user on to redirect_url once authorized.
+    const a = outcome.authorization;
+    if (a.source === 'web' && a.status === 'authorized' && a.redirect_url && isHttpUrl(a.redirect_url)) {
+      ctx.redirect(a.redirect_url);
+      return;
+    }
     ctx.redirect(withParams(req.query, { kind: undefined, retry: undefined, user: undefined }));
   });
 
@@ -316,8 +323,22 @@ function backTo(a: SandboxAuthorization): SafeHtml | undefined {
   if ((a.source === 'web' || a.source === 'wap') && a.redirect_url && isHttpUrl(a.redirect_url)) {
     return html`<a class="btn btn-primary" href="${a.redirect_url}" id="back">返回商户</a>`;
   }
-  const where = a.source === 'wxa' ? '点击左上角返回小程序' : a.source === 'app' ? '请返回 App 继续' : '可以关闭本页面';
+  if (a.source === 'app') {
+    // What the app's WXApiDelegate onResp / IWXAPIEventHandler.onResp receives when WeChat returns
+    // to it (WXInvoiceAuthInsertResp): errCode 0 and the order id, or -2 (user cancelled).
+    const onResp = { errCode: a.status === 'authorized' ? 0 : -2, wxOrderId: a.order_id };
+    return html`<p class="cell-note" style="text-align:center">微信将返回 App，App 的 onResp 收到：</p>
+<pre class="note mono" id="onresp" data-errcode="${onResp.errCode}">${JSON.stringify(onResp)}</pre>
+<p class="cell-note" style="text-align:center">（用户也可能不回到 App：商户以推送或 getauthdata 为准）</p>`;
+  }
+  const where = a.source === 'wxa' ? '点击左上角返回小程序' : '可以关闭本页面';
   return html`<p class="cell-note" style="text-align:center">${where}</p>`;
+}
+
+/** The origin a form's redirect may go to (the merchant's redirect_url), for the page's CSP. */
+export function redirectOrigin(a: SandboxAuthorization): string[] {
+  if (a.source !== 'web' || !a.redirect_url || !isHttpUrl(a.redirect_url)) return [];
+  return [new URL(a.redirect_url).origin];
 }
 
 function isHttpUrl(value: string): boolean {

@@ -44,11 +44,16 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
  */
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'";
 
-export function sendPage(ctx: Context, status: number, page: SafeHtml): void {
+/**
+ * `formTargets`: origins a form's answer may redirect to besides the sandbox (browsers apply
+ * form-action to the redirect too): the merchant's redirect_url after an H5 authorization.
+ */
+export function sendPage(ctx: Context, status: number, page: SafeHtml, opts: { formTargets?: string[] } = {}): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');
-  ctx.set('Content-Security-Policy', CSP);
+  const targets = (opts.formTargets ?? []).filter((origin) => /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin));
+  ctx.set('Content-Security-Policy', targets.length ? CSP.replace("form-action 'self'", `form-action 'self' ${targets.join(' ')}`) : CSP);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.body = `<!DOCTYPE html>\n${page.value}`;

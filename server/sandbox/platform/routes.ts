@@ -109,7 +109,8 @@ export function platformRoutes(sb: SandboxContext): Router {
       if ((err as { code?: unknown }).code === 11000) fail(40163);
       throw err;
     }
-    ctx.body = { openid: openidFor(app.appid, code), session_key: crypto.randomBytes(16).toString('base64') };
+    const unionid = app.openPlatform ? unionidFor(app.openPlatform, code.split('.')[0] ?? code) : undefined;
+    ctx.body = { openid: openidFor(app.appid, code), session_key: crypto.randomBytes(16).toString('base64'), ...(unionid ? { unionid } : {}) };
   });
 
   return router;
@@ -123,6 +124,11 @@ export function platformRoutes(sb: SandboxContext): Router {
 export function openidFor(appid: string, code: string): string {
   const user = code.split('.')[0] ?? code;
   return `o${crypto.createHash('sha256').update(`${appid}\n${user}`).digest('base64url').slice(0, 27)}`;
+}
+
+/** The unionid of a sandbox user across the apps bound to one Open Platform account. */
+export function unionidFor(openPlatform: string, user: string): string {
+  return `u${crypto.createHash('sha256').update(`unionid\n${openPlatform}\n${user}`).digest('base64url').slice(0, 27)}`;
 }
 
 function jsonBody(body: unknown): Record<string, unknown> {

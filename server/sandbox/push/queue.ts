@@ -20,9 +20,9 @@ export interface PushToQueue {
  * CreateTime, each delivered and retried on its own). An app without a push URL gets nothing,
  * recorded as skipped.
  */
-export async function queuePush(sb: SandboxContext, push: PushToQueue, random: () => number = Math.random): Promise<void> {
+export async function queuePush(sb: SandboxContext, given: PushToQueue, random: () => number = Math.random): Promise<void> {
   const faults = (await readFaults(sb)).push;
-  const app = await sb.models.App.findOne({ appid: push.appid }).lean();
+  const { push, app } = await routed(sb, given);
   const dropped = random() < (faults.dropRate ?? 0);
   const status: SandboxPushDelivery['status'] = !app?.push?.url ? 'skipped' : dropped ? 'dropped' : 'pending';
   const copies = status === 'pending' ? 1 + (faults.duplicates ?? 0) : 1;
@@ -88,4 +88,19 @@ export async function recordAttempt(sb: SandboxContext, delivery: StoredDelivery
     copy: delivery.copy,
     ...record,
   });
+}
+
+/**
+ * An app whose pushes go to another account (`pushVia`: an Open Platform mobile app has no push
+ * URL; WeChat sends its invoice events to the merchant's Official Account): the push is addressed
+ * to that account (its ToUserName, URL and keys), the event fields unchanged (AuthorizeAppId
+ * still names the app).
+ */
+async function routed(sb: SandboxContext, push: PushToQueue) {
+  const own = await sb.models.App.findOne({ appid: push.appid }).lean();
+  if (!own?.pushVia) return { push, app: own };
+  const via = await sb.models.App.findOne({ appid: own.pushVia }).lean();
+  if (!via) return { push, app: own };
+  const fields = 'ToUserName' in push.fields ? { ...push.fields, ToUserName: via.originalId } : push.fields;
+  return { push: { ...push, appid: via.appid, fields }, app: via };
 }

@@ -1,9 +1,10 @@
 import type { SessionRepository } from '../data/session/session.repository';
-import type { WeChatClient } from '../wechat';
+import type { WeChatAccount } from '../wechat/accounts';
 import { askWeChat } from './wechat-failure';
 
 export interface LoginDeps {
-  wechat: Pick<WeChatClient, 'login'>;
+  /** The Mini Program account whose wx.login codes the Mini Program sends. */
+  account: Pick<WeChatAccount, 'name' | 'client'>;
   sessions: SessionRepository;
   now(): Date;
   sessionTtlMs: number;
@@ -14,7 +15,22 @@ export interface LoginDeps {
  * opaque session token. WeChat's session_key is not kept: nothing here decrypts user data.
  */
 export async function login(deps: LoginDeps, code: string): Promise<{ token: string; openid: string; expiresAt: Date }> {
-  const { openid } = await askWeChat(() => deps.wechat.login.code2Session(code));
-  const session = await deps.sessions.create(openid, deps.now(), deps.sessionTtlMs);
+  const { openid, unionid } = await askWeChat(() => deps.account.client.login.code2Session(code));
+  const session = await deps.sessions.create({ account: deps.account.name, openid, ...(unionid ? { unionid } : {}) }, deps.now(), deps.sessionTtlMs);
   return { ...session, openid };
+}
+
+/**
+ * A buyer opens the merchant's H5 page in an Official Account: WeChat's web authorization
+ * (snsapi_base) redirected back with a code, which becomes the buyer's openid under that account
+ * (/sns/oauth2/access_token) and a session like the Mini Program's.
+ */
+export async function loginWithOAuthCode(
+  deps: LoginDeps,
+  code: string,
+): Promise<{ token: string; openid: string; unionid?: string; expiresAt: Date }> {
+  const { openid, unionid } = await askWeChat(() => deps.account.client.login.oauthCode(code));
+  const buyer = { account: deps.account.name, openid, ...(unionid ? { unionid } : {}) };
+  const session = await deps.sessions.create(buyer, deps.now(), deps.sessionTtlMs);
+  return { ...session, ...buyer };
 }

@@ -4,12 +4,14 @@ import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-r
 import type { OrderDoc } from '../data/order/order.schema';
 import type { OrderRepository } from '../data/order/order.repository';
 import { AppError } from '../errors';
+import type { BuyerIdentity } from './buyer';
 import { invoiceLinesOf } from './invoice-content';
 import { decodePageCursor, pageOf } from './paging';
 
 export interface OrderInput {
   orderNo: string;
   openid: string;
+  unionid?: string;
   /** Tax-inclusive total in fen. */
   amount: number;
   items: { name: string; spbm: string; quantity: number; unitPrice: number; taxRate: string }[];
@@ -37,6 +39,7 @@ export async function importOrder(deps: OrdersDeps, input: OrderInput): Promise<
   const result = await deps.orders.createIfAbsent({
     orderNo: input.orderNo,
     openid: input.openid,
+    ...(input.unionid ? { unionid: input.unionid } : {}),
     amount: input.amount,
     items,
     createdAt,
@@ -88,6 +91,7 @@ function amountOf<T>(compute: () => T, where: string): T {
 function differingFields(stored: OrderDoc, input: OrderInput, items: OrderDoc['items']): string[] {
   const differ: string[] = [];
   if (stored.openid !== input.openid) differ.push('openid');
+  if (input.unionid && stored.unionid !== input.unionid) differ.push('unionid');
   if (stored.amount !== input.amount) differ.push('amount');
   if (input.createdAt && stored.createdAt.getTime() !== input.createdAt.getTime()) differ.push('createdAt');
   const line = (item: OrderDoc['items'][number]) => JSON.stringify([item.name, item.spbm, item.quantity, item.unitPrice, item.taxRate]);
@@ -99,12 +103,12 @@ function differingFields(stored: OrderDoc, input: OrderInput, items: OrderDoc['i
 /** A buyer's orders, newest first, each with where its invoice stands. */
 export async function listBuyerOrders(
   deps: OrdersDeps,
-  openid: string,
+  buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>,
   page: { limit: number; cursor?: string },
 ): Promise<{ orders: OrderDto[]; nextCursor?: string }> {
   const after = page.cursor ? decodePageCursor(page.cursor) : undefined;
   if (page.cursor && !after) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');
-  const found = await deps.orders.listForBuyer(openid, page.limit + 1, after && { createdAt: after.createdAt, orderNo: after.key });
+  const found = await deps.orders.listForBuyer(buyer, page.limit + 1, after && { createdAt: after.createdAt, orderNo: after.key });
   const { items, nextCursor } = pageOf(found, page.limit, (order) => ({ createdAt: order.createdAt, key: order.orderNo }));
   const latest = await latestRequests(deps, items);
   return {
@@ -114,8 +118,8 @@ export async function listBuyerOrders(
 }
 
 /** One of the buyer's orders; someone else's order is "not found", never "forbidden". */
-export async function getBuyerOrder(deps: OrdersDeps, openid: string, orderNo: string): Promise<OrderDto> {
-  const order = await deps.orders.findForBuyer(openid, orderNo);
+export async function getBuyerOrder(deps: OrdersDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<OrderDto> {
+  const order = await deps.orders.findForBuyer(buyer, orderNo);
   if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderNo}`);
   const request = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
   return toOrderDto(order, request ?? undefined, deps.emailCopy);

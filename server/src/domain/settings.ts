@@ -5,7 +5,15 @@ import { AppError } from '../errors';
 import { askWeChat } from './wechat-failure';
 
 export interface SettingsDeps {
+  /** The default account's API: what the GETs read. */
   invoice: InvoiceApi;
+  /**
+   * Every account that asks for authorization URLs: WeChat keeps contact and auth fields per
+   * account (72063 / 72029 otherwise), so the PUTs set them on each. The pay merchant goes to
+   * the Official Account that receives post-payment authorizations (`payMchAccount`).
+   */
+  accounts: { name: string; invoice: InvoiceApi }[];
+  payMchAccount: { name: string; invoice: InvoiceApi };
   settings: SettingsRepository;
   audit: AuditLog;
   now(): Date;
@@ -48,7 +56,9 @@ export async function getContact(deps: SettingsDeps): Promise<SettingView<Contac
 }
 
 export async function putContact(deps: SettingsDeps, contact: ContactSetting, actor: string): Promise<SettingView<ContactSetting>> {
-  await writeToWeChat(() => deps.invoice.setContact({ contact: { phone: contact.phone, time_out: contact.timeOut } }));
+  for (const account of deps.accounts) {
+    await writeToWeChat(() => account.invoice.setContact({ contact: { phone: contact.phone, time_out: contact.timeOut } }));
+  }
   await record(deps, 'contact', { phone: contact.phone, time_out: contact.timeOut }, actor);
   return getContact(deps);
 }
@@ -61,20 +71,20 @@ export async function getAuthFields(deps: SettingsDeps): Promise<SettingView<Aut
 }
 
 export async function putAuthFields(deps: SettingsDeps, fields: AuthFieldsSetting, actor: string): Promise<SettingView<AuthFieldsSetting>> {
-  await writeToWeChat(() => deps.invoice.setAuthField({ auth_field: fields }));
+  for (const account of deps.accounts) await writeToWeChat(() => account.invoice.setAuthField({ auth_field: fields }));
   await record(deps, 'auth-fields', { ...fields }, actor);
   return getAuthFields(deps);
 }
 
 /** The WeChat Pay merchant linked to the invoicing platform (post-payment invoicing). */
 export async function getPayMch(deps: SettingsDeps): Promise<SettingView<PayMchSetting>> {
-  const answer = await readFromWeChat(() => deps.invoice.getPayMch());
+  const answer = await readFromWeChat(() => deps.payMchAccount.invoice.getPayMch());
   const info = answer?.paymch_info;
   return view(info ? { mchid: info.mchid, s_pappid: info.s_pappid } : null, await deps.settings.get('pay-mch'));
 }
 
 export async function putPayMch(deps: SettingsDeps, payMch: PayMchSetting, actor: string): Promise<SettingView<PayMchSetting>> {
-  await writeToWeChat(() => deps.invoice.setPayMch({ paymch_info: payMch }));
+  await writeToWeChat(() => deps.payMchAccount.invoice.setPayMch({ paymch_info: payMch }));
   await record(deps, 'pay-mch', { ...payMch }, actor);
   return getPayMch(deps);
 }

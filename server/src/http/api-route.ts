@@ -7,15 +7,17 @@ import { AppError } from '../errors';
 
 /**
  * Who called: a buyer (session), an ops key (machines, the CLI), a named staff member (the
- * console's cookie session), or nobody in particular.
+ * console's cookie session), the merchant's back end (channel key), or nobody in particular.
  */
 export type Caller =
-  | { kind: 'buyer'; openid: string }
+  | { kind: 'buyer'; openid: string; account: string; unionid?: string }
   | { kind: 'admin'; keyId: string }
+  | { kind: 'merchant'; keyId: string }
   | { kind: 'staff'; username: string; displayName: string; role: StaffRole; csrfToken: string }
   | { kind: 'anonymous' };
 
-export type AuthKind = 'session' | 'admin' | 'none';
+/** session: a buyer's token; admin: an ops key; channel: the merchant back end's key (or an ops key); none. */
+export type AuthKind = 'session' | 'admin' | 'channel' | 'none';
 
 /**
  * One API route, declared once: its schemas validate the request and document it in
@@ -121,7 +123,14 @@ export function openApiDocument(title: string, version: string, groups: { prefix
         summary: definition.summary,
         ...(definition.auth === 'none'
           ? { security: [] }
-          : { security: definition.auth === 'admin' ? [{ adminKey: [] }, { staffSession: [] }] : [{ session: [] }] }),
+          : {
+              security:
+                definition.auth === 'admin'
+                  ? [{ adminKey: [] }, { staffSession: [] }]
+                  : definition.auth === 'channel'
+                    ? [{ channelKey: [] }, { adminKey: [] }]
+                    : [{ session: [] }],
+            }),
         ...(definition.auth === 'admin' ? { 'x-staff-role': definition.role ?? (definition.method === 'get' ? 'viewer' : 'operator') } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(definition.body
@@ -150,6 +159,7 @@ export function openApiDocument(title: string, version: string, groups: { prefix
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/mp/session' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_KEYS' },
+        channelKey: { type: 'http', scheme: 'bearer', description: "One of CHANNEL_API_KEYS: the merchant back end's server-to-server key" },
         staffSession: {
           type: 'apiKey',
           in: 'cookie',

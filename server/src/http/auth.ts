@@ -20,15 +20,31 @@ function setCaller(ctx: Context, caller: Caller): void {
   (ctx.state as { caller?: Caller }).caller = caller;
 }
 
-export function authenticators(deps: { sessions: SessionRepository; adminKeys: readonly string[]; staff: StaffDeps; now(): Date }): Record<AuthKind, Middleware> {
-  const keys = deps.adminKeys.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
+export function authenticators(deps: {
+  sessions: SessionRepository;
+  adminKeys: readonly string[];
+  /** The merchant back end's keys for /api/channel (ops keys work there too). */
+  channelKeys?: readonly string[];
+  defaultAccount: string;
+  staff: StaffDeps;
+  now(): Date;
+}): Record<AuthKind, Middleware> {
+  const digests = (list: readonly string[]) => list.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
+  const keys = digests(deps.adminKeys);
+  const channelKeys = digests(deps.channelKeys ?? []);
+  const matchKey = (ctx: Context, among: typeof keys) => {
+    const token = bearer(ctx);
+    // Compare digests (equal length) in constant time, against every key.
+    const digest = crypto.createHash('sha256').update(token ?? '').digest();
+    return token ? among.find((key) => crypto.timingSafeEqual(key.digest, digest)) : undefined;
+  };
   return {
     none: async (_ctx, next) => next(),
     session: async (ctx, next) => {
       const token = bearer(ctx);
-      const openid = token ? await deps.sessions.openidFor(token, deps.now()) : null;
-      if (!openid) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
-      setCaller(ctx, { kind: 'buyer', openid });
+      const buyer = token ? await deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount) : null;
+      if (!buyer) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
+      setCaller(ctx, { kind: 'buyer', ...buyer });
       await next();
     },
     admin: async (ctx, next) => {
@@ -40,11 +56,16 @@ export function authenticators(deps: { sessions: SessionRepository; adminKeys: r
         setCaller(ctx, staff);
         return next();
       }
-      // Compare digests (equal length) in constant time, against every key.
-      const digest = crypto.createHash('sha256').update(token ?? '').digest();
-      const match = token ? keys.find((key) => crypto.timingSafeEqual(key.digest, digest)) : undefined;
+      const match = matchKey(ctx, keys);
       if (!match) throw new AppError('UNAUTHENTICATED', 'A valid admin API key is required (Authorization: Bearer <key>)');
       setCaller(ctx, { kind: 'admin', keyId: match.id });
+      await next();
+    },
+    channel: async (ctx, next) => {
+      const channel = matchKey(ctx, channelKeys);
+      const admin = channel ? undefined : matchKey(ctx, keys);
+      if (!channel && !admin) throw new AppError('UNAUTHENTICATED', 'A valid channel API key is required (Authorization: Bearer <key>)');
+      setCaller(ctx, channel ? { kind: 'merchant', keyId: channel.id } : { kind: 'admin', keyId: (admin as { id: string }).id });
       await next();
     },
   };

@@ -102,7 +102,10 @@ const wechatAnswer = z.object({ at: z.string(), call: z.string(), errcode: z.num
 export const adminInvoiceDto = z.object({
   id: z.string(),
   orderNo: z.string(),
-  openid: z.string(),
+  openid: z.string().optional().describe("the buyer's openid under the request's account (unknown until WeChat names it, for plain web and app)"),
+  account: z.string().describe('the WeChat account the request was made through; every call for it uses that account'),
+  appid: z.string().optional(),
+  source: z.enum(['wxa', 'web', 'app', 'wap']),
   wxOrderId: z.string(),
   type: z.number(),
   amount: fen,

@@ -1,5 +1,5 @@
 import { createInvoiceApi, type InvoiceApi } from './api/invoice';
-import { code2Session, type Code2SessionResponse } from './api/login';
+import { code2Session, oauthCodeToOpenid, type Code2SessionResponse, type OAuthTokenResponse } from './api/login';
 import { getAccessToken, getStableAccessToken, getWxCardTicket } from './api/token';
 import { createCall, silentLog, type WeChatLog } from './call';
 import { createCredentials, type Credentials, type CredentialsOptions } from './credentials';
@@ -46,6 +46,8 @@ export interface WeChatClient {
   readonly login: {
     /** GET /sns/jscode2session: the wx.login code for openid (+ session_key, unionid). */
     code2Session(jsCode: string): Promise<Code2SessionResponse>;
+    /** GET /sns/oauth2/access_token: an Official Account's web-authorization code for openid (+ unionid). */
+    oauthCode(code: string): Promise<OAuthTokenResponse>;
   };
   readonly invoice: InvoiceApi;
 }
@@ -109,7 +111,10 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
   return {
     appid,
     credentials,
-    login: { code2Session: (jsCode) => code2Session(call, appid, secret, jsCode) },
+    login: {
+      code2Session: (jsCode) => code2Session(call, appid, secret, jsCode),
+      oauthCode: (code) => oauthCodeToOpenid(call, appid, secret, code),
+    },
     invoice: createInvoiceApi(call),
   };
 }

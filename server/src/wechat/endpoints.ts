@@ -36,6 +36,8 @@ export const ENDPOINTS = {
   stableToken: { name: 'cgi-bin/stable_token', method: 'POST', path: '/cgi-bin/stable_token', auth: 'appsecret' },
   getTicket: { name: 'cgi-bin/ticket/getticket', method: 'GET', path: '/cgi-bin/ticket/getticket', auth: 'access_token' },
   jscode2session: { name: 'sns/jscode2session', method: 'GET', path: '/sns/jscode2session', auth: 'appsecret', login: true },
+  // Official Account web authorization (网页授权): the code from the snsapi_base redirect.
+  oauthAccessToken: { name: 'sns/oauth2/access_token', method: 'GET', path: '/sns/oauth2/access_token', auth: 'appsecret', login: true },
   setUrl: { name: 'card/invoice/seturl', method: 'POST', path: '/card/invoice/seturl', auth: 'access_token' },
   getAuthUrl: { name: 'card/invoice/getauthurl', method: 'POST', path: '/card/invoice/getauthurl', auth: 'access_token' },
   getAuthData: { name: 'card/invoice/getauthdata', method: 'POST', path: '/card/invoice/getauthdata', auth: 'access_token' },

@@ -22,5 +22,5 @@ export {
 export { DEFAULT_RETRY, type RetryPolicy } from './policy';
 export type { WeChatLog } from './call';
 export type { InvoiceApi, GetAuthUrlParams } from './api/invoice';
-export type { Code2SessionResponse } from './api/login';
+export type { Code2SessionResponse, OAuthTokenResponse } from './api/login';
 export type * from './api/invoice-types';

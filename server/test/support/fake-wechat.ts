@@ -37,6 +37,8 @@ export interface FakeWeChatOptions {
   tokenExpiresIn?: number;
   /** expires_in of issued tickets (s). Default 7200. */
   ticketExpiresIn?: number;
+  /** Further accounts it accepts (a deployment with several WeChat accounts). */
+  otherApps?: { appid: string; secret: string }[];
 }
 
 export interface FakeWeChat {
@@ -148,8 +150,9 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
   }
 
   function credentialProblem(appid: unknown, secret: unknown): Record<string, unknown> | undefined {
-    if (appid !== options.appid) return { errcode: 40013, errmsg: 'invalid appid' };
-    if (secret !== options.secret) return { errcode: 40125, errmsg: 'invalid appsecret' };
+    const app = [{ appid: options.appid, secret: options.secret }, ...(options.otherApps ?? [])].find((a) => a.appid === appid);
+    if (!app) return { errcode: 40013, errmsg: 'invalid appid' };
+    if (secret !== app.secret) return { errcode: 40125, errmsg: 'invalid appsecret' };
     return undefined;
   }
 

@@ -10,6 +10,20 @@ export { orderFor } from './orders';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const ADMIN_KEY = 'key-lifecycle-admin-0123456789';
 
+/** A further WeChat account of the merchant, in the sandbox and in the server's WECHAT_ACCOUNTS. */
+export interface ExtraAccount {
+  name: string;
+  kind: 'official_account' | 'app';
+  appid: string;
+  secret: string;
+  /** Push Token and EncodingAESKey (an Official Account); an app has none: its pushes go to `pushVia`. */
+  token?: string;
+  aesKey?: string;
+  /** The name of the account whose push URL gets this one's pushes. */
+  pushVia?: string;
+  originalId: string;
+}
+
 /** Worker waits scaled down so a whole flow takes a second or two. */
 export const FAST_SCHEDULE = {
   authPollFirstMs: 300,
@@ -52,13 +66,28 @@ export async function startLifecycleEnv(
     /** Extra server configuration (e.g. WECHAT_TIMEOUT_MS). */
     serverEnv?: Record<string, string>;
     workerConcurrency?: number;
+    /** More accounts (Official Account, app), all bound to one Open Platform account with the Mini Program. */
+    accounts?: ExtraAccount[];
     /** Also run the outboxes' delivery loops (emailed copies, alerts), as main.ts does. */
     deliver?: boolean;
   } = {},
 ): Promise<LifecycleEnv> {
+  const extra = opts.accounts ?? [];
+  const openPlatform = extra.length ? { openPlatform: 'open-platform-test' } : {};
+  const appidOf = (name: string) => extra.find((a) => a.name === name)?.appid ?? TEST_ENV.WECHAT_APPID;
   const sandbox = await createSandbox({
     mongodbUri: testDatabaseUri(),
-    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001' }],
+    apps: [
+      { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001', ...openPlatform },
+      ...extra.map((a) => ({
+        appid: a.appid,
+        secret: a.secret,
+        originalId: a.originalId,
+        kind: a.kind,
+        ...openPlatform,
+        ...(a.pushVia ? { pushVia: appidOf(a.pushVia) } : {}),
+      })),
+    ],
     settings: { invoiceIssueDelayMs: 100, pushTimeoutMs: 2_000, workerPollMs: 50, ...opts.sandboxSettings },
     ...(opts.sandboxBehaviour ? { behaviour: opts.sandboxBehaviour } : {}),
     log: () => {},
@@ -68,10 +97,14 @@ export async function startLifecycleEnv(
     env: {
       WECHAT_API_BASE: sandbox.url,
       WECHAT_SANDBOX: 'true',
+      WECHAT_OPEN_BASE: sandbox.url,
       WECHAT_AES_KEY: AES_KEY,
       INVOICE_S_PAPPID: merchant.sPappid,
       FPQQLSH_PREFIX: merchant.merchantCode,
       ADMIN_API_KEYS: ADMIN_KEY,
+      ...(extra.length
+        ? { WECHAT_ACCOUNTS: JSON.stringify(extra.map(({ name, kind, appid, secret, token, aesKey }) => ({ name, kind, appid, secret, token, aesKey }))) }
+        : {}),
       ...opts.serverEnv,
     },
     schedule: { ...FAST_SCHEDULE, ...opts.schedule },
@@ -80,6 +113,13 @@ export async function startLifecycleEnv(
     { appid: TEST_ENV.WECHAT_APPID },
     { $set: { push: { url: `${app.url}/wechat/push`, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } },
   );
+  // Each account's own push URL and keys, as set in its own console.
+  for (const a of extra.filter((x) => x.token)) {
+    await sandbox.db.model('SandboxApp').updateOne(
+      { appid: a.appid },
+      { $set: { push: { url: `${app.url}/wechat/push/${a.name}`, token: a.token, ...(a.aesKey ? { aesKey: a.aesKey, mode: 'safe' } : { mode: 'plain' }), format: 'xml' } } },
+    );
+  }
   const worker = startInvoiceWorker(
     app.container.lifecycle,
     { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },

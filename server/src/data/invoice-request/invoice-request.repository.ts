@@ -74,6 +74,12 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+  /** Records the buyer's openid WeChat named (authorization push) on a request that had none, in any state. */
+  learnOpenid(id: string, openid: string): Promise<InvoiceRequestDoc | null>;
+  /** Requests with a callback whose current state (one of `states`) it was not told yet, and has not given up on. */
+  callbacksDue(states: readonly InvoiceState[], maxFailures: number, limit: number): Promise<InvoiceRequestDoc[]>;
+  /** Records a callback attempt for `status`: told (ok) or one more failure. */
+  recordCallback(id: string, status: InvoiceState, outcome: { ok: true } | { ok: false; error: string }): Promise<void>;
   /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
   findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
 }
@@ -167,6 +173,25 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         )
         .lean<InvoiceRequestDoc>(),
 
+    learnOpenid: (id, openid) =>
+      model.findOneAndUpdate({ _id: id, openid: { $exists: false } }, { $set: { openid } }, { returnDocument: 'after' }).lean<InvoiceRequestDoc>(),
+
+    callbacksDue: (states, maxFailures, limit) =>
+      model
+        .find({
+          'callback.url': { $exists: true },
+          'callback.failures': { $not: { $gte: maxFailures } },
+          $or: states.map((status) => ({ status, 'callback.sentStatus': { $ne: status } })),
+        })
+        .limit(limit)
+        .lean<InvoiceRequestDoc[]>(),
+
+    async recordCallback(id, status, outcome) {
+      const update = outcome.ok
+        ? { $set: { 'callback.sentStatus': status, 'callback.failures': 0 }, $unset: { 'callback.lastError': 1 } }
+        : { $inc: { 'callback.failures': 1 }, $set: { 'callback.lastError': outcome.error } };
+      await model.updateOne({ _id: id, status }, update);
+    },
     findCopyPending: (before, limit) =>
       model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
 

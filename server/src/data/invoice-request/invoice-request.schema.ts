@@ -1,4 +1,4 @@
-import type { InvoiceEvent, InvoiceState } from '@fapiao/shared';
+import type { InvoiceEvent, InvoiceSource, InvoiceState } from '@fapiao/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -9,11 +9,31 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export interface InvoiceRequestDoc {
   _id: string;
   orderNo: string;
-  openid: string;
+  /**
+   * The buyer's openid under the request's account (makeoutinvoice's wxopenid). Unknown until the
+   * authorization push names it when the merchant's back end did not know it (plain web, app).
+   */
+  openid?: string;
+  /** Other identity the buyer came with (the merchant's unionid), for ops. */
+  unionid?: string;
+  /**
+   * The channel, remembered from the start: every later call (getauthdata, makeoutinvoice,
+   * rejectinsert, queries) uses this account and s_pappid, since WeChat ties the authorization
+   * to the appid that asked for it (72038 for any other). Absent on requests stored before
+   * accounts were recorded: those belong to the default account.
+   */
+  account?: string;
+  appid?: string;
+  source?: InvoiceSource;
+  sPappid?: string;
+  /** Where WeChat's page sends the buyer afterwards (source web). */
+  redirectUrl?: string;
+  /** The merchant back end's callback for this request (channel API), and what it was last told. */
+  callback?: { url: string; sentStatus?: InvoiceState; failures?: number; lastError?: string };
   /** WeChat's order_id for this attempt: unique, never reused (a rejected one is dead). */
   wxOrderId: string;
-  /** Authorization page type: 0 title given in our app, 1 WeChat collects it, 2 hand over. */
-  type: 0 | 1 | 2;
+  /** Authorization page type: 0 title given in our app, 1 WeChat collects it. */
+  type: 0 | 1;
   /** Tax-inclusive amount in fen (the order's), as given to getauthurl. */
   amount: number;
   status: InvoiceState;
@@ -130,7 +150,17 @@ const schema = new Schema<InvoiceRequestDoc>(
   {
     _id: { type: String, required: true },
     orderNo: { type: String, required: true },
-    openid: { type: String, required: true },
+    openid: { type: String, required: false },
+    unionid: String,
+    account: String,
+    appid: String,
+    source: String,
+    sPappid: String,
+    redirectUrl: String,
+    callback: {
+      type: new Schema({ url: String, sentStatus: String, failures: Number, lastError: String }, { _id: false }),
+      required: false,
+    },
     wxOrderId: { type: String, required: true },
     type: { type: Number, required: true },
     amount: { type: Number, required: true },

@@ -1,3 +1,4 @@
+import type { BuyerIdentity } from '../../domain/buyer';
 import type { OrderDoc, OrderModel } from './order.schema';
 
 const DUPLICATE_KEY = 11000;
@@ -6,10 +7,10 @@ export interface OrderRepository {
   /** Inserts the order unless its number exists; `created: false` returns the stored one. */
   createIfAbsent(order: OrderDoc): Promise<{ created: boolean; order: OrderDoc }>;
   findByOrderNo(orderNo: string): Promise<OrderDoc | null>;
-  /** The order only if it belongs to this buyer: another buyer's order reads as absent. */
-  findForBuyer(openid: string, orderNo: string): Promise<OrderDoc | null>;
+  /** The order only if it belongs to this buyer (openid, or unionid): another buyer's order reads as absent. */
+  findForBuyer(buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<OrderDoc | null>;
   /** A buyer's orders, newest first, after the cursor (the last orderNo of the previous page). */
-  listForBuyer(openid: string, limit: number, after?: { createdAt: Date; orderNo: string }): Promise<OrderDoc[]>;
+  listForBuyer(buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, limit: number, after?: { createdAt: Date; orderNo: string }): Promise<OrderDoc[]>;
   /**
    * Starts attempt `requestCount + 1` for the order, as one conditional update: of two
    * concurrent taps on 申请开票 only one gets an attempt number. Null when someone else did.
@@ -34,11 +35,16 @@ export function orderRepository(model: OrderModel): OrderRepository {
       }
     },
     findByOrderNo: (orderNo) => model.findOne({ orderNo }, { _id: 0, __v: 0 }).lean<OrderDoc>(),
-    findForBuyer: (openid, orderNo) => model.findOne({ orderNo, openid }, { _id: 0, __v: 0 }).lean<OrderDoc>(),
-    listForBuyer(openid, limit, after) {
-      const filter: Record<string, unknown> = { openid };
+    findForBuyer: (buyer, orderNo) => model.findOne({ orderNo, ...owner(buyer) }, { _id: 0, __v: 0 }).lean<OrderDoc>(),
+    listForBuyer(buyer, limit, after) {
+      const filter: Record<string, unknown> = owner(buyer);
       if (after) {
-        filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, orderNo: { $lt: after.orderNo } }];
+        const page = { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, orderNo: { $lt: after.orderNo } }] };
+        return model
+          .find({ $and: [filter, page] }, { _id: 0, __v: 0 })
+          .sort({ createdAt: -1, orderNo: -1 })
+          .limit(limit)
+          .lean<OrderDoc[]>();
       }
       return model.find(filter, { _id: 0, __v: 0 }).sort({ createdAt: -1, orderNo: -1 }).limit(limit).lean<OrderDoc[]>();
     },
@@ -57,4 +63,9 @@ export function orderRepository(model: OrderModel): OrderRepository {
     markRefunded: (orderNo, at) =>
       model.findOneAndUpdate({ orderNo }, { $set: { refundedAt: at } }, { returnDocument: 'after' }).lean<OrderDoc>(),
   };
+}
+
+/** The buyer's orders: by openid, or by unionid where both sides know it. */
+function owner(buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>): Record<string, unknown> {
+  return buyer.unionid ? { $or: [{ openid: buyer.openid }, { unionid: buyer.unionid }] } : { openid: buyer.openid };
 }

@@ -3,8 +3,10 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /** An order from the merchant's order system: what a buyer can ask an invoice for. */
 export interface OrderDoc {
   orderNo: string;
-  /** The buyer (Mini Program openid). */
+  /** The buyer: their openid under the account the order came from (the Mini Program's by default). */
   openid: string;
+  /** The buyer's unionid when the merchant knows it: matches them in every account of the merchant. */
+  unionid?: string;
   /** Tax-inclusive total in fen; equals the sum of the lines. */
   amount: number;
   items: OrderItem[];
@@ -47,6 +49,7 @@ const schema = new Schema<OrderDoc>(
   {
     orderNo: { type: String, required: true },
     openid: { type: String, required: true },
+    unionid: String,
     amount: { type: Number, required: true },
     items: { type: [item], required: true },
     createdAt: { type: Date, required: true },
@@ -60,6 +63,8 @@ const schema = new Schema<OrderDoc>(
 schema.index({ orderNo: 1 }, { unique: true });
 // A buyer's order list, newest first.
 schema.index({ openid: 1, createdAt: -1, orderNo: -1 });
+// …and the same buyer found through another account by unionid.
+schema.index({ unionid: 1, createdAt: -1, orderNo: -1 });
 
 export type OrderModel = Model<OrderDoc>;
 

@@ -6,7 +6,7 @@ import { newPushEvent, recordInBatches, recordOne } from './record-in-batches';
 
 export interface PushEventRepository {
   /** Stores the event unless one with its de-duplication key exists; says which happened. */
-  record(push: ReceivedPush, receivedAt: Date): Promise<{ duplicate: boolean }>;
+  record(push: ReceivedPush, receivedAt: Date, account?: string): Promise<{ duplicate: boolean }>;
   findByKey(dedupeKey: string): Promise<PushEventDoc | null>;
   markProcessed(dedupeKey: string, at: Date): Promise<void>;
   /** Events stored before `receivedBefore` and never processed (their process died first). */
@@ -23,10 +23,11 @@ export function pushEventRepository(model: PushEventModel, options: { groupCommi
     ? markProcessedInBatches(model, options.groupCommit)
     : async (dedupeKey: string, at: Date) => void (await model.updateOne({ dedupeKey }, { $set: { processedAt: at } }));
   return {
-    record: (push, receivedAt) =>
+    record: (push, receivedAt, account) =>
       store(
         newPushEvent({
           dedupeKey: push.dedupeKey,
+          ...(account ? { account } : {}),
           kind: push.message.kind,
           message: storable({ ...push.message }) as Record<string, unknown>,
           encrypted: push.encrypted,

@@ -6,6 +6,8 @@ export interface PushEventDoc {
   dedupeKey: string;
   /** 'user_authorize_invoice', 'cloud_invoice_invoiceresult_event' or 'other'. */
   kind: string;
+  /** The account whose push URL received it. */
+  account?: string;
   /** The parsed message, as typed by wechat/push. */
   message: Record<string, unknown>;
   encrypted: boolean;
@@ -19,6 +21,7 @@ const schema = new Schema<PushEventDoc>(
   {
     dedupeKey: { type: String, required: true },
     kind: { type: String, required: true },
+    account: String,
     message: { type: Schema.Types.Mixed, required: true },
     encrypted: { type: Boolean, required: true },
     format: { type: String, required: true },

@@ -1,11 +1,15 @@
 import crypto from 'node:crypto';
+import type { BuyerIdentity } from '../../domain/buyer';
 import type { SessionModel } from './session.schema';
 
 export interface SessionRepository {
   /** Creates a session and returns its bearer token (shown once, stored only hashed). */
-  create(openid: string, now: Date, ttlMs: number): Promise<{ token: string; expiresAt: Date }>;
-  /** The openid of a live session, or null for an unknown or expired token. */
-  openidFor(token: string, now: Date): Promise<string | null>;
+  create(buyer: BuyerIdentity, now: Date, ttlMs: number): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * The buyer of a live session, or null for an unknown or expired token. A session from before
+   * accounts were recorded is the default account's (`defaultAccount`).
+   */
+  buyerFor(token: string, now: Date, defaultAccount: string): Promise<BuyerIdentity | null>;
 }
 
 export function hashToken(token: string): string {
@@ -14,15 +18,23 @@ export function hashToken(token: string): string {
 
 export function sessionRepository(model: SessionModel): SessionRepository {
   return {
-    async create(openid, now, ttlMs) {
+    async create(buyer, now, ttlMs) {
       const token = crypto.randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + ttlMs);
-      await model.create({ tokenHash: hashToken(token), openid, createdAt: now, expiresAt });
+      await model.create({
+        tokenHash: hashToken(token),
+        openid: buyer.openid,
+        account: buyer.account,
+        ...(buyer.unionid ? { unionid: buyer.unionid } : {}),
+        createdAt: now,
+        expiresAt,
+      });
       return { token, expiresAt };
     },
-    async openidFor(token, now) {
+    async buyerFor(token, now, defaultAccount) {
       const session = await model.findOne({ tokenHash: hashToken(token), expiresAt: { $gt: now } }).lean();
-      return session?.openid ?? null;
+      if (!session) return null;
+      return { openid: session.openid, account: session.account ?? defaultAccount, ...(session.unionid ? { unionid: session.unionid } : {}) };
     },
   };
 }

@@ -1,9 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** A Mini Program login. The bearer token itself is never stored: only its SHA-256. */
+/** A buyer's login (Mini Program or Official Account H5). The bearer token itself is never stored: only its SHA-256. */
 export interface SessionDoc {
   tokenHash: string;
   openid: string;
+  /** The account the buyer logged in through; absent on sessions from before accounts (the default). */
+  account?: string;
+  unionid?: string;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -12,6 +15,8 @@ const schema = new Schema<SessionDoc>(
   {
     tokenHash: { type: String, required: true },
     openid: { type: String, required: true },
+    account: String,
+    unionid: String,
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
   },

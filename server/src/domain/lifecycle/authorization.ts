@@ -2,9 +2,10 @@ import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request
 import { WeChatApiError, WECHAT_ERR, type GetAuthDataResponse } from '../../wechat';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { withLogContext } from '../../logger';
-import { newFpqqlsh, newRequestId } from '../identifiers';
 import { flagAttention } from './attention';
+import { invoiceApiOf, sPappidOf } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
+import { keepPostPayment } from './post-payment';
 
 /** getauthdata's invoice_status when the user has authorized. */
 const AUTH_SUCCESS = 'auth success';
@@ -20,20 +21,24 @@ const AUTH_FAILED = /fail|reject|cancel|refuse|deny|denied/i;
  * WeChat pushed user_authorize_invoice. SuccOrderId moves the request on (the worker issues at
  * once); FailOrderId ends it as declined. A duplicate or late push finds the request already
  * moved and does nothing. An order_id we never issued a URL for is post-payment invoicing
- * (receipt=Y): it is the merchant's own order number, so the request is created here.
+ * (receipt=Y): it is the merchant's own order number; it is kept and matched to the order
+ * (post-payment.ts). `via` is the account whose push URL received it.
  */
-export async function onAuthorizeEvent(deps: LifecycleDeps, event: UserAuthorizeInvoiceEvent): Promise<void> {
+export async function onAuthorizeEvent(deps: LifecycleDeps, event: UserAuthorizeInvoiceEvent, via?: string): Promise<void> {
   const orderId = event.succOrderId ?? event.failOrderId;
   if (!orderId) return;
-  const request = (await deps.requests.findByWxOrderId(orderId)) ?? (event.succOrderId ? await postPaymentRequest(deps, orderId, event) : null);
+  const request = await deps.requests.findByWxOrderId(orderId);
   if (!request) {
-    deps.log.warn({ orderId }, 'authorization push for an order we do not know: ignored');
+    if (event.succOrderId) await keepPostPayment(deps, event, via);
+    else deps.log.warn({ orderId }, 'declined authorization for an order we do not know: ignored');
     return;
   }
   await withLogContext({ requestId: request._id, orderNo: request.orderNo }, () => actOnAuthorizeEvent(deps, request, event));
 }
 
 async function actOnAuthorizeEvent(deps: LifecycleDeps, request: InvoiceRequestDoc, event: UserAuthorizeInvoiceEvent): Promise<void> {
+  // Plain web and app requests may not know the buyer's openid: WeChat names it here.
+  if (!request.openid && event.fromUserName) await deps.requests.learnOpenid(request._id, event.fromUserName);
   if (event.succOrderId) await markAuthorized(deps, request, 'wechat', undefined);
   else await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'declined', by: 'wechat', at: deps.now(), unset: ['nextActionAt'] });
 }
@@ -42,7 +47,7 @@ async function actOnAuthorizeEvent(deps: LifecycleDeps, request: InvoiceRequestD
 export async function pollAuthorization(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   let data: GetAuthDataResponse | undefined;
   try {
-    data = await deps.invoice.getAuthData({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId });
+    data = await invoiceApiOf(deps, request).getAuthData({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId });
   } catch (err) {
     if (!(err instanceof WeChatApiError && err.errcode === WECHAT_ERR.ORDER_NEVER_AUTH)) throw err;
   }
@@ -105,7 +110,7 @@ function customFieldsOf(fields: { key: string; value: string }[] | undefined): P
   return kept.length ? { customFields: kept } : {};
 }
 
-async function markAuthorized(deps: LifecycleDeps, request: InvoiceRequestDoc, by: string, title: InvoiceTitle | undefined): Promise<void> {
+export async function markAuthorized(deps: LifecycleDeps, request: InvoiceRequestDoc, by: string, title: InvoiceTitle | undefined): Promise<void> {
   const now = deps.now();
   await deps.requests.transition({
     id: request._id,
@@ -115,29 +120,4 @@ async function markAuthorized(deps: LifecycleDeps, request: InvoiceRequestDoc, b
     at: now,
     set: { authorizedAt: now, nextActionAt: now, wake: true, attempts: 0, ...(title ? { title } : {}) },
   });
-}
-
-async function postPaymentRequest(deps: LifecycleDeps, orderNo: string, event: UserAuthorizeInvoiceEvent): Promise<InvoiceRequestDoc | null> {
-  const order = await deps.orders.findByOrderNo(orderNo);
-  if (!order || order.openid !== event.fromUserName || order.latestRequestId) return null;
-  const id = newRequestId();
-  const claimed = await deps.orders.claimNextAttempt(order.orderNo, order.requestCount, id);
-  if (!claimed) return deps.requests.findByWxOrderId(orderNo);
-  const now = deps.now();
-  const request: InvoiceRequestDoc = {
-    _id: id,
-    orderNo: order.orderNo,
-    openid: order.openid,
-    // WeChat authorized the payment's own order number: that is the order_id to invoice.
-    wxOrderId: orderNo,
-    type: 1,
-    amount: order.amount,
-    status: 'AUTH_PENDING',
-    history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'wechat', detail: 'post-payment invoicing' }],
-    fpqqlsh: newFpqqlsh(deps.invoicing.fpqqlshPrefix),
-    createdAt: now,
-    attempts: 0,
-  };
-  await deps.requests.create(request);
-  return request;
 }

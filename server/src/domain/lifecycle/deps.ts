@@ -1,11 +1,13 @@
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
 import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
 import type { OrderRepository } from '../../data/order/order.repository';
+import type { PostPaymentRepository } from '../../data/post-payment/post-payment.schema';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
 import type { Logger } from '../../logger';
 import type { Alerts } from '../../notify/alerts';
 import type { EmailCopies } from '../../notify/email-copy';
 import type { InvoiceApi } from '../../wechat';
+import type { WeChatAccounts } from '../../wechat/accounts';
 import type { SellerIdentity } from '../invoice-content';
 import type { AttentionListener } from './attention';
 
@@ -13,8 +15,12 @@ import type { AttentionListener } from './attention';
 export interface LifecycleDeps {
   orders: OrderRepository;
   requests: InvoiceRequestRepository;
+  postPayments: PostPaymentRepository;
   settings: SettingsRepository;
+  /** The default account's invoice API (settings, seturl); a request's own calls go through channel.ts. */
   invoice: InvoiceApi;
+  /** Every configured WeChat account, for the calls a request makes with its own account. */
+  accounts: WeChatAccounts;
   invoicing: InvoicingConfig;
   schedule: SchedulePolicy;
   now(): Date;
@@ -36,6 +42,8 @@ export interface InvoicingConfig {
   seller: SellerIdentity;
   /** Sandbox mode: base URL of the sandbox, whose authorization page a DevTools web-view opens. */
   sandboxBaseUrl?: string;
+  /** How long a post-payment authorization for an order not imported yet waits for it. */
+  postPaymentMatchMs: number;
 }
 
 /** How long the worker waits between looks at a request (all in ms). */

@@ -5,6 +5,7 @@ import { withLogContext } from '../../logger';
 import { invoiceContent } from '../invoice-content';
 import { flagAttention } from './attention';
 import { titleFrom } from './authorization';
+import { invoiceApiOf, sPappidOf, withAccountApi } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
 import { failOffset } from './offsetting';
 import { describeOutcome, queryOutcome } from './outcome';
@@ -40,7 +41,7 @@ export async function issueInvoice(deps: LifecycleDeps, request: InvoiceRequestD
  */
 export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const attempts = request.attempts + 1;
-  const outcome = await queryOutcome(deps, request.fpqqlsh);
+  const outcome = await queryOutcome(withAccountApi(deps, request), request.fpqqlsh);
   switch (outcome.kind) {
     case 'issued': {
       // The emailed copy is due with the state change itself (copyPending, one update): a crash
@@ -120,6 +121,9 @@ async function actOnInvoiceResult(deps: LifecycleDeps, request: InvoiceRequestDo
 async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const order = await deps.orders.findByOrderNo(request.orderNo);
   if (!order || !request.title) return endIssue(deps, request, 'ISSUING', 'ORDER_MISSING', 'order or title missing');
+  // WeChat names the buyer in its authorization push when the merchant's back end could not.
+  if (!request.openid) return endIssue(deps, request, 'ISSUING', 'NO_OPENID', "the buyer's openid is unknown: no authorization push named it yet");
+  const api = invoiceApiOf(deps, request);
   const content = invoiceContent({
     order,
     title: request.title,
@@ -130,7 +134,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
   });
   await deps.requests.updateIn(request._id, 'ISSUING', { $set: { outcomeUnknown: true } });
   try {
-    await deps.invoice.makeOutInvoice(content);
+    await api.makeOutInvoice(content);
   } catch (err) {
     if (err instanceof WeChatOutcomeUnknownError) {
       return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, request.attempts + 1), request.attempts + 1);
@@ -158,7 +162,7 @@ async function endRejected(deps: LifecycleDeps, request: InvoiceRequestDoc, mean
 }
 
 async function titleFromWeChat(deps: LifecycleDeps, request: InvoiceRequestDoc) {
-  const data = await deps.invoice.getAuthData({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId });
+  const data = await invoiceApiOf(deps, request).getAuthData({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId });
   return titleFrom(data);
 }
 

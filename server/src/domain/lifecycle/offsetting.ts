@@ -1,6 +1,7 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WeChatOutcomeUnknownError } from '../../wechat';
 import { flagAttention } from './attention';
+import { invoiceApiOf, withAccountApi } from './channel';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
 import { describeOutcome, queryOutcome } from './outcome';
 
@@ -15,7 +16,7 @@ export async function offsetStep(deps: LifecycleDeps, request: InvoiceRequestDoc
   if (!offset || !request.invoice) return endOffset(deps, request, 'NO_INVOICE', 'nothing to offset');
   const attempts = request.attempts + 1;
   const wait = () => after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
-  const outcome = await queryOutcome(deps, offset.fpqqlsh);
+  const outcome = await queryOutcome(withAccountApi(deps, request), offset.fpqqlsh);
   switch (outcome.kind) {
     case 'issued':
       await deps.requests.transition({
@@ -45,8 +46,8 @@ async function sendClearOut(deps: LifecycleDeps, request: InvoiceRequestDoc, att
   if (!offset || !invoice) return undefined;
   await deps.requests.updateIn(request._id, 'OFFSETTING', { $set: { outcomeUnknown: true } });
   try {
-    await deps.invoice.clearOutInvoice({
-      wxopenid: request.openid,
+    await invoiceApiOf(deps, request).clearOutInvoice({
+      wxopenid: request.openid ?? '',
       fpqqlsh: offset.fpqqlsh,
       nsrsbh: deps.invoicing.seller.nsrsbh,
       nsrmc: deps.invoicing.seller.nsrmc,

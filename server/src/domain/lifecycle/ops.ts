@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import { WECHAT_ERR } from '../../wechat';
 import { newFpqqlsh } from '../identifiers';
 import { askWeChat } from '../wechat-failure';
+import { invoiceApiOf, sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
 /** Long enough for one WeChat call; the worker keeps away from the request meanwhile. */
@@ -55,9 +56,10 @@ async function settled(deps: LifecycleDeps, request: InvoiceRequestDoc | null): 
 export async function rejectRequest(deps: LifecycleDeps, id: string, reason: string, url: string | undefined, actor: string): Promise<InvoiceRequestDoc> {
   const request = await leaseForOps(deps, id, ['AUTHORIZED', 'ISSUE_FAILED'], actor);
   try {
+    const api = invoiceApiOf(deps, request);
     try {
       await askWeChat(() =>
-        deps.invoice.rejectInsert({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
+        api.rejectInsert({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
       );
     } catch (err) {
       if (!(err instanceof AppError && err.details?.errcode === WECHAT_ERR.ORDER_REJECTED)) throw err;

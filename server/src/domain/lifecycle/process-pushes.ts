@@ -7,9 +7,15 @@ import { handlePushMessage } from './push-events';
 const SWEEP_AFTER_MS = 10_000;
 
 /** Acts on one stored push and marks it processed. Failures leave it for the sweeper. */
-export async function processPush(deps: LifecycleDeps, pushEvents: PushEventRepository, dedupeKey: string, message: PushMessage): Promise<void> {
+export async function processPush(
+  deps: LifecycleDeps,
+  pushEvents: PushEventRepository,
+  dedupeKey: string,
+  message: PushMessage,
+  account?: string,
+): Promise<void> {
   try {
-    await handlePushMessage(deps, message);
+    await handlePushMessage(deps, message, account);
     await pushEvents.markProcessed(dedupeKey, deps.now());
   } catch (err) {
     deps.log.error({ err, dedupeKey }, 'push processing failed; the sweeper will retry it');
@@ -22,5 +28,5 @@ export async function processPush(deps: LifecycleDeps, pushEvents: PushEventRepo
  */
 export async function sweepPushes(deps: LifecycleDeps, pushEvents: PushEventRepository): Promise<void> {
   const stale = await pushEvents.unprocessed(new Date(deps.now().getTime() - SWEEP_AFTER_MS), 50);
-  for (const event of stale) await processPush(deps, pushEvents, event.dedupeKey, event.message as unknown as PushMessage);
+  for (const event of stale) await processPush(deps, pushEvents, event.dedupeKey, event.message as unknown as PushMessage, event.account);
 }

@@ -1,6 +1,7 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { AppError } from '../../errors';
 import { askWeChat } from '../wechat-failure';
+import { withAccountApi } from './channel';
 import type { LifecycleDeps } from './deps';
 import { queryOutcome } from './outcome';
 
@@ -38,15 +39,16 @@ export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise
   if (!['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'].includes(request.status)) {
     throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED, OFFSETTING and OFFSET_FAILED requests are reconciled; this one is ${request.status}`);
   }
-  const wechat = await ask(deps, request.fpqqlsh);
+  const wechat = await ask(deps, request, request.fpqqlsh);
   const verdict = await judge(deps, request, wechat);
   if (verdict.verdict === 'mismatch') await deps.alerts?.reconcileMismatch({ requestId: id, orderNo: request.orderNo, status: request.status, detail: verdict.detail });
   return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...verdict };
 }
 
 /** The worker's reading of queryinvoceinfo (outcome.ts), as ops see it. */
-async function ask(deps: LifecycleDeps, fpqqlsh: string): Promise<WeChatView> {
-  const outcome = await askWeChat(() => queryOutcome(deps, fpqqlsh));
+async function ask(deps: LifecycleDeps, request: InvoiceRequestDoc, fpqqlsh: string): Promise<WeChatView> {
+  const withAccount = withAccountApi(deps, request);
+  const outcome = await askWeChat(() => queryOutcome(withAccount, fpqqlsh));
   switch (outcome.kind) {
     case 'issued':
       return { state: 'issued', fpdm: outcome.invoice.fpdm, fphm: outcome.invoice.fphm };

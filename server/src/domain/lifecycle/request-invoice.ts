@@ -1,26 +1,48 @@
-import { canReapply, normalizeTaxNumber, validateTaxNumber } from '@fapiao/shared';
+import { canReapply, normalizeTaxNumber, validateTaxNumber, type InvoiceSource } from '@fapiao/shared';
 import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
 import type { OrderDoc } from '../../data/order/order.schema';
 import { AppError } from '../../errors';
+import type { WeChatAccount } from '../../wechat/accounts';
+import type { BuyerIdentity } from '../buyer';
 import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../identifiers';
 import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
+import { sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
+/** Where the buyer authorizes: the account that asks getauthurl, and WeChat's `source`. */
+export interface InvoiceChannel {
+  account: WeChatAccount;
+  source: InvoiceSource;
+  /** web (and wap): where WeChat's page sends the buyer afterwards. */
+  redirectUrl?: string;
+  /** Channel API: the merchant back end's callback URL. */
+  callbackUrl?: string;
+}
+
 export interface RequestInvoiceInput {
-  openid: string;
   orderNo: string;
   /** 1: WeChat collects the title (default); 0: the buyer gave it in our Mini Program. */
   type: 0 | 1;
   title?: InvoiceTitle;
+  channel: InvoiceChannel;
+  /**
+   * The logged-in buyer, who must own the order (Mini Program, H5). Absent when the merchant's
+   * back end vouches for the buyer (channel API): then `openid` is what it knows, if anything.
+   */
+  buyer?: BuyerIdentity;
+  openid?: string;
+  unionid?: string;
 }
 
 export interface AuthorizationLink {
-  /** The authorization Mini Program's appid, for wx.navigateToMiniProgram. */
-  appid: string;
-  /** Its page path with the order's authorization parameters. */
+  requestId: string;
+  source: InvoiceSource;
+  /** wxa only: the authorization Mini Program's appid, for wx.navigateToMiniProgram. */
+  appid?: string;
+  /** wxa: its page path; web/wap: the page to open; app: WXInvoiceAuthInsertReq's url. */
   authUrl: string;
-  /** Sandbox mode only: the same page as a web page, for a <web-view> in DevTools. */
+  /** Sandbox mode only: the same page as a web page (with the acting buyer), for a <web-view> or a browser. */
   webviewUrl?: string;
 }
 
@@ -31,17 +53,23 @@ export interface AuthorizationLink {
  */
 export async function requestInvoice(deps: LifecycleDeps, input: RequestInvoiceInput): Promise<AuthorizationLink> {
   const title = checkTitle(input);
-  const order = await deps.orders.findForBuyer(input.openid, input.orderNo);
+  const order = input.buyer ? await deps.orders.findForBuyer(input.buyer, input.orderNo) : await deps.orders.findByOrderNo(input.orderNo);
   if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${input.orderNo}`);
-  const latest = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
+  let latest = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
 
-  if (latest?.status === 'AUTH_PENDING') return resumePending(deps, latest, input.type, title);
+  if (latest?.status === 'AUTH_PENDING') {
+    if (sameChannel(deps, latest, input)) return resumePending(deps, latest, input, title);
+    // The buyer started in another channel and now asks here: that authorization belongs to the
+    // other account, so end it (a late authorization of it then finds it final and does nothing).
+    await supersede(deps, latest, input.channel);
+    latest = (await deps.requests.findById(latest._id)) ?? latest;
+  }
   if (latest && !canReapply(latest.status)) {
     throw new AppError('INVOICE_ALREADY_REQUESTED', `An invoice for order ${order.orderNo} is already ${latest.status}`);
   }
-  const request = await startAttempt(deps, order, input.type, title);
+  const request = await startAttempt(deps, order, input, title);
   try {
-    return await authorizationLink(deps, request);
+    return await authorizationLink(deps, request, input.channel.account);
   } catch (err) {
     // WeChat refused, so it never knew this order_id: take the attempt back. After a timeout it
     // may have created the authorization: keep the request, and the buyer's retry resumes it
@@ -63,7 +91,32 @@ function checkTitle(input: RequestInvoiceInput): InvoiceTitle | undefined {
   return { ...title, taxNumber };
 }
 
-async function startAttempt(deps: LifecycleDeps, order: OrderDoc, type: 0 | 1, title: InvoiceTitle | undefined): Promise<InvoiceRequestDoc> {
+function sameChannel(deps: LifecycleDeps, request: InvoiceRequestDoc, input: RequestInvoiceInput): boolean {
+  return deps.accounts.resolve(request)?.appid === input.channel.account.appid && (request.source ?? 'wxa') === input.channel.source;
+}
+
+async function supersede(deps: LifecycleDeps, request: InvoiceRequestDoc, channel: InvoiceChannel): Promise<void> {
+  await deps.requests.transition({
+    id: request._id,
+    from: 'AUTH_PENDING',
+    event: 'auth_expired',
+    by: 'buyer',
+    at: deps.now(),
+    detail: `superseded by a request through ${channel.account.name} (${channel.source})`,
+    unset: ['nextActionAt'],
+  });
+}
+
+/** The buyer's openid under the channel's account: the session's, or what the merchant's back end gave. */
+function openidFor(input: RequestInvoiceInput): string | undefined {
+  if (input.buyer && input.buyer.account === input.channel.account.name) return input.buyer.openid;
+  return input.openid;
+}
+
+async function startAttempt(deps: LifecycleDeps, order: OrderDoc, input: RequestInvoiceInput, title: InvoiceTitle | undefined): Promise<InvoiceRequestDoc> {
+  const { channel } = input;
+  const openid = openidFor(input);
+  const unionid = input.buyer?.unionid ?? input.unionid;
   let seen = order.requestCount;
   // An order_id already taken (by a request stored before order_ids had their "."): the attempt
   // number is spent and the next one tried, a few times, rather than failing on the unique index.
@@ -75,12 +128,19 @@ async function startAttempt(deps: LifecycleDeps, order: OrderDoc, type: 0 | 1, t
     const request: InvoiceRequestDoc = {
       _id: id,
       orderNo: order.orderNo,
-      openid: order.openid,
+      ...(openid ? { openid } : {}),
+      ...(unionid ? { unionid } : {}),
+      account: channel.account.name,
+      appid: channel.account.appid,
+      source: channel.source,
+      sPappid: deps.invoicing.sPappid,
+      ...(channel.redirectUrl ? { redirectUrl: channel.redirectUrl } : {}),
+      ...(channel.callbackUrl ? { callback: { url: channel.callbackUrl } } : {}),
       wxOrderId: wxOrderIdFor(order.orderNo, claimed.requestCount),
-      type,
+      type: input.type,
       amount: order.amount,
       status: 'AUTH_PENDING',
-      history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: 'buyer' }],
+      history: [{ from: null, to: 'AUTH_PENDING', event: 'created', at: now, by: input.buyer ? 'buyer' : 'merchant', detail: `${channel.account.name} (${channel.source})` }],
       ...(title ? { title } : {}),
       fpqqlsh: newFpqqlsh(deps.invoicing.fpqqlshPrefix),
       createdAt: now,
@@ -105,26 +165,28 @@ function isDuplicateKey(err: unknown, field: string): boolean {
   return e.code === 11000 && (e.keyPattern ? field in e.keyPattern : String(e.message).includes(field));
 }
 
-/** The buyer asked again before authorizing: same order_id, possibly a new type or title. */
-async function resumePending(deps: LifecycleDeps, request: InvoiceRequestDoc, type: 0 | 1, title: InvoiceTitle | undefined): Promise<AuthorizationLink> {
+/** The buyer asked again before authorizing: same order_id, possibly a new type, title or redirect. */
+async function resumePending(deps: LifecycleDeps, request: InvoiceRequestDoc, input: RequestInvoiceInput, title: InvoiceTitle | undefined): Promise<AuthorizationLink> {
+  const openid = request.openid ?? openidFor(input);
   // A new auth URL restarts WeChat's page timer (contact time_out from the URL's timestamp): so does ours.
   const authDeadline = new Date(deps.now().getTime() + (await authWindowMs(deps)));
-  const updated = await deps.requests.updateIn(
-    request._id,
-    'AUTH_PENDING',
-    title ? { $set: { type, title, authDeadline } } : { $set: { type, authDeadline }, $unset: { title: 1 } },
-  );
-  return authorizationLink(deps, updated ?? request);
+  const $set: Record<string, unknown> = { type: input.type, authDeadline, ...(title ? { title } : {}), ...(openid ? { openid } : {}) };
+  if (input.channel.redirectUrl) $set.redirectUrl = input.channel.redirectUrl;
+  if (input.channel.callbackUrl) $set['callback.url'] = input.channel.callbackUrl;
+  const updated = await deps.requests.updateIn(request._id, 'AUTH_PENDING', title ? { $set } : { $set, $unset: { title: 1 } });
+  return authorizationLink(deps, updated ?? request, input.channel.account);
 }
 
-async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<AuthorizationLink> {
+async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc, account: WeChatAccount): Promise<AuthorizationLink> {
+  const source = request.source ?? 'wxa';
   const answer = await askWeChat(() =>
-    deps.invoice.getAuthUrl({
-      s_pappid: deps.invoicing.sPappid,
+    account.client.invoice.getAuthUrl({
+      s_pappid: sPappidOf(deps, request),
       order_id: request.wxOrderId,
       money: request.amount,
       timestamp: Math.floor(deps.now().getTime() / 1000),
-      source: 'wxa',
+      source,
+      ...(request.redirectUrl ? { redirect_url: request.redirectUrl } : {}),
       type: request.type,
     }),
   ).catch((err: unknown) => {
@@ -137,16 +199,20 @@ async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc
     }
     throw err;
   });
-  if (!answer.appid) throw new AppError('WECHAT_REJECTED', 'getauthurl answered without the authorization Mini Program appid');
-  const link: AuthorizationLink = { appid: answer.appid, authUrl: answer.auth_url };
+  // Only source wxa answers with the authorization Mini Program's appid; the others give a URL alone.
+  if (source === 'wxa' && !answer.appid) throw new AppError('WECHAT_REJECTED', 'getauthurl answered without the authorization Mini Program appid');
+  const link: AuthorizationLink = { requestId: request._id, source, authUrl: answer.auth_url, ...(answer.appid ? { appid: answer.appid } : {}) };
   if (deps.invoicing.sandboxBaseUrl) link.webviewUrl = sandboxWebviewUrl(deps.invoicing.sandboxBaseUrl, answer.auth_url, request.openid);
   return link;
 }
 
-/** The sandbox serves WeChat's authorization page at /sandbox/auth with the auth_url's query. */
-export function sandboxWebviewUrl(base: string, authUrl: string, openid: string): string {
+/**
+ * The sandbox serves WeChat's authorization page at /sandbox/auth with the auth_url's query; the
+ * acting buyer, when known, rides along (the sandbox has no WeChat user of its own).
+ */
+export function sandboxWebviewUrl(base: string, authUrl: string, openid: string | undefined): string {
   const query = new URLSearchParams(authUrl.includes('?') ? authUrl.slice(authUrl.indexOf('?') + 1) : '');
-  query.set('openid', openid);
+  if (openid) query.set('openid', openid);
   return `${base.replace(/\/+$/, '')}/sandbox/auth?${query.toString()}`;
 }
 

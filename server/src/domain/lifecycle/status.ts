@@ -1,20 +1,21 @@
 import type { InvoiceStatusResponse } from '@fapiao/shared';
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { AppError } from '../../errors';
+import type { BuyerIdentity } from '../buyer';
 import { pollAuthorization } from './authorization';
 import type { LifecycleDeps } from './deps';
 
 /** Where the buyer's invoice for an order stands (the latest request). */
-export async function buyerInvoiceStatus(deps: LifecycleDeps, openid: string, orderNo: string): Promise<InvoiceStatusResponse> {
-  return toStatus(await latestRequest(deps, openid, orderNo));
+export async function buyerInvoiceStatus(deps: LifecycleDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<InvoiceStatusResponse> {
+  return toStatus(await latestRequest(deps, buyer, orderNo));
 }
 
 /**
  * The buyer came back from WeChat's authorization page (App.onShow): ask WeChat now instead of
  * waiting for the push or the next poll. Safe alongside the worker: transitions are conditional.
  */
-export async function refreshBuyerInvoice(deps: LifecycleDeps, openid: string, orderNo: string): Promise<InvoiceStatusResponse> {
-  const request = await latestRequest(deps, openid, orderNo);
+export async function refreshBuyerInvoice(deps: LifecycleDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<InvoiceStatusResponse> {
+  const request = await latestRequest(deps, buyer, orderNo);
   if (request.status === 'AUTH_PENDING') {
     await pollAuthorization(deps, request);
     return toStatus((await deps.requests.findById(request._id)) ?? request);
@@ -22,8 +23,8 @@ export async function refreshBuyerInvoice(deps: LifecycleDeps, openid: string, o
   return toStatus(request);
 }
 
-async function latestRequest(deps: LifecycleDeps, openid: string, orderNo: string): Promise<InvoiceRequestDoc> {
-  const order = await deps.orders.findForBuyer(openid, orderNo);
+async function latestRequest(deps: LifecycleDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<InvoiceRequestDoc> {
+  const order = await deps.orders.findForBuyer(buyer, orderNo);
   if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderNo}`);
   const request = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
   if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice was requested for order ${orderNo}`);

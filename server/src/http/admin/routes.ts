@@ -8,6 +8,7 @@ import { offsetRequest, rejectRequest, resolveByHand, retryRequest } from '../..
 import { reconcileRequest } from '../../domain/lifecycle/reconcile';
 import { askWeChat } from '../../domain/wechat-failure';
 import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
+import { matchPostPayments } from '../../domain/lifecycle/post-payment';
 import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPayMch, type SettingsDeps } from '../../domain/settings';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
@@ -40,6 +41,7 @@ const orderInput = z
   .object({
     orderNo,
     openid,
+    unionid: z.string().regex(/^[0-9A-Za-z_-]{6,64}$/, 'must be a WeChat unionid').optional().describe("The buyer's unionid, when known: the order is theirs in every account of the merchant"),
     amount: fen.min(1),
     items: z
       .array(
@@ -153,6 +155,20 @@ const authFields = z
   .strict();
 const payMch = z.object({ mchid: z.string().regex(/^\d{8,12}$/, 'must be the WeChat Pay merchant id'), s_pappid: z.string().min(8).max(64) }).strict();
 
+const postPaymentDto = z.object({
+  id: z.string(),
+  orderId: z.string().describe('the order number WeChat named (the payment’s out_trade_no)'),
+  account: z.string().optional(),
+  appid: z.string(),
+  source: z.string().optional(),
+  openid: z.string(),
+  receivedAt: z.string(),
+  status: z.enum(['waiting', 'matched', 'conflict']),
+  expired: z.boolean().describe('waiting beyond the match window (POST_PAYMENT_MATCH_HOURS): its order never came'),
+  requestId: z.string().optional(),
+  note: z.string().optional(),
+});
+
 /** /api/admin: merchant ops, with an API key; every change is recorded with who and when. */
 export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
   const audited = async <T>(caller: Caller, action: string, target: string, act: () => Promise<T>, detail?: Record<string, unknown>) => {
@@ -161,6 +177,40 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
     return result;
   };
   return [
+    route({
+      method: 'get',
+      path: '/post-payment',
+      summary:
+        'Post-payment authorizations (receipt=Y) kept for orders not imported when WeChat pushed them: waiting (still inside the match window), ' +
+        'unmatched (the window passed: the order never came), matched, or conflict (the order already had a request)',
+      auth: 'admin',
+      query: z
+        .object({ state: z.enum(['waiting', 'unmatched', 'matched', 'conflict']).default('unmatched'), limit: z.coerce.number().int().min(1).max(500).default(100) })
+        .strict(),
+      response: z.object({ authorizations: z.array(postPaymentDto) }),
+      handler: async ({ query }) => {
+        const windowStart = new Date(deps.now().getTime() - deps.lifecycle.invoicing.postPaymentMatchMs);
+        const status = query.state === 'unmatched' ? 'waiting' : query.state;
+        const before = query.state === 'unmatched' ? windowStart : undefined;
+        const from = query.state === 'waiting' ? windowStart : undefined;
+        const found = await deps.lifecycle.postPayments.list(status, before, from, query.limit);
+        return {
+          authorizations: found.map((p) => ({
+            id: p._id,
+            orderId: p.orderId,
+            ...(p.account ? { account: p.account } : {}),
+            appid: p.appid,
+            ...(p.source ? { source: p.source } : {}),
+            openid: p.openid,
+            receivedAt: p.receivedAt.toISOString(),
+            status: p.status,
+            expired: p.status === 'waiting' && p.receivedAt < windowStart,
+            ...(p.requestId ? { requestId: p.requestId } : {}),
+            ...(p.note ? { note: p.note } : {}),
+          })),
+        };
+      },
+    }),
     route({
       method: 'post',
       path: '/orders',
@@ -171,6 +221,8 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       handler: async ({ body, caller, ctx }) => {
         const result = await importOrder(deps.orders, { ...body, createdAt: body.createdAt ? new Date(body.createdAt) : undefined });
         if (result.created) await deps.audit.record({ at: deps.now(), actor: actor(caller), action: 'order.create', target: `order:${body.orderNo}` });
+        // A post-payment authorization may have been waiting for this order.
+        await matchPostPayments(deps.lifecycle, body.orderNo);
         ctx.status = result.created ? 201 : 200;
         return { created: result.created, order: toOrderDto(result.order, undefined) };
       },
@@ -350,7 +402,10 @@ export function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvo
   return {
     id: request._id,
     orderNo: request.orderNo,
-    openid: request.openid,
+    ...(request.openid ? { openid: request.openid } : {}),
+    account: request.account ?? 'default',
+    ...(request.appid ? { appid: request.appid } : {}),
+    source: request.source ?? 'wxa',
     wxOrderId: request.wxOrderId,
     type: request.type,
     amount: request.amount,

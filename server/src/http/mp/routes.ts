@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { BuyerIdentity } from '../../domain/buyer';
+import { accountForChannel } from '../../domain/channels';
 import { getBuyerOrder, listBuyerOrders, type OrdersDeps } from '../../domain/orders';
 import { login, type LoginDeps } from '../../domain/login';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
@@ -8,14 +10,14 @@ import { route, type AnyApiRoute, type Caller } from '../api-route';
 import { invoiceStatusDto, invoiceTitle, orderDto, orderNoParams } from '../schemas';
 
 export interface MpDeps {
-  login: LoginDeps;
+  login: Omit<LoginDeps, 'account'>;
   orders: OrdersDeps;
   lifecycle: LifecycleDeps;
 }
 
-function buyer(caller: Caller): string {
+function buyer(caller: Caller): BuyerIdentity {
   if (caller.kind !== 'buyer') throw new Error('route mounted without session authentication');
-  return caller.openid;
+  return { account: caller.account, openid: caller.openid, ...(caller.unionid ? { unionid: caller.unionid } : {}) };
 }
 
 /** /api/mp: what the Mini Program calls, on behalf of the logged-in buyer only. */
@@ -26,10 +28,16 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
       path: '/session',
       summary: 'Log in with a wx.login code; returns the session token for every other /api/mp call',
       auth: 'none',
-      body: z.object({ code: z.string().min(1).max(128) }).strict(),
+      body: z
+        .object({
+          code: z.string().min(1).max(128),
+          account: z.string().max(32).optional().describe('The Mini Program account (its configured name); default: the first Mini Program'),
+        })
+        .strict(),
       response: z.object({ token: z.string(), openid: z.string(), expiresAt: z.string() }),
       handler: async ({ body }) => {
-        const session = await login(deps.login, body.code);
+        const account = accountForChannel(deps.lifecycle.accounts, 'wxa', body.account);
+        const session = await login({ ...deps.login, account }, body.code);
         return { token: session.token, openid: session.openid, expiresAt: session.expiresAt.toISOString() };
       },
     }),
@@ -68,8 +76,17 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
         z.object({ type: z.literal(1).default(1).describe('1: WeChat collects the title (the default)') }).strict(),
       ]),
       response: z.object({ appid: z.string(), authUrl: z.string(), webviewUrl: z.string().optional() }),
-      handler: ({ params, body, caller }) =>
-        requestInvoice(deps.lifecycle, { openid: buyer(caller), orderNo: params.orderNo, ...body }),
+      handler: async ({ params, body, caller }) => {
+        const who = buyer(caller);
+        const account = accountForChannel(deps.lifecycle.accounts, 'wxa', who.account);
+        const link = await requestInvoice(deps.lifecycle, {
+          buyer: who,
+          orderNo: params.orderNo,
+          ...body,
+          channel: { account, source: 'wxa' },
+        });
+        return { appid: link.appid ?? '', authUrl: link.authUrl, ...(link.webviewUrl ? { webviewUrl: link.webviewUrl } : {}) };
+      },
     }),
     route({
       method: 'get',

@@ -24,3 +24,20 @@ export function code2Session(call: Call, appid: string, secret: string, jsCode: 
     code2SessionResponse,
   );
 }
+
+/**
+ * GET /sns/oauth2/access_token: the code WeChat's web authorization redirect (snsapi_base) brought
+ * back, for the buyer's openid under the Official Account (+ unionid when it is bound to an Open
+ * Platform account). The access_token in the answer is the web-authorization one, not the API's;
+ * nothing here uses it. 40029 (invalid code) and 40163 (code used) are login errors.
+ */
+const oauthTokenResponse = wechatResult({
+  openid: z.string().min(1),
+  unionid: z.string().optional(),
+  scope: z.string().optional(),
+});
+export type OAuthTokenResponse = z.infer<typeof oauthTokenResponse>;
+
+export function oauthCodeToOpenid(call: Call, appid: string, secret: string, code: string): Promise<OAuthTokenResponse> {
+  return call(ENDPOINTS.oauthAccessToken, { query: { appid, secret, code, grant_type: 'authorization_code' } }, oauthTokenResponse);
+}
