@@ -437,6 +437,7 @@ describe('daily work', () => {
     for (const args of [['invoices', 'list', '--order', orderNo], ['invoices', 'show', request.id]]) {
       const shown = await ops(args);
       expect(shown.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
       expect(shown.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
       expect(shown.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[2J');
     }

@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 
 /**
  * Connection options that keep a database outage from hanging requests. WeChat gives up on a push
