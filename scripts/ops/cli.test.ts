@@ -307,7 +307,8 @@ describe('setup from zero until an auth URL can be issued', () => {
     const link = await applyType1(buyer.token, orderNo);
     expect(link.status).toBe(200);
     expect(String(link.json.authUrl)).toMatch(/^pages\/auth\/auth\?/);
-  });
+    // About fifteen CLI processes and a server restart: over a minute on a busy machine.
+  }, 180_000);
 });
 
 describe('daily work', () => {
