@@ -1,15 +1,24 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Container } from './container';
+import { dashboardRoutes } from './http/admin/dashboard-routes';
+import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
+import { orderReadRoutes } from './http/admin/order-routes';
 import { adminRoutes } from './http/admin/routes';
+import { staffRoutes } from './http/admin/staff-routes';
+import { consoleRoutes, findConsoleDist } from './http/console/routes';
+import { AppError } from './errors';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
+import { metricsRoutes } from './http/metrics/routes';
+import { outboxRoutes } from './http/admin/outbox-routes';
 import { pushRoutes } from './http/push/routes';
+import { REQUEST_ID_HEADER, requestLog } from './http/request-log';
 
-type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat'>;
+type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat' | 'metrics'>;
 
 /**
  * Builds the Koa application from its dependencies. Never listens: main.ts does, and tests call
@@ -19,32 +28,50 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true; // errors are logged below, not printed by Koa
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
-    deps.logger.error({ err, method: ctx?.method, path: ctx?.path }, 'request failed');
+    deps.logger.error({ err, method: ctx?.method, path: ctx?.path, reqId: ctx?.response.get(REQUEST_ID_HEADER) }, 'request failed');
   });
+  app.use(requestLog(deps.logger));
   app.use(errorHandler());
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
-  const auth = authenticators({ sessions: repositories.sessions, adminKeys: deps.config.ADMIN_API_KEYS, now });
+  const { config } = deps;
+  const staff = {
+    staff: repositories.staff,
+    audit: repositories.audit,
+    now,
+    sessionTtlMs: config.CONSOLE_SESSION_HOURS * 3600_000,
+    maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
+    failureWindowMs: config.CONSOLE_LOGIN_WINDOW_MINUTES * 60_000,
+  };
+  const auth = authenticators({ sessions: repositories.sessions, adminKeys: config.ADMIN_API_KEYS, staff, now });
   const ordersDeps = { orders: repositories.orders, requests: repositories.requests, now };
   const groups: { prefix: string; routes: AnyApiRoute[] }[] = [
     {
       prefix: '/api/mp',
       routes: mpRoutes({
         login: { wechat: deps.wechat, sessions: repositories.sessions, now, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 },
-        orders: ordersDeps,
+        orders: { ...ordersDeps, emailCopy: Boolean(deps.config.SMTP_URL) },
         lifecycle,
       }),
     },
     {
       prefix: '/api/admin',
-      routes: adminRoutes({
+      routes: [
+        ...staffRoutes({ ...staff, cookie: { secure: config.NODE_ENV === 'production' } }),
+        ...dashboardRoutes({ requests: repositories.requests, now }),
+        ...orderReadRoutes({ orders: repositories.orders, requests: repositories.requests }),
+        // Before /invoices/:id, so "export" is not taken for an id.
+        ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
+        ...adminRoutes({
         orders: ordersDeps,
         lifecycle,
         settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
         audit: repositories.audit,
         now,
-      }),
+        }),
+        ...outboxRoutes({ emails: repositories.emailOutbox, alerts: repositories.alertOutbox }),
+      ],
     },
   ];
 
@@ -59,8 +86,27 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openApi;
   });
 
-  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api]) {
+  const pushes = pushRoutes({
+    ...deps.push,
+    observe: (outcome, seconds) => {
+      deps.metrics.pushes.inc({ outcome });
+      deps.metrics.pushAck.observe({ outcome }, seconds);
+    },
+  });
+  const metrics = metricsRoutes({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
+  for (const router of [healthRoutes(deps.health), metrics, pushes, api, consoleRoutes(findConsoleDist())]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;
+}
+
+async function fetchPdf(url: string, timeoutMs: number): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch {
+    throw new AppError('WECHAT_UNAVAILABLE', 'The invoice PDF could not be fetched from WeChat; try again shortly');
+  }
+  if (!res.ok) throw new AppError('WECHAT_UNAVAILABLE', `WeChat answered ${res.status} for the invoice PDF; try again shortly`);
+  return Buffer.from(await res.arrayBuffer());
 }

@@ -71,7 +71,8 @@ function fuzz(name: string, authorization: string, includeRegex: string): Promis
   ];
   return new Promise((resolve, reject) => {
     // Its own environment: nothing of ours (or a proxy setting) leaks into the fuzzer.
-    const child = spawn(st, args, { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    // Run from the reports directory: Schemathesis keeps a cache (.schemathesis/) in its working directory.
+    const child = spawn(st, args, { cwd: reports, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -24,6 +24,10 @@ export interface InvoiceRequestListFilter {
   openid?: string;
   createdFrom?: Date;
   createdBefore?: Date;
+  /** Part of the buyer's title (invoice header), any case. */
+  titleContains?: string;
+  /** The buyer's tax number, exactly. */
+  taxNumber?: string;
   /** The last request of the previous page. */
   after?: { createdAt: Date; id: string };
 }
@@ -70,6 +74,8 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+  /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
+  findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
 }
 
 export interface ReleaseNext {
@@ -161,12 +167,17 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         )
         .lean<InvoiceRequestDoc>(),
 
+    findCopyPending: (before, limit) =>
+      model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
+
     list(filter, limit) {
       const query: Record<string, unknown> = {};
       if (filter.status) query.status = filter.status;
       if (filter.attention) query.needsAttention = true;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
+      if (filter.titleContains) query['title.name'] = { $regex: filter.titleContains.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+      if (filter.taxNumber) query['title.taxNumber'] = filter.taxNumber;
       const createdAt: Record<string, Date> = {};
       if (filter.createdFrom) createdAt.$gte = filter.createdFrom;
       if (filter.createdBefore) createdAt.$lt = filter.createdBefore;
