@@ -13,7 +13,7 @@ import { findPython } from './mongo/secantus';
 export const SCHEMATHESIS_VERSION = '4.32.5';
 
 const python = path.join(venvDir, 'bin', 'python');
-export const schemathesisBin = path.join(venvDir, 'bin', 'st');
+const schemathesisBin = path.join(venvDir, 'bin', 'st');
 
 /** Installs the pinned Schemathesis into .venv/ unless it is there; returns the `st` executable. */
 export async function ensureSchemathesis(log: (line: string) => void): Promise<string> {

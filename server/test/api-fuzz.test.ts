@@ -71,7 +71,8 @@ function fuzz(name: string, authorization: string, includeRegex: string): Promis
   ];
   return new Promise((resolve, reject) => {
     // Its own environment: nothing of ours (or a proxy setting) leaks into the fuzzer.
-    const child = spawn(st, args, { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    // Run from the reports directory: Schemathesis keeps a cache (.schemathesis/) in its working directory.
+    const child = spawn(st, args, { cwd: reports, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -93,7 +94,8 @@ it('finds no 5xx and no response outside the documented schemas, as ops and as a
 
   // Both at once: each is mostly waiting on the other's requests, and the run stays within ~2 min.
   const [admin, mp] = await Promise.all([fuzz('admin', ADMIN_KEY, '^/api/admin/'), fuzz('buyer', buyer.token, '^/api/mp/')]);
-  const figures = { seed: SEED, adminCases: admin.cases, buyerCases: mp.cases };
+  const summary = (run: Run) => run.output.split('\n').filter((line) => /test cases|passed|failed|generated/i.test(line)).slice(-4).join(' | ');
+  const figures = { seed: SEED, adminCases: admin.cases, buyerCases: mp.cases, admin: summary(admin), buyer: summary(mp) };
   process.stderr.write(`[fuzz] ${JSON.stringify(figures)}\n`);
   const serverErrors = env.app.logs.filter((line) => /"level":50/.test(line));
   expect({ admin: admin.code, adminOutput: admin.code === 0 ? '' : admin.output }).toEqual({ admin: 0, adminOutput: '' });

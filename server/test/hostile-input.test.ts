@@ -243,6 +243,7 @@ function validBody(key: string): unknown {
       createdAt: '2026-05-01T02:00:00Z',
     },
     'POST /api/admin/invoices/{id}/reject': { reason: '抬头有误，请重新申请', url: 'https://example.com/help' },
+    'POST /api/admin/invoices/{id}/resolve': { note: '已与买家电话确认' },
     'PUT /api/admin/settings/contact': { phone: '0591-88888888', timeOut: 3600 },
     'PUT /api/admin/settings/auth-fields': {
       user_field: { show_title: 1, show_phone: 1, show_email: 1, require_phone: 0, require_email: 0, custom_field: [{ key: '备注', is_require: 0, notice: '选填' }] },
@@ -262,7 +263,6 @@ function validBody(key: string): unknown {
       },
     },
     'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
-    'POST /api/admin/invoices/{id}/resolve': { note: '已与买家电话确认，人工处理完毕' },
     'POST /api/channel/invoices': { orderNo: CHANNEL_ORDER_NO, account: 'default', source: 'wap', redirectUrl: 'https://shop.example/back' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);

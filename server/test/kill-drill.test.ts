@@ -69,6 +69,11 @@ async function buyerFlow(port: number, i: number): Promise<string> {
     const created = await call(port, 'POST', '/api/admin/orders', ADMIN_KEY, orderFor(session.openid, orderNo));
     // 200 {created: false}: the kill came after the order was stored, and importing it again is a no-op.
     if (created.status === 201 || (created.status === 200 && created.json.created === false)) break;
+    // 503: the database did not answer in time (a busy machine); the order system tries again.
+    if (created.status === 503) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     throw new Error(`order ${orderNo}: ${created.status} ${JSON.stringify(created.json)}`);
   }
   let authUrl: string | undefined;

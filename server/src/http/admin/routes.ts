@@ -299,7 +299,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       summary: 'Clear the needs-attention flag of a request settled by hand (the state stays); the note is audited',
       auth: 'admin',
       params: idParams,
-      body: z.object({ note: z.string().trim().min(1).max(500) }).strict(),
+      body: z.object({ note: printableText(500) }).strict(),
       response: adminInvoiceDto,
       handler: async ({ params, body, caller }) =>
         toAdminDto(await audited(caller, 'invoice.resolve', `invoice:${params.id}`, () => resolveByHand(deps.lifecycle, params.id), { note: body.note })),
