@@ -47,7 +47,16 @@ async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string): Pr
   const orderNo = `F${runTag}${i.toString().padStart(6, '0')}`;
   await call(`${server}/api/admin/orders`, 'POST', orderFor(openid, orderNo), ADMIN_KEY);
   const link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
-  await call(`${stack.sandboxUrl}/sandbox/api/authorize`, 'POST', { auth_url: link.authUrl, openid, action: 'authorize', user_field: { title: `买家${i}` } });
+  // WeChat's page answers CONFLICT when the authorization changed while the buyer looked at it
+  // (the server's poll, under load): the buyer taps again, up to 3 times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call(`${stack.sandboxUrl}/sandbox/api/authorize`, 'POST', { auth_url: link.authUrl, openid, action: 'authorize', user_field: { title: `买家${i}` } });
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('"CONFLICT"')) throw err;
+    }
+  }
 }
 
 async function statusCounts(stack: Stack): Promise<Record<string, number>> {

@@ -42,5 +42,6 @@ if (have === wanted && !process.argv.includes('--force') && fs.existsSync(path.j
 
 console.error('[setup] building the merchant console (server/console → server/console/dist)');
 const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-execFileSync(process.execPath, [vite, 'build', '--config', path.join(consoleDir, 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
+// A production bundle whoever runs this (jest sets NODE_ENV=test, which Vite would honour).
+execFileSync(process.execPath, [vite, 'build', '--config', path.join(consoleDir, 'vite.config.mjs')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 fs.writeFileSync(stamp, wanted);

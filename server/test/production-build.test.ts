@@ -80,7 +80,10 @@ describe('the runtime image (Dockerfile, stage runtime)', () => {
     expect(consolePage.status).toBe(200);
     expect(consolePage.headers.get('content-security-policy')).toContain("script-src 'self'");
     const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await consolePage.text())?.[1];
-    expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
+    const asset = await fetch(`http://127.0.0.1:${port}${script}`);
+    expect(asset.status).toBe(200);
+    // Read to the end: a response left half-read keeps its connection busy through the shutdown below.
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
 
     expect(healthcheck?.[0]).toBe('node');
     const check = spawnSync(process.execPath, healthcheck!.slice(1), { cwd: dir, env: { ...processEnv, PATH: process.env.PATH } });

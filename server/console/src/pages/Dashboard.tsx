@@ -110,13 +110,13 @@ export function Dashboard() {
         </Col>
         <Col xs={12} lg={6}>
           <Card>
-            <Statistic title="授权到开票 p50 / p90" value={`${seconds(summary.authToIssued.p50)} / ${seconds(summary.authToIssued.p90)}`} valueStyle={{ fontSize: 20 }} />
+            <Statistic title="授权到开票 p50 / p90" value={`${seconds(summary.authToIssued.p50)} / ${seconds(summary.authToIssued.p90)}`} styles={{ content: { fontSize: 20 } }} />
             <Typography.Text type="secondary">共 {summary.authToIssued.count} 张</Typography.Text>
           </Card>
         </Col>
         <Col xs={12} lg={6}>
           <Card hoverable onClick={() => go('/invoices?attention=1')}>
-            <Statistic title="需要处理" value={summary.attention} suffix="笔" valueStyle={{ color: summary.attention ? '#cf1322' : undefined }} data-testid="stat-attention" />
+            <Statistic title="需要处理" value={summary.attention} suffix="笔" styles={{ content: { color: summary.attention ? '#cf1322' : undefined } }} data-testid="stat-attention" />
             <Typography.Text type="secondary">开票失败或被标记待处理</Typography.Text>
           </Card>
         </Col>

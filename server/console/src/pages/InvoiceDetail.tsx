@@ -110,7 +110,7 @@ export function InvoiceDetail({ id }: { id: string }) {
   };
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="invoice-detail">
+    <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="invoice-detail">
       <Space wrap>
         <Button icon={<ArrowLeftOutlined />} onClick={() => go('/invoices')}>
           返回列表
@@ -241,7 +241,7 @@ export function InvoiceDetail({ id }: { id: string }) {
               data-testid="timeline"
               items={request.history.map((h) => ({
                 color: h.to === 'ISSUED' ? 'green' : ['ISSUE_FAILED', 'OFFSET_FAILED', 'REJECTED', 'AUTH_FAILED'].includes(h.to) ? 'red' : 'blue',
-                children: (
+                content: (
                   <>
                     <div>
                       <b>{stateText(h.to)}</b> <Typography.Text type="secondary">{time(h.at)}</Typography.Text>

@@ -75,7 +75,7 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
   const exportParams = filterParams(filters);
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
         开票申请
       </Typography.Title>

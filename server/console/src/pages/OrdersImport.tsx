@@ -85,7 +85,7 @@ export function OrdersImport() {
   };
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
         订单导入
       </Typography.Title>
@@ -121,10 +121,10 @@ export function OrdersImport() {
         <Card title={`${summary.file}：${summary.orders} 个订单，${summary.rows} ${summary.format === 'csv' ? '行' : '项'}`} data-testid="import-summary">
           {summary.ignoredColumns.length > 0 && <Alert type="info" showIcon message={`已忽略的列：${summary.ignoredColumns.join(', ')}`} style={{ marginBottom: 16 }} />}
           <Space size={48} wrap>
-            <Statistic title="新建 created" value={summary.created} valueStyle={{ color: '#3f8600' }} data-testid="import-created" />
+            <Statistic title="新建 created" value={summary.created} styles={{ content: { color: '#3f8600' } }} data-testid="import-created" />
             <Statistic title="跳过 skipped（已存在，未变）" value={summary.skipped} data-testid="import-skipped" />
-            <Statistic title="无效 invalid（未导入）" value={summary.invalid.length} valueStyle={{ color: summary.invalid.length ? '#cf1322' : undefined }} data-testid="import-invalid" />
-            {summary.conflicts.length > 0 && <Statistic title="冲突 conflict（已存在且内容不同，未改动）" value={summary.conflicts.length} valueStyle={{ color: '#d46b08' }} data-testid="import-conflicts" />}
+            <Statistic title="无效 invalid（未导入）" value={summary.invalid.length} styles={{ content: { color: summary.invalid.length ? '#cf1322' : undefined } }} data-testid="import-invalid" />
+            {summary.conflicts.length > 0 && <Statistic title="冲突 conflict（已存在且内容不同，未改动）" value={summary.conflicts.length} styles={{ content: { color: '#d46b08' } }} data-testid="import-conflicts" />}
             {summary.notAttempted > 0 && <Statistic title="未发送（导入中断）" value={summary.notAttempted} />}
           </Space>
           {summary.invalid.length > 0 && (

@@ -100,7 +100,7 @@ export function Reconcile() {
   };
 
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
         对账
       </Typography.Title>
@@ -126,8 +126,8 @@ export function Reconcile() {
         <Card>
           <Space size={32} wrap style={{ marginBottom: 16 }}>
             <Statistic title="已核对" value={findings.length - count('unchecked')} />
-            <Statistic title="一致" value={count('ok')} valueStyle={{ color: '#3f8600' }} />
-            <Statistic title="不一致" value={count('mismatch')} valueStyle={{ color: count('mismatch') ? '#cf1322' : undefined }} />
+            <Statistic title="一致" value={count('ok')} styles={{ content: { color: '#3f8600' } }} />
+            <Statistic title="不一致" value={count('mismatch')} styles={{ content: { color: count('mismatch') ? '#cf1322' : undefined } }} />
             <Statistic title="卡住" value={count('stuck')} />
             <Statistic title="未能核对" value={count('unchecked')} />
             <Statistic title="期间已变化" value={count('moved')} />
