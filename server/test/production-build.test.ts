@@ -35,7 +35,14 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (server?.child.pid && server.child.exitCode === null) process.kill(-server.child.pid, 'SIGKILL');
+  // The group may be gone already (npm and the server exited): nothing left to kill then.
+  if (server?.child.pid && server.child.exitCode === null) {
+    try {
+      process.kill(-server.child.pid, 'SIGKILL');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
   fs.rmSync(work, { recursive: true, force: true });
 });
 
