@@ -263,6 +263,9 @@ function validBody(key: string): unknown {
       },
     },
     'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
+    'POST /api/admin/session': { username: 'hostile.clerk', password: 'not-the-password' },
+    'POST /api/admin/staff': { username: 'hostile.clerk', displayName: '财务小王', role: 'viewer', password: 'correct-horse-battery' },
+    'PUT /api/admin/staff/{username}': { displayName: '财务小王' },
     'POST /api/channel/invoices': { orderNo: CHANNEL_ORDER_NO, account: 'default', source: 'wap', redirectUrl: 'https://shop.example/back' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
@@ -271,7 +274,7 @@ function validBody(key: string): unknown {
 
 /** Real values for path parameters, so a hostile request would otherwise reach real data. */
 function pathValue(name: string): string {
-  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId, requestId };
+  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId, requestId, username: 'hostile.clerk' };
   const value = values[name];
   if (value === undefined) throw new Error(`no value for path parameter {${name}}: add one to pathValue()`);
   return value;

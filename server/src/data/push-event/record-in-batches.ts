@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { Types, type InsertManyOptions } from 'mongoose';
 import { groupCommit, type GroupCommitOptions, type ItemOutcome } from '../group-commit';
 import type { PushEventDoc, PushEventModel } from './push-event.schema';
 
@@ -8,6 +8,15 @@ const DUPLICATE_KEY = 11000;
 export type NewPushEvent = PushEventDoc & { _id: Types.ObjectId };
 export type Recorded = { duplicate: boolean };
 
+/**
+ * A push is answered "success" only once it is stored, and WeChat never sends it again: it must
+ * survive a database crash (the outage drill SIGKILLs one), so the write waits for the journal,
+ * and on a replica set for a majority. Group commit makes that one flush per batch.
+ */
+const DURABLE = { w: 'majority', j: true } as const;
+// insertMany hands its options to the driver, which takes a writeConcern; mongoose's type omits it.
+const DURABLE_BULK = { writeConcern: DURABLE } as InsertManyOptions;
+
 export function newPushEvent(fields: PushEventDoc): NewPushEvent {
   return { _id: new Types.ObjectId(), ...fields };
 }
@@ -15,7 +24,7 @@ export function newPushEvent(fields: PushEventDoc): NewPushEvent {
 /** Stores one event unless its de-duplication key is stored already. */
 export async function recordOne(model: PushEventModel, event: NewPushEvent): Promise<Recorded> {
   try {
-    await model.create(event);
+    await model.create([event], DURABLE);
     return { duplicate: false };
   } catch (err) {
     if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { duplicate: true };
@@ -44,7 +53,7 @@ async function storeBatch(model: PushEventModel, events: readonly NewPushEvent[]
   try {
     // Unordered: one refused document does not stop the others. Through mongoose, so documents are
     // cast exactly as create() casts them; throwOnValidationError so none is skipped in silence.
-    await model.insertMany(unique, { ordered: false, throwOnValidationError: true });
+    await model.insertMany(unique, { ordered: false, throwOnValidationError: true, ...DURABLE_BULK });
     stored = new Map(unique.map((e) => [e.dedupeKey, { ok: true, value: { duplicate: false } }]));
   } catch (err) {
     if (!refusedPerDocument(err)) throw err;
