@@ -11,6 +11,7 @@ function project(displayName, root, tsconfig, extra = {}) {
     testMatch: ['**/*.test.ts'],
     transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: `<rootDir>/${tsconfig}` }] },
     moduleNameMapper: shared,
+    setupFiles: ['<rootDir>/server/test/harness/property-seed.ts'],
     ...extra,
   };
 }
