@@ -14,10 +14,10 @@ export function parseStatuses(text: string): InvoiceState[] {
 }
 
 export interface InvoiceFilter {
-  statuses?: InvoiceState[];
-  orderNo?: string;
-  since?: Date;
-  until?: Date;
+  statuses?: InvoiceState[] | undefined;
+  orderNo?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
 }
 
 /** Newest first, as the server orders them: creation time, then id. */
@@ -34,7 +34,7 @@ function newestFirst(a: AdminInvoice, b: AdminInvoice): number {
 export async function fetchInvoices(
   client: AdminClient,
   filter: InvoiceFilter,
-  opts: { limit?: number; pageSize?: number } = {},
+  opts: { limit?: number | undefined; pageSize?: number } = {},
 ): Promise<{ invoices: AdminInvoice[]; more: boolean }> {
   const { limit } = opts;
   const pageSize = opts.pageSize ?? SERVER_PAGE;

@@ -45,7 +45,7 @@ export interface ContainerInput {
   db: Connection;
   isShuttingDown: () => boolean;
   /** Tests shorten the worker's waits. */
-  schedule?: Partial<SchedulePolicy>;
+  schedule?: Partial<SchedulePolicy> | undefined;
 }
 
 /** How often a process looks for pushes left unprocessed by a crashed process. */

@@ -37,7 +37,7 @@ interface Call {
   path: string;
   headers?: Record<string, string>;
   /** A string is sent verbatim; a stream without Content-Length (chunked). */
-  body?: string | Buffer | ReadableStream<Uint8Array>;
+  body?: string | Buffer | ReadableStream<Uint8Array> | undefined;
 }
 
 interface Answer {
@@ -181,7 +181,7 @@ interface Operation {
   path: string;
   auth: 'none' | 'session' | 'adminKey';
   parameters: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
-  body?: JsonSchema;
+  body?: JsonSchema | undefined;
 }
 
 let operations: Operation[] = [];

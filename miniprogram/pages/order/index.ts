@@ -38,9 +38,9 @@ function orderView(order: OrderDto): OrderView {
 /** Non-data state of one page instance (timers and subscriptions must not live in `data`). */
 interface PageState {
   orderNo: string;
-  pollTimer?: ReturnType<typeof setTimeout>;
+  pollTimer?: ReturnType<typeof setTimeout> | undefined;
   pollIndex: number;
-  unsubscribe?: () => void;
+  unsubscribe?: (() => void) | undefined;
   visible: boolean;
 }
 

@@ -16,10 +16,10 @@ export interface SandboxApp {
     url: string;
     token: string;
     /** 43-char EncodingAESKey: pushes are encrypted (safe mode) when set. */
-    aesKey?: string;
+    aesKey?: string | undefined;
     mode: 'plain' | 'compatible' | 'safe';
     format: 'xml' | 'json';
-  };
+  } | undefined;
 }
 
 export interface SandboxAccessToken {

@@ -12,7 +12,7 @@ export interface OrderInput {
   /** Tax-inclusive total in fen. */
   amount: number;
   items: { name: string; spbm: string; quantity: number; unitPrice: number; taxRate: string }[];
-  createdAt?: Date;
+  createdAt?: Date | undefined;
 }
 
 export interface OrdersDeps {
@@ -55,7 +55,7 @@ export async function importOrder(deps: OrdersDeps, input: OrderInput): Promise<
 export async function listBuyerOrders(
   deps: OrdersDeps,
   openid: string,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string | undefined },
 ): Promise<{ orders: OrderDto[]; nextCursor?: string }> {
   const after = page.cursor ? decodePageCursor(page.cursor) : undefined;
   if (page.cursor && !after) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');

@@ -21,7 +21,9 @@ function setCaller(ctx: Context, caller: Caller): void {
 export function authenticators(deps: { sessions: SessionRepository; adminKeys: readonly string[]; now(): Date }): Record<AuthKind, Middleware> {
   const keys = deps.adminKeys.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
   return {
-    none: async (_ctx, next) => next(),
+    none: async (_ctx, next) => {
+      await next();
+    },
     session: async (ctx, next) => {
       const token = bearer(ctx);
       const openid = token ? await deps.sessions.openidFor(token, deps.now()) : null;

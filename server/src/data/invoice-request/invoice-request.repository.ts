@@ -17,13 +17,13 @@ export interface TransitionInput {
 }
 
 export interface InvoiceRequestListFilter {
-  status?: InvoiceState;
-  orderNo?: string;
-  openid?: string;
-  createdFrom?: Date;
-  createdBefore?: Date;
+  status?: InvoiceState | undefined;
+  orderNo?: string | undefined;
+  openid?: string | undefined;
+  createdFrom?: Date | undefined;
+  createdBefore?: Date | undefined;
   /** The last request of the previous page. */
-  after?: { createdAt: Date; id: string };
+  after?: { createdAt: Date; id: string } | undefined;
 }
 
 export interface InvoiceRequestRepository {
@@ -45,7 +45,7 @@ export interface InvoiceRequestRepository {
    * Gives the lease back and says when to look again (undefined: nothing left to do). If an
    * event asked for a look (`wake`) while the lease was held, the next look is now instead.
    */
-  release(id: string, owner: string, next: { nextActionAt?: Date; attempts: number }, now: Date): Promise<void>;
+  release(id: string, owner: string, next: { nextActionAt?: Date | undefined; attempts: number }, now: Date): Promise<void>;
   /** Asks the worker to look at the request now, if it is still in `status`. */
   wake(id: string, status: InvoiceState, now: Date): Promise<boolean>;
   /**

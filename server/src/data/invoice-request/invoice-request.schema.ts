@@ -58,12 +58,12 @@ export interface HistoryEntry {
 export interface InvoiceTitle {
   kind: 'company' | 'personal';
   name: string;
-  taxNumber?: string;
-  address?: string;
-  phone?: string;
-  bankName?: string;
-  bankAccount?: string;
-  email?: string;
+  taxNumber?: string | undefined;
+  address?: string | undefined;
+  phone?: string | undefined;
+  bankName?: string | undefined;
+  bankAccount?: string | undefined;
+  email?: string | undefined;
 }
 
 export interface IssuedInvoice {

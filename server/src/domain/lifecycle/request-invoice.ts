@@ -11,7 +11,7 @@ export interface RequestInvoiceInput {
   orderNo: string;
   /** 1: WeChat collects the title (default); 0: the buyer gave it in our Mini Program. */
   type: 0 | 1;
-  title?: InvoiceTitle;
+  title?: InvoiceTitle | undefined;
 }
 
 export interface AuthorizationLink {

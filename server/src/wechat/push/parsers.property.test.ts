@@ -110,9 +110,9 @@ describe('parseJson on arbitrary text', () => {
 
   it('keeps strings, integers of any size as their exact digits, and booleans; drops null and nested values', () => {
     const value = fc.oneof(
-      fc.string().map((s) => ({ raw: JSON.stringify(s), kept: s as string | undefined })),
-      fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map((n) => ({ raw: n.toString(), kept: n.toString() as string | undefined })),
-      fc.boolean().map((b) => ({ raw: String(b), kept: String(b) as string | undefined })),
+      fc.string().map((s) => ({ raw: JSON.stringify(s), kept: s })),
+      fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map((n) => ({ raw: n.toString(), kept: n.toString() })),
+      fc.boolean().map((b) => ({ raw: String(b), kept: String(b) })),
       fc.constantFrom({ raw: 'null', kept: undefined }, { raw: '{"a":1}', kept: undefined }, { raw: '[1,"x"]', kept: undefined }),
     );
     fc.assert(
@@ -171,7 +171,7 @@ describe('parsePushMessage on arbitrary fields of the invoice events', () => {
   );
   const fieldsArb = fc
     .tuple(fc.dictionary(name, fieldValue, { maxKeys: 12 }), fc.constantFrom('user_authorize_invoice', 'cloud_invoice_invoiceresult_event'))
-    .map(([fields, event]) => ({ ...fields, Event: event }) as PushFields);
+    .map(([fields, event]): PushFields => ({ ...fields, Event: event }));
 
   it('gives the typed event with its invariants, or PUSH_MALFORMED', () => {
     fc.assert(
