@@ -31,8 +31,10 @@ async function main(): Promise<void> {
     await running.db?.stop();
     process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // `on`, not `once`: a second signal (kill of the process group, tsx relaying its own) must not
+  // end this process before the server it waits for has finished its in-flight requests.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
   const db = (running.db = await startDatabase({ purpose: 'dev', log: (line) => console.log(`[db] ${line}`) }));
   const { values: credentials, generated } = devCredentials(process.env);

@@ -29,6 +29,7 @@ const STEP_OF: Record<InvoiceState, number> = {
   ISSUED: 3,
   OFFSETTING: 3,
   OFFSET: 3,
+  OFFSET_FAILED: 3,
 };
 
 export function invoiceStatusView(status: InvoiceState | null): InvoiceStatusView {
@@ -44,7 +45,7 @@ export function invoiceStatusView(status: InvoiceState | null): InvoiceStatusVie
     stepStopped: STOPPED.includes(status),
     canApply: false,
     canReapply: canReapply(status),
-    canView: status === 'ISSUED' || status === 'OFFSETTING',
+    canView: status === 'ISSUED' || status === 'OFFSETTING' || status === 'OFFSET_FAILED',
   };
 }
 

@@ -15,6 +15,8 @@ import { parseErrorBody, UnreachableError } from './errors';
 
 export interface InvoiceListQuery {
   status?: InvoiceState;
+  /** Only the requests that need a human. */
+  attention?: boolean;
   orderNo?: string;
   createdAfter?: Date;
   createdBefore?: Date;
@@ -130,6 +132,7 @@ export class AdminClient {
   async listInvoices(filter: InvoiceListQuery): Promise<InvoicePage> {
     const query = new URLSearchParams({ limit: String(filter.limit) });
     if (filter.status) query.set('status', filter.status);
+    if (filter.attention) query.set('attention', 'true');
     if (filter.orderNo) query.set('orderNo', filter.orderNo);
     if (filter.createdAfter) query.set('createdAfter', filter.createdAfter.toISOString());
     if (filter.createdBefore) query.set('createdBefore', filter.createdBefore.toISOString());
@@ -144,6 +147,9 @@ export class AdminClient {
   }
   async retry(id: string): Promise<AdminInvoice> {
     return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/retry`)).body;
+  }
+  async resolve(id: string, note: string): Promise<AdminInvoice> {
+    return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/resolve`, { note })).body;
   }
   async offset(id: string): Promise<AdminInvoice> {
     return (await this.request<AdminInvoice>('POST', `/invoices/${encodeURIComponent(id)}/offset`)).body;

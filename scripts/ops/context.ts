@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { escapeControlCharacters } from '../../shared/src/text';
 import { AdminClient, type Connection } from './client';
 import { CliError, UsageError } from './errors';
 import { EXIT, type ExitCode } from './exit-codes';
@@ -34,13 +35,18 @@ export class Context {
     private readonly globals: () => GlobalOptions,
   ) {}
 
+  /**
+   * Results. Titles, reasons and errors come from buyers and WeChat: their control characters
+   * (ESC sequences that retitle or clear the terminal, BEL, bidi overrides) are shown escaped.
+   * `--json` output stays valid JSON: the escapes only ever replace characters inside strings.
+   */
   out(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    this.io.stdout.write(`${escapeControlCharacters(text)}\n`);
   }
 
   /** Notes and warnings: stderr, so stdout stays the result. */
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${escapeControlCharacters(text)}\n`);
   }
 
   client(): AdminClient {

@@ -15,6 +15,8 @@ export function parseStatuses(text: string): InvoiceState[] {
 
 export interface InvoiceFilter {
   statuses?: InvoiceState[] | undefined;
+  /** Only the requests flagged as needing attention. */
+  attention?: boolean | undefined;
   orderNo?: string | undefined;
   since?: Date | undefined;
   until?: Date | undefined;
@@ -47,6 +49,7 @@ export async function fetchInvoices(
     do {
       const page = await client.listInvoices({
         ...(status ? { status } : {}),
+        ...(filter.attention ? { attention: true } : {}),
         ...(filter.orderNo ? { orderNo: filter.orderNo } : {}),
         ...(filter.since ? { createdAfter: filter.since } : {}),
         ...(filter.until ? { createdBefore: filter.until } : {}),

@@ -6,6 +6,7 @@ import { registerPlatform, registerSettings, SETUP_ORDER } from './commands/sett
 import { Context, DEFAULT_SERVER, type GlobalOptions, type Io } from './context';
 import { CliError, redact } from './errors';
 import { EXIT, EXIT_CODE_HELP, type ExitCode } from './exit-codes';
+import { escapeControlCharacters } from '../../shared/src/text';
 
 const ENVIRONMENT = `Environment:
   FAPIAO_SERVER          the server's base URL (default ${DEFAULT_SERVER}); --server wins
@@ -83,7 +84,8 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
       if (err.code === 'commander.help') return EXIT.USAGE;
       return EXIT.USAGE;
     }
-    const clean = (text: string) => redact(text, ctx.secrets);
+    // Server messages may quote what a buyer typed: secrets out, control characters escaped.
+    const clean = (text: string) => escapeControlCharacters(redact(text, ctx.secrets));
     if (err instanceof CliError) {
       io.stderr.write(`error: ${clean(err.message)}\n`);
       if (err.hint) io.stderr.write(`hint: ${clean(err.hint)}\n`);

@@ -22,9 +22,11 @@ export const SANDBOX_ERRMSG: Record<number, string> = {
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit  mustslower  retry next minute',
   47001: 'data format error',
-  // ── E-invoice (seeds: "99. Error Codes" and the getauthdata table; 72029/72037 from the notes) ──
-  /** makeoutinvoice with invoicedetail_list that is not an array: errcode 1, empty errmsg (pitfalls #8). */
+  48001: 'api unauthorized',
+  // ── E-invoice (the documented error-code table and getauthdata's; 72029/72037 as merchants report them) ──
+  /** makeoutinvoice with invoicedetail_list that is not an array: errcode 1, empty errmsg (as merchants report). */
   1: '',
+  72015: 'unauthorized create invoice',
   72024: 'invoice status error',
   72028: 'invoice never set pay mch info',
   72029: 'invoice never set auth field',
@@ -40,6 +42,7 @@ export const SANDBOX_ERRMSG: Record<number, string> = {
   73001: 'wxopenid error',
   73002: 'ddh orderid empty',
   73003: 'fpqqlsh empty',
+  73004: 'kplx empty',
   73007: 'nsrmc empty',
   73008: 'nsrdz empty',
   73009: 'nsrdh empty',

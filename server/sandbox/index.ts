@@ -4,9 +4,11 @@ import mongoose, { type Connection } from 'mongoose';
 import { createSandboxApp } from './app';
 import { WECHAT_DEFAULT_SETTINGS, type SandboxContext, type SandboxSettings } from './context';
 import { sandboxModels, type SandboxApp } from './data/models';
+import { setBehaviour, type BehaviourInput } from './control/behaviour';
 import { startBackground } from './invoice/background';
 
 export type { SandboxApp, SandboxSettings };
+export type { BehaviourInput } from './control/behaviour';
 export { openidFor } from './platform/routes';
 
 export interface SandboxOptions {
@@ -15,6 +17,11 @@ export interface SandboxOptions {
   /** The apps WeChat knows: created or updated at start. */
   apps: SandboxApp[];
   settings?: Partial<SandboxSettings>;
+  /**
+   * WeChat's undocumented behaviour (control/behaviour.ts; env SANDBOX_BEHAVIOUR). When given, it
+   * replaces what the database held; otherwise the database's switches stay.
+   */
+  behaviour?: BehaviourInput;
   /**
    * Base URL the outside world uses to reach the sandbox (pdfurl, web auth_url), e.g. behind a
    * proxy or for a phone on the LAN. Defaults to the URL it listens on.
@@ -47,6 +54,7 @@ export async function createSandbox(options: SandboxOptions, port = 0, host = '1
     settings: { ...WECHAT_DEFAULT_SETTINGS, ...options.settings },
     publicUrl: '',
   };
+  if (options.behaviour) await setBehaviour(sb, options.behaviour);
   const log = options.log ?? ((msg, err) => console.error(msg, err));
   const server = http.createServer(createSandboxApp(sb, log).callback());
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WECHAT_DEFAULT_SETTINGS, type SandboxSettings } from './context';
+import { behaviourInput } from './control/behaviour';
 import type { SandboxApp } from './data/models';
 import type { SandboxOptions } from '.';
 
@@ -82,6 +83,7 @@ const envSchema = z
     SANDBOX_PUSH_MODE: optionalText.pipe(mode.optional()),
     SANDBOX_APPS: optionalText.pipe(json(z.array(appSchema)).optional()),
     SANDBOX_SETTINGS: optionalText.pipe(json(settingsSchema).optional()),
+    SANDBOX_BEHAVIOUR: optionalText.pipe(json(behaviourInput).optional()),
   })
   .superRefine((env, ctx) => {
     const appids = [env.SANDBOX_APPID, ...(env.SANDBOX_APPS ?? []).map((a) => a.appid)].filter(Boolean);
@@ -156,6 +158,7 @@ export function parseSandboxEnv(raw: NodeJS.ProcessEnv): SandboxRunConfig {
       apps,
       settings: { ...WECHAT_DEFAULT_SETTINGS, ...definedSettings(env.SANDBOX_SETTINGS) },
       ...(env.SANDBOX_PUBLIC_URL ? { publicUrl: env.SANDBOX_PUBLIC_URL } : {}),
+      ...(env.SANDBOX_BEHAVIOUR ? { behaviour: env.SANDBOX_BEHAVIOUR } : {}),
     },
   };
 }

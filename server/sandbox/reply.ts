@@ -21,7 +21,7 @@ export function fail(errcode: number, errmsg?: string): never {
 
 export function replyFailure(ctx: Context, failure: WeChatFailure): void {
   ctx.status = 200;
-  // An empty errmsg stays empty (makeoutinvoice's errcode 1, pitfalls #8): WeChat adds no rid to it.
+  // An empty errmsg stays empty (makeoutinvoice's errcode 1, as merchants report it): WeChat adds no rid to it.
   ctx.body = { errcode: failure.errcode, errmsg: failure.errmsg === '' ? '' : `${failure.errmsg} rid: ${requestId()}` };
 }
 

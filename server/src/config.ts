@@ -68,6 +68,13 @@ const schema = z.object({
     .max(1)
     .default(1)
     .describe("Multiplies the worker's waits (polls, back-off); below 1 only for tests and demos"),
+  DATABASE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(3_000)
+    .describe('Client-side deadline of one database operation; below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
 });
 

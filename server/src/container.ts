@@ -132,9 +132,24 @@ export function createContainer(input: ContainerInput): Container {
   };
 }
 
+/** How long /readyz waits for the database: a load balancer should hear "not ready" quickly. */
+const READINESS_DEADLINE_MS = 1_500;
+
+/**
+ * A ping with a deadline of our own: a frozen database (SIGSTOP, a stalled disk) keeps its socket
+ * open and never answers, and the ping's maxTimeMS is enforced by that same database.
+ */
 async function pingDatabase(db: Connection): Promise<void> {
   if (!db.db) throw new Error('not connected');
-  await db.db.admin().ping({ maxTimeMS: 2000 });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_DEADLINE_MS} ms`)), READINESS_DEADLINE_MS);
+  });
+  try {
+    await Promise.race([db.db.admin().ping({ timeoutMS: READINESS_DEADLINE_MS }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

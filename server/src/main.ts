@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer, ensureIndexes } from './container';
+import { connectionOptions } from './data/connection';
 import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
@@ -36,9 +37,21 @@ async function main(): Promise<void> {
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
 
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // `kill` of npm start's process group delivers two (the group's and npm's forwarded one):
+      // a second signal must not cut the requests the first one is letting finish.
+      logger.warn({ signal }, 'shutdown already under way: signal ignored');
+      return;
+    }
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    // Bounded all the same: in-flight requests get SHUTDOWN_TIMEOUT_MS, the worker and the
+    // database as long again; past that something hangs, and the process says so and exits.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting with work unfinished');
+      logger.flush();
+      process.exit(1);
+    }, 2 * config.SHUTDOWN_TIMEOUT_MS + config.DATABASE_TIMEOUT_MS).unref();
     await server.close(config.SHUTDOWN_TIMEOUT_MS);
     await worker?.stop(); // finishes the requests in hand; the rest stay due in the database
     db.removeAllListeners('disconnected'); // closing on purpose is not worth a warning
@@ -47,8 +60,8 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 function scaledSchedule(scale: number): SchedulePolicy {
@@ -66,7 +79,8 @@ function readConfigOrExit(): Config {
 }
 
 async function connectDatabase(config: Config, logger: Logger): Promise<mongoose.Connection> {
-  const db = mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  // Start-up waits 10 s for the database; once running, every operation has DATABASE_TIMEOUT_MS.
+  const db = mongoose.createConnection(config.MONGODB_URI, { ...connectionOptions(config.DATABASE_TIMEOUT_MS), serverSelectionTimeoutMS: 10_000 });
   db.on('disconnected', () => logger.warn('database disconnected'));
   db.on('reconnected', () => logger.info('database reconnected'));
   await db.asPromise();

@@ -1,5 +1,7 @@
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
+import { startFakeWeChat } from './support/fake-wechat';
+import { eventually } from './support/lifecycle-env';
 import { spawnTs, type Spawned } from './support/process';
 
 const secret = 'S3cretAppSecretValue0123456789ab';
@@ -37,6 +39,32 @@ describe('the server process (server/src/main.ts)', () => {
     expect(server.output()).not.toContain(secret);
     expect(server.output()).not.toContain(adminKey);
     await expect(fetch(`${listening.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('finishes its in-flight requests when a second SIGTERM arrives during shutdown (kill of npm start’s process group)', async () => {
+    const wechat = await startFakeWeChat({ appid: TEST_ENV.WECHAT_APPID, secret: secret });
+    try {
+      server = spawnTs('server/src/main.ts', serverEnv({ WECHAT_API_BASE: wechat.baseUrl, WORKER_ENABLED: 'false' }));
+      const { url } = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string };
+      // Six logins that WeChat answers slowly: requests in flight when the signals come.
+      const slow = Array.from({ length: 6 }, (_, i) => ({ reply: { openid: `oSlowBuyer${i}xxxxxxxxxxxxxxxxx`, session_key: 'c2Vzc2lvbmtleQ' }, delayMs: 2_500 }));
+      wechat.enqueue('/sns/jscode2session', ...slow);
+      const logins = Array.from({ length: 6 }, (_, i) =>
+        fetch(`${url}/api/mp/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `slow.${i}` }) }).then(
+          (res) => res.status,
+          (err: Error) => err.message,
+        ),
+      );
+      await eventually(async () => wechat.count('/sns/jscode2session') === 6, 15_000, 'six logins at WeChat');
+      server.child.kill('SIGTERM');
+      await server.waitForLine(/shutting down/);
+      server.child.kill('SIGTERM');
+      await server.waitForLine(/signal ignored/);
+      expect(await Promise.all(logins)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await wechat.close();
+    }
   });
 
   it('refuses to start when a required variable is missing, naming it', async () => {

@@ -18,7 +18,9 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: 404,
   /** The route exists but not with this method. */
   METHOD_NOT_ALLOWED: 405,
-  /** The database cannot be reached; try again shortly. */
+  /** An HTTP method this server implements on no route at all (TRACE, PROPFIND, …). */
+  METHOD_NOT_IMPLEMENTED: 501,
+  /** The database cannot be reached or does not answer in time; try again shortly. */
   DATABASE_UNAVAILABLE: 503,
   /** The server is shutting down; try again shortly. */
   SHUTTING_DOWN: 503,
@@ -52,6 +54,9 @@ export const ERROR_CODES = {
   WECHAT_UNAVAILABLE: 503,
   /** WeChat refused the call (a configuration or business error); the message carries its errcode. */
   WECHAT_REJECTED: 502,
+  /** WeChat refused the authorization link twice, the second time with a freshly fetched ticket:
+   * invoicing cannot start right now; try again later (ops are told in the server log). */
+  AUTH_LINK_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

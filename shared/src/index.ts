@@ -5,3 +5,5 @@ export * from './invoice-state';
 export * from './validators';
 export * from './labels';
 export * from './dto';
+export * from './tax-rates';
+export * from './text';

@@ -28,7 +28,8 @@ const DOCUMENTED: ReadonlyArray<[InvoiceState, InvoiceEvent, InvoiceState]> = [
   ['ISSUE_FAILED', 'rejected', 'REJECTED'],
   ['ISSUED', 'offset_started', 'OFFSETTING'],
   ['OFFSETTING', 'offset_done', 'OFFSET'],
-  ['OFFSETTING', 'offset_failed', 'ISSUED'],
+  ['OFFSETTING', 'offset_failed', 'OFFSET_FAILED'],
+  ['OFFSET_FAILED', 'retry', 'OFFSETTING'],
 ];
 
 describe('invoice request state table', () => {
@@ -94,9 +95,9 @@ describe('invoice request state table', () => {
     for (const state of INVOICE_STATES.filter(canReapply)) expect(isFinal(state)).toBe(true);
   });
 
-  it('puts every state with a worker, an outcome, or ops (ISSUE_FAILED) — exactly one of them', () => {
+  it('puts every state with a worker, an outcome, or ops (ISSUE_FAILED, OFFSET_FAILED) — exactly one of them', () => {
     for (const state of INVOICE_STATES) {
-      const owners = [isWorkerDriven(state), isFinal(state), state === 'ISSUE_FAILED'].filter(Boolean);
+      const owners = [isWorkerDriven(state), isFinal(state), state === 'ISSUE_FAILED' || state === 'OFFSET_FAILED'].filter(Boolean);
       expect([state, owners.length]).toEqual([state, 1]);
     }
   });

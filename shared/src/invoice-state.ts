@@ -5,8 +5,12 @@
  *
  *   AUTH_PENDING → AUTHORIZED → ISSUING → ISSUED → OFFSETTING → OFFSET
  *        │              │           │                  │
- *        ├→ AUTH_FAILED ├→ REJECTED └→ ISSUE_FAILED ─┐ └→ ISSUED (offset failed)
+ *        ├→ AUTH_FAILED ├→ REJECTED └→ ISSUE_FAILED ─┐ └→ OFFSET_FAILED (retry → OFFSETTING)
  *        └→ AUTH_EXPIRED             (retry → AUTHORIZED, or rejected → REJECTED)
+ *
+ * Beside the state, a request may carry a needs-attention flag (the worker gave up on it within
+ * its attempt and age limits, or hit something retrying cannot heal); that is not a state: ops
+ * clear it with an audited action.
  */
 
 export const INVOICE_STATES = [
@@ -30,6 +34,8 @@ export const INVOICE_STATES = [
   'REJECTED',
   /** The invoicing platform refused; ops may retry or reject. */
   'ISSUE_FAILED',
+  /** The red invoice failed: the blue one still stands (the refund is not yet invoiced back); ops retry. */
+  'OFFSET_FAILED',
 ] as const;
 export type InvoiceState = (typeof INVOICE_STATES)[number];
 
@@ -48,13 +54,13 @@ export const INVOICE_EVENTS = [
   'issued',
   /** Result event status 2, or a permanent makeoutinvoice error. */
   'issue_failed',
-  /** Ops: try again after fixing the cause (title, platform settings …). */
+  /** Ops: try again after fixing the cause (title, platform settings …), or a failed offset. */
   'retry',
   /** Ops: offset (红冲) after a refund. */
   'offset_started',
   /** clearoutinvoice completed. */
   'offset_done',
-  /** clearoutinvoice failed permanently: the blue invoice still stands. */
+  /** clearoutinvoice failed (refused, or the red invoice failed): the blue invoice still stands. */
   'offset_failed',
 ] as const;
 export type InvoiceEvent = (typeof INVOICE_EVENTS)[number];
@@ -78,7 +84,8 @@ export const INVOICE_TRANSITIONS: readonly InvoiceTransition[] = [
   { from: 'ISSUE_FAILED', event: 'rejected', to: 'REJECTED' },
   { from: 'ISSUED', event: 'offset_started', to: 'OFFSETTING' },
   { from: 'OFFSETTING', event: 'offset_done', to: 'OFFSET' },
-  { from: 'OFFSETTING', event: 'offset_failed', to: 'ISSUED' },
+  { from: 'OFFSETTING', event: 'offset_failed', to: 'OFFSET_FAILED' },
+  { from: 'OFFSET_FAILED', event: 'retry', to: 'OFFSETTING' },
 ];
 
 /** Every request starts here, including post-payment ones (created, then `authorized` at once). */
@@ -111,6 +118,7 @@ export function isFinal(state: InvoiceState): boolean {
   return FINAL_STATES.indexOf(state) >= 0;
 }
 
+/** ISSUE_FAILED and OFFSET_FAILED are not final either: each waits for ops. */
 const WORKER_DRIVEN_STATES: readonly InvoiceState[] = ['AUTH_PENDING', 'AUTHORIZED', 'ISSUING', 'OFFSETTING'];
 
 /**

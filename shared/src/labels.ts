@@ -28,6 +28,7 @@ export const INVOICE_STATE_LABELS: Readonly<Record<InvoiceState, InvoiceStateLab
   AUTH_EXPIRED: { text: '授权已过期', tagType: 'default', hint: '授权已过期，可重新申请' },
   REJECTED: { text: '已驳回', tagType: 'danger', hint: '商户驳回了开票申请，可修改后重新申请' },
   ISSUE_FAILED: { text: '开票失败', tagType: 'danger', hint: '开票失败，商户正在处理' },
+  OFFSET_FAILED: { text: '红冲失败', tagType: 'danger', hint: '发票红冲未成功，商户正在处理' },
 };
 
 export function invoiceStateText(state: InvoiceState): string {

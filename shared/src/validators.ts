@@ -142,3 +142,24 @@ export function validateFpqqlsh(fpqqlsh: string, merchantPrefix: string): Valida
   }
   return OK;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+/** Midnight UTC on 1 January of `year` (Date.UTC would read years 0–99 as 1900–1999). */
+function startOfYear(year: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, 0, 1);
+  return date.getTime();
+}
+const YEAR_1 = startOfYear(1);
+const YEAR_10000 = startOfYear(10000);
+
+/**
+ * True for a valid date in years 1–9999 (UTC): the range ISO 8601 strings without an expanded
+ * year, and every database's date type, can hold. Year 0 and beyond 9999 are refused as input.
+ */
+export function isDateInYearRange(date: Date): boolean {
+  const time = date.getTime();
+  return !Number.isNaN(time) && time >= YEAR_1 && time < YEAR_10000;
+}

@@ -26,6 +26,7 @@ export function registerInvoices(program: Command, ctx: Context): Command {
     .command('list')
     .description('List invoice requests, newest first, by state and creation date (the server filters and pages)')
     .option('--status <states>', `comma-separated states: ${INVOICE_STATES.join(', ')}`)
+    .option('--attention', 'only the requests that need a human (with the reason)')
     .option('--order <orderNo>', 'only this order')
     .option('--since <when>', 'created at or after: 2026-05-01, "2026-05-01 10:00", today, 24h, 7d …')
     .option('--until <when>', 'created before (same forms)')
@@ -35,9 +36,9 @@ export function registerInvoices(program: Command, ctx: Context): Command {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  ops invoices list --status ISSUE_FAILED\n  ops invoices list --status ISSUING,ISSUED --since 7d --all --json',
+      '\nExamples:\n  ops invoices list --status ISSUE_FAILED\n  ops invoices list --attention\n  ops invoices list --status ISSUING,ISSUED --since 7d --all --json',
     )
-    .action(async (opts: { status?: string; order?: string; since?: string; until?: string; limit?: string; all?: boolean; pageSize: string; json?: boolean }) => {
+    .action(async (opts: { status?: string; attention?: boolean; order?: string; since?: string; until?: string; limit?: string; all?: boolean; pageSize: string; json?: boolean }) => {
       if (opts.all && opts.limit !== undefined) throw new UsageError('--all and --limit exclude each other', 'Use --all for every match, or --limit <n> for the newest n');
       const limit = opts.all ? undefined : Number(opts.limit ?? DEFAULT_LIMIT);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit: "${opts.limit}" is not a whole number from 1`);
@@ -45,6 +46,7 @@ export function registerInvoices(program: Command, ctx: Context): Command {
       if (opts.order !== undefined && !ORDER_NO.test(opts.order)) throw new UsageError(`--order: "${opts.order}" is not an order number (1-32 of [0-9A-Za-z_-])`);
       const filter = {
         statuses: opts.status ? parseStatuses(opts.status) : undefined,
+        attention: opts.attention,
         orderNo: opts.order,
         since: opts.since ? parseWhen(opts.since, '--since') : undefined,
         until: opts.until ? parseWhen(opts.until, '--until') : undefined,
@@ -55,7 +57,7 @@ export function registerInvoices(program: Command, ctx: Context): Command {
         return ctx.out(json(found));
       }
       if (!found.length) return ctx.out('No invoice requests match.');
-      ctx.out(invoiceTable(found));
+      ctx.out(opts.attention ? attentionTable(found) : invoiceTable(found));
       ctx.out();
       ctx.out(more ? `${plural(found.length, 'request')} (the newest; more match: raise --limit or use --all)` : plural(found.length, 'request'));
     });
@@ -95,7 +97,9 @@ export function registerInvoices(program: Command, ctx: Context): Command {
   invoices
     .command('retry')
     .argument('<id>', 'invoice request id (ir_…) or order number')
-    .description('Issue again after ISSUE_FAILED, once the cause is fixed (same fpqqlsh, as WeChat requires)')
+    .description(
+      'Try again once the cause is fixed: ISSUE_FAILED issues again (same fpqqlsh, as WeChat requires), OFFSET_FAILED offsets again, and a request flagged as needing attention is looked at again now. Clears the flag.',
+    )
     .option('--json', 'print JSON')
     .action(async (arg: string, opts: { json?: boolean }) => {
       const client = ctx.client();
@@ -103,6 +107,20 @@ export function registerInvoices(program: Command, ctx: Context): Command {
       if (opts.json) return ctx.out(json(result));
       ctx.out(moved(result));
       ctx.out(`The worker issues it again now; follow it with: ops invoices show ${result.id}`);
+    });
+
+  invoices
+    .command('resolve')
+    .argument('<id>', 'invoice request id (ir_…) or order number')
+    .description('Clear the needs-attention flag of a request you settled by hand (its state stays); the note is kept in the audit log')
+    .requiredOption('--note <text>', 'what was done (1-500 characters)')
+    .option('--json', 'print JSON')
+    .action(async (arg: string, opts: { note: string; json?: boolean }) => {
+      const client = ctx.client();
+      const id = await resolveId(ctx, client, arg, 'resolve');
+      const result = await namingFlags({ note: '--note (1-500 characters)' }, () => client.resolve(id, opts.note));
+      if (opts.json) return ctx.out(json(result));
+      ctx.out(`${result.id} (order ${result.orderNo}): ${result.status}, no longer needs attention`);
     });
 
   invoices
@@ -147,6 +165,18 @@ function titleOf(r: AdminInvoice): string {
   return [r.title.name, r.title.taxNumber].filter(Boolean).join(' ');
 }
 
+/** The requests that need a human: why, since when, and what WeChat said last. */
+export function attentionTable(requests: AdminInvoice[]): string {
+  return table(
+    ['id', 'order no', 'status', 'reason', 'last WeChat answer', 'since'],
+    requests.map((r) => {
+      const last = r.attention?.answers[r.attention.answers.length - 1];
+      return [r.id, r.orderNo, r.status, r.attention ? `${r.attention.code}: ${r.attention.reason}` : '', last ? `${last.call} ${last.errcode} ${last.summary}` : '', localTime(r.attention?.since)];
+    }),
+    { maxCellWidth: 60 },
+  );
+}
+
 export function invoiceTable(requests: AdminInvoice[]): string {
   return table(
     ['id', 'order no', 'status', 'type', 'amount', 'title', 'created'],
@@ -184,6 +214,8 @@ export function describeInvoice(r: AdminInvoiceDetail): string {
       ['PDF', r.invoice?.pdfUrl],
       ['Offset', offset],
       ['Reject reason', r.rejectReason],
+      ['Custom fields', r.customFields?.map((f) => `${f.key}=${f.value}`).join(', ')],
+      ['NEEDS ATTENTION', r.attention ? `${r.attention.code}: ${r.attention.reason} (since ${localTime(r.attention.since)}, in ${r.attention.state})` : undefined],
       ['Last error', r.lastError ? `${r.lastError.code}: ${r.lastError.message} (${localTime(r.lastError.at)})` : undefined],
       ['Created', localTime(r.createdAt)],
       ['Authorized', localTime(r.authorizedAt)],
@@ -198,6 +230,18 @@ export function describeInvoice(r: AdminInvoiceDetail): string {
       { indent: '  ', maxCellWidth: 80 },
     ),
   ];
+  const answers = r.attention?.answers.length ? r.attention.answers : (r.answers ?? []);
+  if (answers.length) {
+    lines.push(
+      '',
+      'WeChat’s last answers',
+      table(
+        ['at', 'call', 'errcode', 'answer'],
+        answers.map((a) => [localTime(a.at), a.call, String(a.errcode), a.summary]),
+        { indent: '  ', maxCellWidth: 80 },
+      ),
+    );
+  }
   if (r.audit.length) {
     lines.push(
       '',

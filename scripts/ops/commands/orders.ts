@@ -7,7 +7,12 @@ import { json, plural, table } from '../format';
 import { CSV_COLUMNS, readOrdersFile, type SourceOrder } from '../orders-file';
 import { mapPool } from '../pool';
 
-type Outcome = { kind: 'created' } | { kind: 'skipped' } | { kind: 'invalid'; code: string; reason: string } | { kind: 'failed' };
+type Outcome =
+  | { kind: 'created' }
+  | { kind: 'skipped' }
+  | { kind: 'invalid'; code: string; reason: string }
+  | { kind: 'conflict'; reason: string }
+  | { kind: 'failed' };
 
 export interface ImportSummary {
   file: string;
@@ -17,6 +22,8 @@ export interface ImportSummary {
   created: number;
   skipped: number;
   invalid: { where: string; orderNo?: string; code: string; reason: string }[];
+  /** Orders already there with other content (ORDER_ALREADY_EXISTS): never changed by an import. */
+  conflicts: { where: string; orderNo?: string; reason: string }[];
   /** Orders not attempted because the import stopped (server unreachable, key refused). */
   notAttempted: number;
 }
@@ -39,7 +46,9 @@ JSON: an array of the admin API's order objects (amounts in fen):
 
 Idempotent: an order already there unchanged is skipped, so a failed or repeated import can
 simply be run again. Rows the server refuses are reported with the reason and not imported; the
-exit code is then ${EXIT.VALIDATION}.`;
+exit code is then ${EXIT.VALIDATION}. An order already there with different content (another
+openid, amount or line) is a conflict, reported with the fields that differ and never changed by
+an import; the exit code is then ${EXIT.CONFLICT} (unless rows were also invalid).`;
 
 export function registerOrders(program: Command, ctx: Context): void {
   const orders = program.command('orders').summary('orders from the order system').description('Orders from the order system.');
@@ -61,12 +70,13 @@ export function registerOrders(program: Command, ctx: Context): void {
       else printSummary(ctx, summary);
       if (fatal) {
         throw new CliError(
-          `import stopped after ${summary.created + summary.skipped + summary.invalid.length} of ${summary.orders} orders: ${fatal.message}`,
+          `import stopped after ${summary.created + summary.skipped + summary.invalid.length + summary.conflicts.length} of ${summary.orders} orders: ${fatal.message}`,
           fatal.exitCode,
           `${fatal.hint ? `${fatal.hint}. ` : ''}Run the same command again once fixed: orders already imported are skipped`,
         );
       }
       if (summary.invalid.length) ctx.exitCode = EXIT.VALIDATION;
+      else if (summary.conflicts.length) ctx.exitCode = EXIT.CONFLICT;
     });
 }
 
@@ -104,12 +114,13 @@ async function importOrders(
     () => fatal !== undefined,
   );
   progress.finish();
-  const summary: ImportSummary = { file, format, rows, orders: orders.length, created: 0, skipped: 0, invalid: [], notAttempted: 0 };
+  const summary: ImportSummary = { file, format, rows, orders: orders.length, created: 0, skipped: 0, invalid: [], conflicts: [], notAttempted: 0 };
   orders.forEach((entry, i) => {
     const outcome = outcomes[i];
     if (!outcome || outcome.kind === 'failed') summary.notAttempted += 1;
     else if (outcome.kind === 'created') summary.created += 1;
     else if (outcome.kind === 'skipped') summary.skipped += 1;
+    else if (outcome.kind === 'conflict') summary.conflicts.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), reason: outcome.reason });
     else summary.invalid.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), code: outcome.code, reason: outcome.reason });
   });
   return fatal ? { summary, fatal } : { summary };
@@ -127,7 +138,7 @@ function asInvalid(err: unknown, entry: SourceOrder): Outcome | undefined {
     case 'BODY_TOO_LARGE':
       return { kind: 'invalid', code: err.code, reason: err.serverMessage };
     case 'ORDER_ALREADY_EXISTS':
-      return { kind: 'invalid', code: err.code, reason: `${err.serverMessage} (an order is never changed by an import)` };
+      return { kind: 'conflict', reason: err.serverMessage };
     default:
       return undefined;
   }
@@ -171,10 +182,16 @@ function printSummary(ctx: Context, s: ImportSummary): void {
   ctx.out(`  created  ${String(s.created).padStart(width)}`);
   ctx.out(`  skipped  ${String(s.skipped).padStart(width)}   already there, unchanged`);
   ctx.out(`  invalid  ${String(s.invalid.length).padStart(width)}   not imported`);
+  if (s.conflicts.length) ctx.out(`  conflict ${String(s.conflicts.length).padStart(width)}   already there with other content, left unchanged`);
   if (s.notAttempted) ctx.out(`  not sent ${String(s.notAttempted).padStart(width)}   the import stopped`);
   if (s.invalid.length) {
     ctx.out();
     ctx.out('Invalid (not imported):');
     ctx.out(table(['where', 'order no', 'reason'], s.invalid.map((i) => [i.where, i.orderNo ?? '', i.reason]), { indent: '  ', maxCellWidth: 120 }));
+  }
+  if (s.conflicts.length) {
+    ctx.out();
+    ctx.out('Conflicts (already there with other content; fix the file or the order system):');
+    ctx.out(table(['where', 'order no', 'reason'], s.conflicts.map((c) => [c.where, c.orderNo ?? '', c.reason]), { indent: '  ', maxCellWidth: 120 }));
   }
 }

@@ -10,7 +10,7 @@ import { parseWhen } from '../time';
 import { fetchInvoices, parsePageSize, SERVER_PAGE } from '../invoice-query';
 
 /** The states WeChat can be asked about (queryinvoceinfo). */
-const RECONCILED: InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING'];
+const RECONCILED: InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'];
 
 type Finding =
   | { id: string; orderNo: string; status: InvoiceState; verdict: ReconcileAnswer['verdict']; detail: string; wechat: ReconcileAnswer['wechat'] }
@@ -28,6 +28,8 @@ export interface ReconcileReport {
   unchecked: Finding[];
   /** Changed state while we looked: nothing to do. */
   moved: number;
+  /** Requests flagged as needing attention (any state, any age): ops invoices list --attention. */
+  attention: number;
   needsHuman: boolean;
 }
 
@@ -35,7 +37,7 @@ export function registerReconcile(invoices: Command, ctx: Context): void {
   invoices
     .command('reconcile')
     .description(
-      'Ask WeChat (through the server) about every request in ISSUING, ISSUED or OFFSETTING created in the period, and report where it disagrees (mismatch) or nothing has moved for over 30 minutes (stuck). Exits 1 when something needs a human.',
+      'Ask WeChat (through the server) about every request in ISSUING, ISSUED, OFFSETTING or OFFSET_FAILED created in the period, and report where it disagrees (mismatch) or nothing has moved for over 30 minutes (stuck); counts the requests flagged as needing attention. Exits 1 when something needs a human.',
     )
     .requiredOption('--since <when>', 'created at or after: 2026-05-01, "2026-05-01 10:00", today, 24h, 7d …')
     .option('--until <when>', 'created before (same forms)')
@@ -89,7 +91,8 @@ Example (cron, daily):
       progress.finish();
       if (fatal) throw fatal;
 
-      const report = summarize(findings.filter((f): f is Finding => f !== undefined), since, until);
+      const flagged = await fetchInvoices(client, { attention: true }, { pageSize });
+      const report = summarize(findings.filter((f): f is Finding => f !== undefined), since, until, flagged.invoices.length);
       if (opts.json) ctx.out(json(report));
       else print(ctx, report);
       if (report.needsHuman) ctx.exitCode = EXIT.ATTENTION;
@@ -109,7 +112,7 @@ Example (cron, daily):
     });
 }
 
-function summarize(findings: Finding[], since: Date, until: Date | undefined): ReconcileReport {
+function summarize(findings: Finding[], since: Date, until: Date | undefined, attention: number): ReconcileReport {
   const mismatch = findings.filter((f) => f.verdict === 'mismatch');
   const stuck = findings.filter((f) => f.verdict === 'stuck');
   const unchecked = findings.filter((f) => f.verdict === 'unchecked');
@@ -122,7 +125,8 @@ function summarize(findings: Finding[], since: Date, until: Date | undefined): R
     stuck,
     unchecked,
     moved: findings.filter((f) => f.verdict === 'moved').length,
-    needsHuman: mismatch.length + stuck.length + unchecked.length > 0,
+    attention,
+    needsHuman: mismatch.length + stuck.length + unchecked.length + attention > 0,
   };
 }
 
@@ -140,5 +144,6 @@ function print(ctx: Context, r: ReconcileReport): void {
   }
   const moved = r.moved ? `, ${r.moved} moved on meanwhile` : '';
   ctx.out(`Checked ${r.checked}: ${r.ok} ok, ${r.mismatch.length} mismatch, ${r.stuck.length} stuck${moved}; ${r.unchecked.length} could not be checked.`);
-  ctx.out(r.needsHuman ? 'Needs a human: see the rows above (ops invoices show <id>).' : 'WeChat agrees with every request.');
+  if (r.attention) ctx.out(`${plural(r.attention, 'request')} flagged as needing attention: ops invoices list --attention`);
+  ctx.out(r.needsHuman ? 'Needs a human: see above (ops invoices show <id>).' : 'WeChat agrees with every request, and none needs attention.');
 }

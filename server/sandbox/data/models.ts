@@ -117,6 +117,11 @@ export function sandboxModels(db: Connection) {
     { _id: String, endpoints: { type: Schema.Types.Mixed, default: {} }, push: { type: Schema.Types.Mixed, default: {} } },
     { collection: 'faults', minimize: false },
   );
+  // The behaviour switches (control/behaviour.ts), one document; `value` is what was set.
+  const behaviour = new Schema<{ _id: string; value: unknown }>(
+    { _id: String, value: { type: Schema.Types.Mixed, default: {} } },
+    { collection: 'behaviour', minimize: false },
+  );
 
   return {
     App: db.model('SandboxApp', app),
@@ -125,6 +130,7 @@ export function sandboxModels(db: Connection) {
     LoginCode: db.model('SandboxLoginCode', loginCode),
     Counter: db.model('SandboxCounter', counter),
     Faults: db.model('SandboxFaults', faults),
+    Behaviour: db.model('SandboxBehaviour', behaviour),
     ...invoiceModels(db),
   };
 }

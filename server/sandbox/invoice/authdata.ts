@@ -1,12 +1,14 @@
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { fail } from '../reply';
 import { objectBody, optionalText, requiredText, type Json } from './fields';
 
 /**
  * POST /card/invoice/getauthdata. An order this app never requested a URL for under this s_pappid
  * is 72038 (the getauthdata table: "s_pappid, appid and order_id do not match"); an order with a
- * URL that nobody acted on yet is errcode 0 with invoice_status "never auth" (what merchants see
- * while polling, pitfalls #5). Declined: "auth fail"; authorized: "auth success" with auth_time
+ * URL that nobody acted on yet is errcode 0 with invoice_status "never auth" (what merchants report
+ * seeing while polling). Declined: "auth fail" (invented: the behaviour switch `declinedStatus`
+ * changes it; docs/wechat-behaviour.md); authorized: "auth success" with auth_time
  * and, for type 1, user_auth_info. A rejected order is 72035.
  */
 export async function getAuthData(sb: SandboxContext, appid: string, rawBody: unknown): Promise<Json> {
@@ -22,7 +24,7 @@ export async function getAuthData(sb: SandboxContext, appid: string, rawBody: un
     case 'pending':
       return { errcode: 0, errmsg: 'ok', invoice_status: 'never auth' };
     case 'declined':
-      return { errcode: 0, errmsg: 'ok', invoice_status: 'auth fail', ...authTime };
+      return { errcode: 0, errmsg: 'ok', invoice_status: (await readBehaviour(sb)).declinedStatus, ...authTime };
     case 'authorized':
       return {
         errcode: 0,

@@ -108,7 +108,7 @@ describe('sandbox: authorization (getauthurl, the authorization page, getauthdat
   describe('the user authorizes', () => {
     it('type 0: getauthdata goes from "never auth" to "auth success", and the push arrives signed', async () => {
       expect(await authData('t0-1')).toMatchObject({ errcode: 72038, errmsg: expect.stringMatching(/^invoice order never auth/) });
-      const { auth_url } = await wx.authUrl(s_pappid, 't0-1', { source: 'web' });
+      const { auth_url } = await wx.authUrl(s_pappid, 't0-1', { source: 'web', redirect_url: 'https://merchant.example/done' });
       expect(await authData('t0-1')).toEqual({ errcode: 0, errmsg: 'ok', invoice_status: 'never auth' });
       expect(await authData('t0-1', other)).toMatchObject({ errcode: 72038 });
 
@@ -145,7 +145,7 @@ describe('sandbox: authorization (getauthurl, the authorization page, getauthdat
     it('type 1: the title is checked against set_auth_field and returned as user_auth_info', async () => {
       await wx.authUrl(s_pappid, 't1-1', { type: 1 });
       const base = { s_pappid, order_id: 't1-1', openid: alice, action: 'authorize' };
-      const user = { title: 'Dhxhhx', phone: '5554545', email: 'dhxhxhhx@qq.cind', custom_field: [{ key: 'field1', value: 'ABCD' }] };
+      const user = { title: 'Dhxhhx', phone: '5554545', email: 'dhxhxhhx@qq.cind', custom_field: [{ key: 'fld1', value: 'ABCD' }] };
       expect(await authorize(base)).toMatchObject({ status: 400 });
       expect(await authorize({ ...base, user_field: { ...user, phone: '' } })).toMatchObject({ status: 400, json: { error: { code: 'FIELD_REQUIRED' } } });
       expect(await authorize({ ...base, user_field: { ...user, custom_field: [] } })).toMatchObject({ status: 400, json: { error: { code: 'FIELD_REQUIRED' } } });
@@ -188,7 +188,7 @@ describe('sandbox: authorization (getauthurl, the authorization page, getauthdat
 
     it('404 for an order no auth URL was requested for, unless it is a post-payment authorization', async () => {
       expect(await authorize({ s_pappid, order_id: 'pp-1', openid: alice, action: 'authorize' })).toMatchObject({ status: 404 });
-      const pp = { s_pappid, order_id: 'pp-1', openid: alice, action: 'authorize', postPayment: true, money: 990, source: 'wxa', user_field: { title: 'Alice', phone: '1', email: 'a@b.c', custom_field: [{ key: 'field1', value: 'v' }] } };
+      const pp = { s_pappid, order_id: 'pp-1', openid: alice, action: 'authorize', postPayment: true, money: 990, source: 'wxa', user_field: { title: 'Alice', phone: '1', email: 'a@b.c', custom_field: [{ key: 'fld1', value: 'v' }] } };
       expect(await authorize(pp)).toMatchObject({ status: 409, json: { error: { code: 'PAY_MCH_NOT_SET' } } });
       await wx.invoice('setbizattr?action=set_pay_mch', { paymch_info: { mchid: '1230000109', s_pappid } });
       expect(await authorize({ ...pp, type: 0 })).toMatchObject({ status: 400 });

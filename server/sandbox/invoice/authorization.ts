@@ -44,6 +44,7 @@ export async function authorizeOrder(sb: SandboxContext, input: AuthorizeInput):
   const target: AuthorizationStatus = input.action === 'authorize' ? 'authorized' : 'declined';
   if (isRepeat(current, target, input.openid)) return { authorization: current, changed: false };
   assertCanChange(current, input.openid);
+  await assertInTime(sb, current);
   const userAuthInfo = target === 'authorized' ? await enteredTitle(sb, current, input) : undefined;
   const now = sb.now();
   const updated = await sb.models.Authorization.findOneAndUpdate(
@@ -67,6 +68,18 @@ function assertCanChange(a: StoredAuthorization, openid: string): void {
   if (a.status === 'authorized') {
     const code = a.openid === openid ? 'ALREADY_AUTHORIZED' : 'AUTHORIZED_BY_ANOTHER_USER';
     problem(409, code, 'the order is already authorized; an authorization cannot be taken back');
+  }
+}
+
+/**
+ * The merchant's contact time_out ("invoicing time-out time", seconds) bounds how long the page
+ * stays usable after the auth URL's timestamp; a post-payment authorization has no auth URL.
+ */
+async function assertInTime(sb: SandboxContext, a: StoredAuthorization): Promise<void> {
+  if (a.postPayment || a.status !== 'pending') return;
+  const { contact } = await loadMerchant(sb, a.appid);
+  if (contact && sb.now().getTime() > (a.timestamp + contact.time_out) * 1000) {
+    problem(409, 'AUTHORIZATION_EXPIRED', 'the authorization page timed out (the merchant contact time_out has passed)');
   }
 }
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../src/wechat/errcodes';
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import type { SandboxAuthorization } from '../data/invoice-models';
 import { fail } from '../reply';
 import { invalidParams, isEmpty, objectBody, requiredText, type Json } from './fields';
@@ -12,17 +12,10 @@ import { AUTH_MINI_PROGRAM_APPID, loadMerchant, registrantOf } from './merchant'
  * so the authorization page can tell a URL the sandbox issued from an edited one.
  */
 
-/**
- * A ticket that is not the app's valid wx_card ticket. WeChat documents no code for it; the
- * merchant client refreshes its ticket on DEFAULT_TICKET_REJECTED_ERRCODES (40097 "invalid args",
- * WeChat's general bad-argument code), so the sandbox answers the same.
- */
-export const TICKET_REJECTED = DEFAULT_TICKET_REJECTED_ERRCODES[0] ?? 40097;
-
 const SOURCES = ['app', 'web', 'wap', 'wxa'] as const;
 type Source = (typeof SOURCES)[number];
 
-/** Largest 10-digit timestamp: a 13-digit millisecond value is refused (pitfalls #2). */
+/** Largest 10-digit timestamp: a 13-digit millisecond value is refused (merchants report it; docs/wechat-behaviour.md). */
 const MAX_SECONDS = 9_999_999_999;
 
 interface AuthUrlRequest {
@@ -39,6 +32,8 @@ export async function getAuthUrl(sb: SandboxContext, appid: string, rawBody: unk
   const body = objectBody(rawBody);
   await assertTicket(sb, appid, body.ticket);
   const request = parseRequest(body);
+  // The documents: redirect_url "needs to be filled in only if the source is H5" (web, wap).
+  if ((request.source === 'web' || request.source === 'wap') && !request.redirect_url) invalidParams('redirect_url is required for source web and wap');
   if (!(await registrantOf(sb, request.s_pappid))) invalidParams('unknown s_pappid');
   const merchant = await loadMerchant(sb, appid);
   if (!merchant.contact) fail(72063);
@@ -47,11 +42,15 @@ export async function getAuthUrl(sb: SandboxContext, appid: string, rawBody: unk
   return { errcode: 0, errmsg: 'ok', ...authUrlOf(sb, authorization) };
 }
 
-/** The app's own wx_card ticket, current or still inside its overlap. */
+/**
+ * The app's own wx_card ticket, current or still inside its overlap. WeChat documents no code for
+ * a rejected ticket: the behaviour switch `ticketRejectedErrcode` says which (default 40097).
+ */
 async function assertTicket(sb: SandboxContext, appid: string, ticket: unknown): Promise<void> {
-  if (typeof ticket !== 'string' || !ticket) fail(TICKET_REJECTED, 'invalid args: ticket');
+  const { ticketRejectedErrcode } = await readBehaviour(sb);
+  if (typeof ticket !== 'string' || !ticket) fail(ticketRejectedErrcode, 'invalid ticket');
   const found = await sb.models.Ticket.findOne({ value: ticket, appid, type: 'wx_card', expiresAt: { $gt: sb.now() } }).lean();
-  if (!found) fail(TICKET_REJECTED, 'invalid args: ticket');
+  if (!found) fail(ticketRejectedErrcode, 'invalid ticket');
 }
 
 function parseRequest(body: Json): AuthUrlRequest {

@@ -1,4 +1,5 @@
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import type { AuthFieldCustomSetting, AuthFieldSettings } from '../data/invoice-models';
 import { fail } from '../reply';
 import { invalidParams, isEmpty, isObject, objectBody, requiredText, type Json } from './fields';
@@ -19,7 +20,7 @@ export async function setBizAttr(sb: SandboxContext, appid: string, action: unkn
   };
   switch (action) {
     case 'set_auth_field':
-      await save({ authField: parseAuthField(body.auth_field) });
+      await save({ authField: parseAuthField(body.auth_field, (await readBehaviour(sb)).customFieldKeyMax) });
       return ok;
     case 'get_auth_field': {
       const { authField } = await merchant();
@@ -62,14 +63,14 @@ const BIZ_FLAGS = [
   'require_bank_no',
 ];
 
-/** auth_field {user_field, biz_field}: both objects (the seeds mark both required), flags 0/1. */
-function parseAuthField(value: unknown): AuthFieldSettings {
+/** auth_field {user_field, biz_field}: both objects (the documents mark both required), flags 0/1. */
+function parseAuthField(value: unknown, keyMax: number): AuthFieldSettings {
   if (!isObject(value)) invalidParams('auth_field must be an object');
-  return { user_field: parseSide(value.user_field, 'user_field', USER_FLAGS), biz_field: parseSide(value.biz_field, 'biz_field', BIZ_FLAGS) };
+  return { user_field: parseSide(value.user_field, 'user_field', USER_FLAGS, keyMax), biz_field: parseSide(value.biz_field, 'biz_field', BIZ_FLAGS, keyMax) };
 }
 
 /** Known flags and custom_field are kept; names WeChat does not know are ignored, as its parser does. */
-function parseSide(value: unknown, name: string, flags: readonly string[]): AuthFieldSettings['user_field'] {
+function parseSide(value: unknown, name: string, flags: readonly string[], keyMax: number): AuthFieldSettings['user_field'] {
   if (!isObject(value)) invalidParams(`auth_field.${name} must be an object`);
   const side: AuthFieldSettings['user_field'] = {};
   for (const flag of flags) {
@@ -78,15 +79,17 @@ function parseSide(value: unknown, name: string, flags: readonly string[]): Auth
     if (v !== 0 && v !== 1) invalidParams(`${name}.${flag} must be 0 or 1`);
     side[flag] = v;
   }
-  if (value.custom_field !== undefined) side.custom_field = parseCustomFields(value.custom_field, name);
+  if (value.custom_field !== undefined) side.custom_field = parseCustomFields(value.custom_field, name, keyMax);
   return side;
 }
 
-function parseCustomFields(value: unknown, side: string): AuthFieldCustomSetting[] {
+/** The field table: "Custom field name with a maximum length of 5 characters" (its own sample breaks it). */
+function parseCustomFields(value: unknown, side: string, keyMax: number): AuthFieldCustomSetting[] {
   if (!Array.isArray(value)) invalidParams(`${side}.custom_field must be a list`);
   const seen = new Set<string>();
   return value.map((item: unknown) => {
     if (!isObject(item) || typeof item.key !== 'string' || isEmpty(item.key)) invalidParams(`${side}.custom_field needs a key`);
+    if ([...item.key].length > keyMax) invalidParams(`${side}.custom_field key ${item.key} is longer than ${keyMax} characters`);
     if (seen.has(item.key)) invalidParams(`${side}.custom_field key ${item.key} is repeated`);
     seen.add(item.key);
     const field: AuthFieldCustomSetting = { key: item.key };
@@ -112,8 +115,8 @@ async function parsePayMch(sb: SandboxContext, value: unknown): Promise<{ mchid:
 }
 
 /**
- * contact {phone, time_out}: time_out must be a JSON integer (WxJava #1898: serialising it wrongly
- * is a known cause of errors), phone a non-empty string.
+ * contact {phone, time_out}: time_out must be a JSON integer (https://github.com/binarywang/WxJava/issues/1898:
+ * serialising it wrongly is a known cause of errors), phone a non-empty string.
  */
 function parseContact(value: unknown): { phone: string; time_out: number } {
   if (!isObject(value)) invalidParams('contact must be an object');

@@ -1,9 +1,10 @@
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type InvoiceContent, type SandboxInvoice } from '../data/invoice-models';
 import { fail } from '../reply';
 import { requiredText, type Json } from './fields';
-import { INVOICE_ACCEPTED, restartFailed } from './makeout';
-import { checkFpqqlsh, checkTaxpayerId, invoiceInfo, openid } from './makeout-request';
+import { assertReusable, INVOICE_ACCEPTED, restartFailed } from './makeout';
+import { checkFpqqlsh, checkKplx, checkTaxpayerId, invoiceInfo, openid } from './makeout-request';
 import { merchantCodeOfApp } from './merchant';
 
 /**
@@ -24,6 +25,7 @@ const NEVER = new Date('9999-12-31T00:00:00Z');
 
 export async function clearOutInvoice(sb: SandboxContext, appid: string, rawBody: unknown): Promise<Json> {
   const info = invoiceInfo(rawBody);
+  checkKplx(rawBody, '1', (await readBehaviour(sb)).kplx);
   const wxopenid = openid(info);
   const fpqqlsh = requiredText(info, 'fpqqlsh', 73003);
   const nsrsbh = requiredText(info, 'nsrsbh', 73016);
@@ -81,6 +83,7 @@ async function resend(sb: SandboxContext, existing: Stored, request: { yfpdm: st
   if (existing.kind !== 'red' || existing.offsets?.fpdm !== request.yfpdm || existing.offsets.fphm !== request.yfphm) fail(73106);
   if (existing.status === 'processing') fail(73107);
   if (existing.status === 'issued') return { ...INVOICE_ACCEPTED };
+  await assertReusable(sb);
   const blue = await sb.models.Invoice.findOne({ appid: existing.appid, kind: 'blue', fpqqlsh: existing.offsets.fpqqlsh }).lean();
   if (!blue || !(await claimBlue(sb, blue._id, existing.fpqqlsh))) fail(72024);
   if (!(await restartFailed(sb, existing, { content: { ...existing.content, nsrmc: request.nsrmc } }))) fail(73107);

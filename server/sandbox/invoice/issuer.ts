@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type SandboxInvoice } from '../data/invoice-models';
 import { queuePush } from '../push/queue';
 import { FAIL_MARKER } from './makeout';
@@ -48,9 +49,11 @@ async function issue(sb: SandboxContext, invoice: Stored): Promise<void> {
 /** For every finished round not yet announced: settle the offset blue invoice, queue the result push. */
 export async function announceResults(sb: SandboxContext): Promise<void> {
   const finished = await sb.models.Invoice.find({ resultPushPending: true }).limit(100).lean();
+  // Whether WeChat sends result pushes at all is not documented: `resultPushes: never` drops them.
+  const pushes = finished.length ? (await readBehaviour(sb)).resultPushes : 'sent';
   for (const invoice of finished) {
     if (invoice.kind === 'red' && invoice.offsets) await settleBlue(sb, invoice);
-    await queueResultPush(sb, invoice);
+    if (pushes === 'sent') await queueResultPush(sb, invoice);
     await sb.models.Invoice.updateOne({ _id: invoice._id, round: invoice.round }, { $set: { resultPushPending: false } });
   }
 }

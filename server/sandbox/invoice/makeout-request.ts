@@ -4,12 +4,13 @@ import { checkAmounts } from './amounts';
 import { invalidParams, isEmpty, isObject, isOpenid, objectBody, optionalText, requiredText, type Json } from './fields';
 
 /**
- * The checks of a makeoutinvoice body, in the order of the seeds' field table, each with the code
+ * The checks of a makeoutinvoice body, in the order of the documented field table, each with the code
  * of the error table: 73001 wxopenid (empty or not an openid), 73002 ddh, 73003 fpqqlsh, 73016
  * nsrsbh, 73007 nsrmc, 73008 nsrdz, 73009 nsrdh, 73010 ghfmc, 73011 kpr, 73012 jshj, 73013 hjje,
  * 73014 hjse, 73015 hylx (sent but empty; absent it is "0", the table marks it optional). Required
  * fields without a code of their own (nsrbank, nsrbankid, the lines) and malformed values are 72031;
- * invoicedetail_list that is not a list is errcode 1 with an empty errmsg (pitfalls #8).
+ * invoicedetail_list that is not a list is errcode 1 with an empty errmsg (as merchants report;
+ * docs/wechat-behaviour.md).
  */
 
 export interface MakeOutRequest {
@@ -66,7 +67,7 @@ export function openid(info: Json): string {
 
 /**
  * fpqqlsh: at most 20 letters and digits, the length and alphabet of the invoicing platforms' 发票
- * 请求流水号 (the seeds' samples have 18 and 20).
+ * 请求流水号 (the documented samples have 18 and 20).
  */
 export function checkFpqqlsh(fpqqlsh: string): void {
   if (!/^[0-9A-Za-z]{6,20}$/.test(fpqqlsh)) invalidParams('fpqqlsh must be 6 to 20 letters and digits');
@@ -75,6 +76,20 @@ export function checkFpqqlsh(fpqqlsh: string): void {
 /** 纳税人识别号: 15 to 20 digits and uppercase letters (the check digit is the tax bureau's business). */
 export function checkTaxpayerId(value: string, name: string): void {
   if (!/^[0-9A-Z]{15,20}$/.test(value)) invalidParams(`${name} must be 15 to 20 digits and uppercase letters`);
+}
+
+/**
+ * kplx, the invoice kind (0 blue, 1 red): named only by the error table (73004 "kplx empty"), not
+ * by the field tables. `checked`: a kplx that is sent must be the right one (72031); `required`:
+ * it must also be there (73004). See docs/wechat-behaviour.md.
+ */
+export function checkKplx(rawBody: unknown, expected: '0' | '1', mode: 'checked' | 'required'): void {
+  const info = invoiceInfo(rawBody);
+  if (isEmpty(info.kplx)) {
+    if (mode === 'required') fail(73004);
+    return;
+  }
+  if (String(info.kplx) !== expected) invalidParams(`kplx must be "${expected}" here (0 blue, 1 red)`);
 }
 
 function industryType(info: Json): string {

@@ -1,8 +1,9 @@
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type InvoiceContent, type SandboxInvoice } from '../data/invoice-models';
 import { fail } from '../reply';
 import type { Json } from './fields';
-import { parseMakeOut, type MakeOutRequest } from './makeout-request';
+import { checkKplx, parseMakeOut, type MakeOutRequest } from './makeout-request';
 import { ensureMerchant, merchantCodeOfApp } from './merchant';
 
 /**
@@ -12,7 +13,9 @@ import { ensureMerchant, merchantCodeOfApp } from './merchant';
  *   73101 nsrsbh is not the seller the app invoiced as before (pinned by its first invoice);
  *   73106 the fpqqlsh exists for another ddh (or is a red invoice's);
  *   73107 the same fpqqlsh is still being issued; sent again once issued: errcode 0, nothing new;
- *         sent again after it failed: issued anew with the new content;
+ *         sent again after it failed: issued anew with the new content (behaviour switch
+ *         `fpqqlshAfterFailure: refused`: refused with `fpqqlshRefusedErrcode`);
+ *   73004 / 72031 kplx missing (when required) or not "0";
  *   72035 the order was rejected; 72038 ddh was never authorized by wxopenid;
  *   73108 the order already has another fpqqlsh (one blue invoice per order until it is offset).
  */
@@ -22,12 +25,13 @@ export const FAIL_MARKER = 'SANDBOX_FAIL';
 /** In ghfmc: the request is accepted but answered 73105 (a platform timeout; resend the same fpqqlsh). */
 export const TIMEOUT_MARKER = 'SANDBOX_TIMEOUT';
 
-export const INVOICE_ACCEPTED = { errcode: 0, errmsg: 'sucesss' } as const; // sic: the seeds' spelling
+export const INVOICE_ACCEPTED = { errcode: 0, errmsg: 'sucesss' } as const; // sic: the documented spelling
 
 type Stored = SandboxInvoice & { _id: unknown };
 
 export async function makeOutInvoice(sb: SandboxContext, appid: string, rawBody: unknown): Promise<Json> {
   const request = parseMakeOut(rawBody);
+  checkKplx(rawBody, '0', (await readBehaviour(sb)).kplx);
   if (!request.fpqqlsh.startsWith(merchantCodeOfApp(appid))) fail(73110);
   await assertSeller(sb, appid, request.content.nsrsbh);
   const existing = await sb.models.Invoice.findOne({ appid, fpqqlsh: request.fpqqlsh }).lean();
@@ -75,10 +79,17 @@ async function resend(sb: SandboxContext, existing: Stored, request: MakeOutRequ
   if (existing.kind !== 'blue' || existing.ddh !== request.ddh) fail(73106);
   if (existing.status === 'processing') fail(73107);
   if (existing.status === 'issued') return { ...INVOICE_ACCEPTED };
+  await assertReusable(sb);
   await assertAuthorized(sb, existing.appid, request.ddh, request.wxopenid);
   const restarted = await restartFailed(sb, existing, { content: request.content, wxopenid: request.wxopenid });
   if (!restarted) fail(73107);
   return accepted(request.content);
+}
+
+/** WeChat's rule for the fpqqlsh of a failed invoice is unknown: the behaviour switch decides. */
+export async function assertReusable(sb: SandboxContext): Promise<void> {
+  const behaviour = await readBehaviour(sb);
+  if (behaviour.fpqqlshAfterFailure === 'refused') fail(behaviour.fpqqlshRefusedErrcode);
 }
 
 /** A failed request sent again with its fpqqlsh: a new issuing round (false when another resend won). */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import type { SandboxMerchant } from '../data/invoice-models';
 
 /**
@@ -9,16 +10,21 @@ import type { SandboxMerchant } from '../data/invoice-models';
  * demo keeps them across database resets; the machine API (GET /sandbox/api/merchant) shows them.
  */
 
-/** The authorization Mini Program (pitfalls §4): what getauthurl answers as `appid` for source wxa. */
+/**
+ * The authorization Mini Program: what getauthurl answers as `appid` for source wxa (named in
+ * https://developers.weixin.qq.com/community/develop/doc/0002620bce4c185fb939124a75b000).
+ */
 export const AUTH_MINI_PROGRAM_APPID = 'wx9db2c16d0633c2e7';
 
 /**
- * The s_pappid seturl issues to `appid`. Real ones are base64 of a "wx…" string (they start "d3");
- * this is base64 of "wx" + 16 hex digits, 24 characters that never contain "+", "/" or "=".
+ * The s_pappid seturl issues to `appid`. Real ones are base64 of a "wx…" string (they start "d3",
+ * and the documented rejectinsert sample has "+" in it); `plain` is base64 of "wx" + 16 hex digits,
+ * 24 characters that never contain "+", "/" or "="; `base64-specials` (a behaviour switch) has all three.
  */
-export function sPappidFor(appid: string): string {
+export function sPappidFor(appid: string, style: 'plain' | 'base64-specials' = 'plain'): string {
   const digest = crypto.createHash('sha256').update(`s_pappid\n${appid}`).digest('hex');
-  return Buffer.from(`wx${digest.slice(0, 16)}`).toString('base64');
+  const plain = Buffer.from(`wx${digest.slice(0, 16)}`).toString('base64');
+  return style === 'plain' ? plain : `${plain.slice(0, 10)}+${plain.slice(10, 16)}+${plain.slice(16, 20)}/${plain.slice(20)}==`;
 }
 
 /** The merchant code (商户识别码) behind an s_pappid: 6 characters of [0-9A-Z]. */
@@ -32,9 +38,9 @@ export function merchantCodeOfApp(appid: string): string {
   return merchantCodeFor(sPappidFor(appid));
 }
 
-/** seturl's invoice_url, shaped like the seed's. */
+/** seturl's invoice_url, shaped like the documented one: the s_pappid as it is, "+" and all. */
 export function invoiceUrlFor(sPappid: string): string {
-  return `https://mp.weixin.qq.com/bizmall/authinvoice?action=list&s_pappid=${encodeURIComponent(sPappid)}`;
+  return `https://mp.weixin.qq.com/bizmall/authinvoice?action=list&s_pappid=${sPappid}`;
 }
 
 /** The app's settings, or an empty record (nothing set yet). */
@@ -54,9 +60,9 @@ export async function ensureMerchant(sb: SandboxContext, appid: string): Promise
 /** seturl: registers the app's s_pappid (idempotent) and returns it. */
 export async function registerPlatform(sb: SandboxContext, appid: string): Promise<string> {
   await ensureMerchant(sb, appid);
-  const s_pappid = sPappidFor(appid);
+  const s_pappid = sPappidFor(appid, (await readBehaviour(sb)).sPappid);
   await sb.models.Merchant.updateOne({ appid, registeredAt: { $exists: false } }, { $set: { registeredAt: sb.now(), s_pappid } });
-  return s_pappid;
+  return (await loadMerchant(sb, appid)).s_pappid ?? s_pappid;
 }
 
 /** The app that registered `sPappid` through seturl, if any. */

@@ -158,12 +158,12 @@ export class Caller {
   }
 }
 
-/** The seeds' set_auth_field sample. */
+/** The documented set_auth_field sample, its custom keys cut to the table's 5 characters (the sample's own "field1" has 6). */
 export const SAMPLE_AUTH_FIELD: Json = {
-  user_field: { require_phone: 1, custom_field: [{ is_require: 1, key: 'field1' }], show_email: 1, show_title: 1, show_phone: 1, require_email: 1 },
+  user_field: { require_phone: 1, custom_field: [{ is_require: 1, key: 'fld1' }], show_email: 1, show_title: 1, show_phone: 1, require_email: 1 },
   biz_field: {
     require_phone: 0,
-    custom_field: [{ is_require: 0, key: 'field2' }],
+    custom_field: [{ is_require: 0, key: 'fld2' }],
     require_bank_type: 0,
     require_tax_no: 0,
     show_addr: 1,

@@ -68,7 +68,8 @@ export function invoiceView(sb: SandboxContext, i: SandboxInvoice) {
 }
 
 export function merchantView(appid: string, m: SandboxMerchant | null) {
-  const s_pappid = sPappidFor(appid);
+  // The one seturl issued (its style is fixed when issued), else what it would issue now.
+  const s_pappid = m?.s_pappid ?? sPappidFor(appid);
   return {
     appid,
     s_pappid,

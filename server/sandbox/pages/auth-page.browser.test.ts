@@ -196,7 +196,7 @@ describe('sandbox: the authorization page in Chromium', () => {
 
   it('type 1: a required custom field left empty is refused on the page in zh-CN; nothing recorded, nothing pushed', async () => {
     const orderId = 'WEB-1002';
-    await page.goto(await authUrl(orderId, { type: 1, source: 'web' }));
+    await page.goto(await authUrl(orderId, { type: 1, source: 'web', redirect_url: merchantPage.url }));
     // No openid in the link: the page asks who is acting.
     await expect(page.locator('.cells-title').first().textContent()).resolves.toBe('以哪个微信用户的身份操作？');
     await page.getByRole('link', { name: /alice/ }).click();

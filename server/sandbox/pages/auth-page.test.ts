@@ -14,7 +14,7 @@ const SETTINGS = { workerPollMs: 30, pushTimeoutMs: 1000 };
 
 /** Custom field names and notices come from the merchant: made hostile to check escaping. */
 const AUTH_FIELD: Json = {
-  user_field: { show_phone: 1, require_email: 1, custom_field: [{ key: 'member<no>', is_require: 1, notice: '会员号 "见卡片背面" & <b>' }] },
+  user_field: { show_phone: 1, require_email: 1, custom_field: [{ key: 'm<no>', is_require: 1, notice: '会员号 "见卡片背面" & <b>' }] },
   biz_field: {
     show_tax_no: 1,
     require_tax_no: 1,
@@ -73,7 +73,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
 
   /** getauthurl for a fresh order; returns the URL the page opens at and the order id. */
   const newOrder = async (extra: Json = {}, orderId = `PG-${(n += 1)}`): Promise<{ url: string; orderId: string }> => {
-    const answer = await wx.authUrl(s_pappid, orderId, { source: 'web', ...extra });
+    const answer = await wx.authUrl(s_pappid, orderId, { source: 'web', redirect_url: 'https://merchant.example/', ...extra });
     expect(answer).toMatchObject({ errcode: 0 });
     const authUrl = String(answer.auth_url);
     // wxa: a Mini Program shows the path's query on the sandbox page in a <web-view>.
@@ -190,7 +190,7 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     const personal = (await get(withOpenid(url, alice))).text;
     expect(personal).toMatch(/<a href="[^"]*kind=user[^"]*" class="on" id="tab-user">个人<\/a>/);
     expect(personal).toMatch(/<a href="[^"]*kind=biz[^"]*" class="" id="tab-biz">单位<\/a>/);
-    for (const name of ['title', 'phone', 'email', 'custom:member&lt;no&gt;']) expect(personal).toContain(`name="${name}"`);
+    for (const name of ['title', 'phone', 'email', 'custom:m&lt;no&gt;']) expect(personal).toContain(`name="${name}"`);
     expect(personal).not.toContain('name="tax_no"');
     expect(personal).toContain('placeholder="会员号 &quot;见卡片背面&quot; &amp; &lt;b&gt;"');
     expect(personal).not.toContain('<b>"');
@@ -211,10 +211,10 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
     expect(refused.text).toContain('value="&lt;b&gt;某某公司&lt;/b&gt;"');
     expect(refused.text).not.toContain('<b>某某公司');
 
-    const bad = await post(page, { action: 'authorize', kind: 'user', title: '张三', email: 'not-an-email', 'custom:member<no>': '' });
+    const bad = await post(page, { action: 'authorize', kind: 'user', title: '张三', email: 'not-an-email', 'custom:m<no>': '' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('邮箱格式不正确');
-    expect(bad.text).toContain('请填写member&lt;no&gt;');
+    expect(bad.text).toContain('请填写m&lt;no&gt;');
 
     const lower = await post(page, { action: 'authorize', kind: 'biz', title: '某某公司', tax_no: '91350100m000100y43' });
     expect(lower.text).toContain('税号应为 15 到 20 位数字或大写字母');
@@ -226,13 +226,13 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
 
   it('type 1 personal: getauthdata returns the title as entered, with the custom field', async () => {
     const { url, orderId } = await newOrder({ type: 1 });
-    const entered = { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', 'custom:member<no>': 'VIP-007' };
+    const entered = { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', 'custom:m<no>': 'VIP-007' };
     const done = await follow(await post(withOpenid(url, alice), { action: 'authorize', kind: 'user', ...entered }));
     expect(done.text).toContain('开票申请已提交');
     expect(done.text).toContain('<span class="v" id="entered-title">张三</span>');
     expect(await authData(orderId)).toMatchObject({
       user_auth_info: {
-        user_field: { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', custom_field: [{ key: 'member<no>', value: 'VIP-007' }] },
+        user_field: { title: '张三', phone: '13800138000', email: 'zhangsan@example.com', custom_field: [{ key: 'm<no>', value: 'VIP-007' }] },
       },
     });
     expect((await pushFor(orderId)).message).toMatchObject({ succOrderId: orderId });

@@ -34,7 +34,7 @@ describe('sandbox: the console page (/sandbox)', () => {
       auth_url,
       openid: alice,
       action: 'authorize',
-      biz_field: { title: '某某<公司>', tax_no: '91350100MA2XYZ1234', custom_field: [{ key: 'field2', value: 'EFGH' }] },
+      biz_field: { title: '某某<公司>', tax_no: '91350100MA2XYZ1234', custom_field: [{ key: 'fld2', value: 'EFGH' }] },
     });
     expect(authorized.status).toBe(200);
     fpqqlsh = `${code}C0000000000001`.slice(0, 20);
@@ -64,13 +64,13 @@ describe('sandbox: the console page (/sandbox)', () => {
     expect(page).toContain(s_pappid);
     expect(page).toContain(code);
     expect(page).toContain('88888888 · 超时 12345 秒');
-    expect(page).toContain('field1 (必填)');
+    expect(page).toContain('fld1 (必填)');
 
     // The authorization, with the title entered, escaped.
     expect(page).toContain('C-1&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>');
     expect(page).toContain('title: 某某&lt;公司&gt;');
-    expect(page).toContain('custom_field: field2=EFGH');
+    expect(page).toContain('custom_field: fld2=EFGH');
 
     // The invoice and its PDF, which is served.
     const invoices = (await machine(sb, 'GET', `/invoices?fpqqlsh=${fpqqlsh}`)).json.invoices as { pdfurl: string; fphm: string }[];

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { decodeAesKey, openReply, parseBody, sealPush, type SealedPush } from '../../src/wechat/push';
 import type { SandboxContext } from '../context';
+import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type SandboxPushDelivery } from '../data/invoice-models';
 import type { SandboxApp } from '../data/models';
 import { recordAttempt } from './queue';
@@ -100,7 +101,9 @@ export class PushDeliverer {
     }
     const attempt = delivery.attempts + 1;
     const delivered = answer.status !== undefined && answer.status >= 200 && answer.status < 300 && isReply(answer.body ?? '', app.appid, push);
-    const last = attempt > sb.settings.pushRetries;
+    // "A maximum of three retries": 1 + 3 sends, or 3 in all? Undocumented; the behaviour switch decides.
+    const sends = (await readBehaviour(sb)).pushAttempts === 'sends' ? Math.max(1, sb.settings.pushRetries) : sb.settings.pushRetries + 1;
+    const last = attempt >= sends;
     await recordAttempt(sb, delivery, {
       attempt,
       at,

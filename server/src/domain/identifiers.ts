@@ -15,10 +15,13 @@ export function newFpqqlsh(prefix: string): string {
 
 /**
  * WeChat's order_id for the n-th invoice request of an order. A rejected order_id is dead
- * forever, so every attempt gets its own; the order number stays readable in it.
+ * forever, so every attempt gets its own; the order number stays readable in it. The "." before
+ * the attempt is a character order numbers cannot hold ([0-9A-Za-z_-]) and URLs need not escape
+ * (the order_id travels in the auth_url), so no attempt can take another order's order_id:
+ * "X-R2" was both order X's second attempt and order "X-R2"'s first.
  */
 export function wxOrderIdFor(orderNo: string, attempt: number): string {
-  return attempt === 1 ? orderNo : `${orderNo}-R${attempt}`;
+  return attempt === 1 ? orderNo : `${orderNo}.R${attempt}`;
 }
 
 /** An opaque id for an invoice request. */

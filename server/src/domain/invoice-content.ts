@@ -7,6 +7,14 @@ import type { MakeOutInvoiceInfo } from '../wechat';
 export type SellerIdentity = Pick<MakeOutInvoiceInfo, 'nsrsbh' | 'nsrmc' | 'nsrdz' | 'nsrdh' | 'nsrbank' | 'nsrbankid' | 'kpr'>;
 
 /**
+ * An order's items as invoice lines. Recording an order runs computeInvoiceAmounts on exactly
+ * these lines, so an order that is stored is one issuing can compute.
+ */
+export function invoiceLinesOf(items: Pick<OrderDoc['items'][number], 'amount' | 'taxRate' | 'quantity' | 'name' | 'spbm'>[]): (GoodsLineInput & { name: string; spbm: string })[] {
+  return items.map((item) => ({ fphxz: '0', inclusiveFen: item.amount, taxRate: item.taxRate, quantity: item.quantity, name: item.name, spbm: item.spbm }));
+}
+
+/**
  * The makeoutinvoice body for an order: the seller, the buyer's title, and lines whose amounts
  * come from the shared money math (integer fen, tax split per line, totals exact to the fen).
  */
@@ -19,20 +27,14 @@ export function invoiceContent(input: {
   seller: SellerIdentity;
 }): MakeOutInvoiceInfo {
   const { order, title, seller } = input;
-  const lines: (GoodsLineInput & { name: string; spbm: string })[] = order.items.map((item) => ({
-    fphxz: '0',
-    inclusiveFen: item.amount,
-    taxRate: item.taxRate,
-    quantity: item.quantity,
-    name: item.name,
-    spbm: item.spbm,
-  }));
+  const lines = invoiceLinesOf(order.items);
   const amounts = computeInvoiceAmounts(lines);
   const wechat = toWeChatInvoiceAmounts(amounts);
   return {
     wxopenid: input.openid,
     ddh: input.wxOrderId,
     fpqqlsh: input.fpqqlsh,
+    kplx: '0',
     ...seller,
     ghfmc: title.name,
     ...(title.taxNumber ? { ghfnsrsbh: title.taxNumber } : {}),

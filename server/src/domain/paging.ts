@@ -1,3 +1,5 @@
+import { isDateInYearRange } from '@fapiao/shared';
+
 /**
  * Keyset paging for newest-first lists (a buyer's orders, ops' invoice requests): a page ends at
  * its last item's creation time and unique key, and the next page continues strictly after it.
@@ -20,9 +22,10 @@ export function decodePageCursor(text: string): PageCursor | undefined {
   if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   try {
     const [time, key, ...rest] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    // An out-of-range time makes an Invalid Date, which the database refuses with an untyped error.
+    // An out-of-range time makes an Invalid Date, and year 0 or 10000 a date not every database
+    // stores: either is refused here, as a forged cursor, not by the database with an untyped error.
     const createdAt = new Date(typeof time === 'number' && Number.isSafeInteger(time) ? time : Number.NaN);
-    if (!Number.isNaN(createdAt.getTime()) && typeof key === 'string' && key !== '' && rest.length === 0) return { createdAt, key };
+    if (isDateInYearRange(createdAt) && typeof key === 'string' && key !== '' && key.length <= 64 && rest.length === 0) return { createdAt, key };
   } catch {
     // not JSON, or not an array: not ours
   }

@@ -103,7 +103,13 @@ export function openApiDocument(title: string, version: string, groups: { prefix
         ...(definition.auth === 'none' ? { security: [] } : { security: [{ [definition.auth === 'admin' ? 'adminKey' : 'session']: [] }] }),
         ...(parameters.length ? { parameters } : {}),
         ...(definition.body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } } } }
+          ? {
+              requestBody: {
+                // A request without a body is read as {}: the body is optional where {} is valid.
+                required: !definition.body.safeParse({}).success,
+                content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
+              },
+            }
           : {}),
         responses: {
           [String(definition.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } } },

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { httpStatusOf, isErrorCode, type ErrorBody, type ErrorCode } from '@fapiao/shared';
+import { isDatabaseUnavailable } from '../data/unavailable';
 import { AppError } from '../errors';
 
 /**
@@ -29,6 +30,9 @@ export function errorHandler(): Middleware {
 
 function describe(err: unknown): { code: ErrorCode; message: string; internal: boolean } {
   if (err instanceof AppError) return { code: err.code, message: err.message, internal: false };
+  // Not a bug: the database is down, frozen or unreachable. A 503 tells clients (and WeChat, for a
+  // push) to try again; the worker's own database errors are retried by the worker.
+  if (isDatabaseUnavailable(err)) return { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer; try again shortly', internal: false };
   const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; code?: unknown };
   const status = Number(e.status ?? e.statusCode);
   if (isErrorCode(e.code)) return { code: e.code, message: String(e.message), internal: false };
@@ -39,5 +43,6 @@ function describe(err: unknown): { code: ErrorCode; message: string; internal: b
   if (status === 403) return { code: 'FORBIDDEN', message: 'Forbidden', internal: false };
   if (status === 404) return { code: 'ROUTE_NOT_FOUND', message: 'Not found', internal: false };
   if (status === 405) return { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed', internal: false };
+  if (status === 501) return { code: 'METHOD_NOT_IMPLEMENTED', message: 'Method not implemented', internal: false };
   return { code: 'INTERNAL', message: 'Internal server error', internal: true };
 }

@@ -1,4 +1,4 @@
-import { INVOICE_STATES } from '@fapiao/shared';
+import { INVOICE_STATES, isDateInYearRange, textProblem } from '@fapiao/shared';
 import { z } from 'zod';
 
 /** Schemas shared by the mp and admin routes (request validation and /openapi.json). */
@@ -32,22 +32,51 @@ export const orderNoParams = z.object({ orderNo }).strict();
 /** RFC 5321 caps an address at 254 characters; the format check alone would take any length. */
 const email = z.email().max(254);
 
+/**
+ * Free text printed on an invoice or shown to people (titles, addresses, settings): trimmed, then
+ * refused when empty, not well-formed Unicode or holding control characters (shared/text.ts).
+ * `max` counts characters, as the invoicing platforms bound their fields.
+ */
+export function printableText(max: number, min = 1) {
+  return z
+    .string()
+    .trim()
+    .min(min, min === 1 ? 'must not be empty or only spaces' : `must be at least ${min} characters`)
+    .max(max)
+    .superRefine((text, ctx) => {
+      const found = textProblem(text, max);
+      if (found) ctx.addIssue({ code: 'custom', message: found.message });
+    });
+}
+
+/**
+ * An ISO 8601 date (midnight UTC) or date-time with a zone, in years 1–9999: a year-0 date is a
+ * valid JavaScript Date but not one every database stores. The pattern documents the form in
+ * /openapi.json; the refinement checks the calendar.
+ */
+export const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, 'must be an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T08:00:00+08:00)')
+  .refine((text) => (z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success) && isDateInYearRange(new Date(text)), {
+    message: 'must be a real date in years 0001–9999, as an ISO 8601 date or date-time with a zone',
+  })
+  .transform((text) => new Date(text));
+
+/** Lengths of the buyer fields as the invoicing platforms bound them (name, address, bank: 100). */
 export const invoiceTitle = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('company'),
-      name: z.string().min(1).max(100),
+      name: printableText(100),
       taxNumber: z.string().min(15).max(20),
-      address: z.string().max(100).optional(),
-      phone: z.string().max(30).optional(),
-      bankName: z.string().max(100).optional(),
-      bankAccount: z.string().max(40).optional(),
+      address: printableText(100).optional(),
+      phone: printableText(30).optional(),
+      bankName: printableText(100).optional(),
+      bankAccount: printableText(40).optional(),
       email: email.optional(),
     })
     .strict(),
-  z
-    .object({ kind: z.literal('personal'), name: z.string().min(1).max(100), phone: z.string().max(30).optional(), email: email.optional() })
-    .strict(),
+  z.object({ kind: z.literal('personal'), name: printableText(100), phone: printableText(30).optional(), email: email.optional() }).strict(),
 ]);
 
 export const invoiceStatusDto = z.object({
@@ -61,6 +90,8 @@ export const invoiceStatusDto = z.object({
 });
 
 const issuedInvoice = z.object({ fpdm: z.string(), fphm: z.string(), jym: z.string(), kprq: z.string(), pdfUrl: z.string() });
+
+const wechatAnswer = z.object({ at: z.string(), call: z.string(), errcode: z.number(), summary: z.string() });
 
 /** An invoice request as ops see it, with its history. */
 export const adminInvoiceDto = z.object({
@@ -81,6 +112,19 @@ export const adminInvoiceDto = z.object({
   authorizedAt: z.string().optional(),
   nextActionAt: z.string().optional(),
   attempts: z.number(),
+  customFields: z.array(z.object({ key: z.string(), value: z.string() })).optional().describe('the merchant’s custom fields as the buyer filled them in'),
+  needsAttention: z.boolean().describe('a human must act: see `attention`'),
+  attention: z
+    .object({
+      code: z.string(),
+      reason: z.string(),
+      state: invoiceStatus.describe('the state it was flagged in'),
+      since: z.string(),
+      at: z.string(),
+      answers: z.array(wechatAnswer).describe('WeChat’s last answers when it was flagged'),
+    })
+    .optional(),
+  answers: z.array(wechatAnswer).optional().describe('WeChat’s last answers to the worker about this request'),
   history: z.array(
     z.object({ from: invoiceStatus.nullable(), to: invoiceStatus, event: z.string(), at: z.string(), by: z.string(), detail: z.string().optional() }),
   ),

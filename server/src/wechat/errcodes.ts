@@ -1,8 +1,9 @@
 /**
- * Every WeChat `errcode` the client acts on or explains, with the meaning from the API documents
- * (the seeds: getauthurl / getauthdata / seturl pages and the e-invoice "99. Error Codes" table) or,
- * where the seeds are silent, from the protocol notes (token and jscode2session tables, invoice
- * retry classes) and the pitfalls notes. The class decides what the client does; see `decide()`.
+ * Every WeChat `errcode` the client acts on or explains, with the meaning from WeChat's public
+ * documents (the e-invoice guide's error-code table, the getauthurl / getauthdata / seturl pages,
+ * the access_token and jscode2session pages) or, where they are silent, from what merchants report
+ * in WeChat's developer community. docs/wechat-behaviour.md lists each guess and what Fapiao does
+ * under the alternatives. The class decides what the client does; see `decide()`.
  *
  * Classes:
  * - `token`: the access_token was refused. On a call that sent one: compare-and-expire it,
@@ -22,10 +23,10 @@ export interface ErrcodeInfo {
 }
 
 export const ERRCODES = {
-  // ── General and credential codes (protocol notes §4) ──────────────────────────────────────────
-  /** System busy: the notes' "系统繁忙，此时请开发者稍候再试". */
+  // ── General and credential codes (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html) ──
+  /** System busy: "系统繁忙，此时请开发者稍候再试". */
   [-1]: { class: 'transient', meaning: 'system error: WeChat is busy, try again later' },
-  /** Not documented; pitfalls #8: makeoutinvoice answers it with an empty errmsg. */
+  /** Not documented; merchants report makeoutinvoice answering it with an empty errmsg (docs/wechat-behaviour.md). */
   1: {
     class: 'permanent',
     meaning:
@@ -39,14 +40,14 @@ export const ERRCODES = {
   40013: { class: 'permanent', meaning: 'invalid appid' },
   40014: { class: 'token', meaning: 'invalid access_token' },
   40029: { class: 'login', meaning: 'invalid code: the wx.login code is wrong or expired; ask the Mini Program for a new one' },
-  /** Seeds (getauthdata table, 99. Error Codes). */
+  /** getauthdata's table and the e-invoice error-code table. */
   40078: {
     class: 'permanent',
     meaning:
       'invalid card status: no authorization granted for the card_id (test list, Cards & Offers permission, or card insert too soon after creation)',
   },
   40125: { class: 'permanent', meaning: 'invalid appsecret' },
-  /** Pitfalls #7. */
+  /** Reported around getauthdata in WeChat's developer community. */
   40150: { class: 'permanent', meaning: 'invalid card parameters' },
   /** Not in the official table but observed; handled like 40029. */
   40163: { class: 'login', meaning: 'code been used: the wx.login code is single-use; ask the Mini Program for a new one' },
@@ -57,21 +58,21 @@ export const ERRCODES = {
   42001: { class: 'token', meaning: 'access_token expired' },
   45009: { class: 'quota', meaning: 'reach max api daily quota limit (also: more than 20 stable_token force refreshes a day)' },
   45011: { class: 'quota', meaning: 'api minute-quota reach limit, slower retry next minute' },
-  /** Pitfalls #1: needs WeChat verification plus the invoice permission for this appid. */
+  /** Needs WeChat verification plus the invoice permission for this appid (docs/wechat-behaviour.md). */
   48001: { class: 'permanent', meaning: 'api unauthorized: this appid lacks the permission for this API' },
 
-  // ── E-invoice codes (seeds "99. Error Codes" and the getauthdata table; notes §5 where marked) ──
+  // ── E-invoice codes (the e-invoice guide's error-code table and getauthdata's; community reports where marked) ──
   72015: {
     class: 'permanent',
     meaning: 'unauthorized create invoice: no invoicing platform permissions; check the necessary permissions are activated',
   },
-  /** Notes §5. */
+  /** Community reports. */
   72017: { class: 'permanent', meaning: 'invalid invoice title (发票抬头不一致)' },
   72023: { class: 'permanent', meaning: 'invoice has been lock: locked by another account, already in a reimbursement process' },
   72024: { class: 'permanent', meaning: 'invoice status error: incorrect invoice status' },
   72025: { class: 'permanent', meaning: 'invoice token error: invalid wx_invoice_token' },
   72028: { class: 'permanent', meaning: 'invoice never set pay mch info: WeChat Pay merchant information is not set' },
-  /** Notes §5; pitfalls #3: type=1 needs set_auth_field first. */
+  /** Community reports: type=1 needs set_auth_field first. */
   72029: { class: 'permanent', meaning: 'invoice never set auth field: call setbizattr set_auth_field first' },
   72030: { class: 'permanent', meaning: 'invalid mchid' },
   72031: {
@@ -83,7 +84,7 @@ export const ERRCODES = {
     meaning: 'biz reject insert: invoicing was rejected for this order_id (rejectinsert), it cannot be used again',
   },
   72036: { class: 'transient', meaning: 'invoice is busy: the invoice is being modified, try again later' },
-  /** Notes §5. */
+  /** Community reports. */
   72037: { class: 'permanent', meaning: 'invoice owner error: the invoice does not belong to this user' },
   72038: {
     class: 'permanent',
@@ -98,14 +99,14 @@ export const ERRCODES = {
   },
   72043: { class: 'permanent', meaning: 'billing_code or billing_no size error: incorrect invoice ID and code' },
   72044: { class: 'permanent', meaning: 'scan text out of time: the invoice title QR code timed out' },
-  /** Notes §5 (community Q&A, insert after 冲红). */
+  /** Community reports (insert after 冲红). */
   72056: { class: 'permanent', meaning: 'order_id repeated' },
   72063: { class: 'permanent', meaning: 'biz contact is empty: set the merchant contact (setbizattr set_contact) first' },
   73000: { class: 'permanent', meaning: 'sys error make out invoice failed: invoicing platform logic error' },
   73001: { class: 'permanent', meaning: 'wxopenid error: incorrect OpenId' },
   73002: { class: 'permanent', meaning: 'ddh orderid empty: order no. is empty' },
   73003: { class: 'permanent', meaning: 'fpqqlsh empty: invoice serial no. is empty' },
-  /** The seeds' description repeats 73003's; kplx is the invoice type. */
+  /** The table's description repeats 73003's; kplx is the invoice type (0 blue, 1 red). */
   73004: { class: 'permanent', meaning: 'kplx empty: invoice type is empty' },
   73007: { class: 'permanent', meaning: "nsrmc empty: taxpayer's name is empty" },
   73008: { class: 'permanent', meaning: "nsrdz empty: taxpayer's address is empty" },
@@ -117,14 +118,14 @@ export const ERRCODES = {
   73014: { class: 'permanent', meaning: 'hjse empty: total tax amount is empty' },
   73015: { class: 'permanent', meaning: 'hylx empty: industry type is empty' },
   73016: { class: 'permanent', meaning: 'nsrsbh empty: taxpayer ID is empty' },
-  /** Pitfalls #8: 73100/73105/73107 mean pending or unknown. */
+  /** 73100/73105/73107 mean pending or unknown (community reports; docs/wechat-behaviour.md). */
   73100: { class: 'unknown', meaning: 'ka plat error: invoicing platform error' },
   73101: {
     class: 'permanent',
     meaning: 'nsrsbh not cmp: the taxpayer ID does not match the one entered when creating the ticket',
   },
   /**
-   * The seeds' "WeChat Invoicing platform system error". Classed `unknown`, not `permanent`: the
+   * The table's "WeChat Invoicing platform system error". Classed `unknown`, not `permanent`: the
    * request reached the platform, so whether it acted is not known, and a caller that took it as
    * "failed" might re-issue under a new fpqqlsh (a duplicate invoice). Querying first is always safe.
    */
@@ -148,13 +149,29 @@ export type KnownErrcode = keyof typeof ERRCODES;
 export const TOKEN_ERRCODES: readonly number[] = [40001, 40014, 42001];
 
 /**
- * Codes with which getauthurl refuses the `wx_card` ticket. The seeds document none (getauthurl's
- * own table lists only 40001), nor does any public source we found, so this is our assumption:
- * 40097 is WeChat's general "invalid args". The client compare-and-expires the ticket, fetches a new
- * one and retries once when getauthurl answers one of these; the set is a client option so it can
- * follow what production shows, and the sandbox uses the same constant.
+ * Codes with which getauthurl may refuse a stale `wx_card` ticket. WeChat documents none (getauthurl's
+ * own table lists only 40001), so every code that can mean "a parameter is no good" counts: 40097
+ * (invalid args) and 72031 (invalid params). The client compare-and-expires the ticket, fetches a
+ * new one and sends once more; a second refusal reaches the caller (docs/wechat-behaviour.md).
  */
-export const DEFAULT_TICKET_REJECTED_ERRCODES: readonly number[] = [40097];
+export const DEFAULT_TICKET_REJECTED_ERRCODES: readonly number[] = [40097, 72031];
+
+/**
+ * The codes the domain decides on, named once. Outcome queries (queryinvoceinfo) are where WeChat's
+ * documents are silent: docs/wechat-behaviour.md says what each guess is and what happens otherwise.
+ */
+export const WECHAT_ERR = {
+  /** queryinvoceinfo / makeoutinvoice: the fpqqlsh is still being processed. */
+  FPQQLSH_PROCESSING: 73107,
+  /** queryinvoceinfo: the invoicing platform failed this invoice. */
+  PLATFORM_FAILED: 73000,
+  /** getauthdata / makeoutinvoice: the order was never authorized (or appid/s_pappid/order_id do not match). */
+  ORDER_NEVER_AUTH: 72038,
+  /** rejectinsert / makeoutinvoice: the order was rejected (rejectinsert) and is dead. */
+  ORDER_REJECTED: 72035,
+  /** Invalid parameters (the sandbox's answer for an fpqqlsh WeChat never saw). */
+  INVALID_PARAMS: 72031,
+} as const;
 
 /** What the table says about a code; codes missing from it are permanent. */
 export function errcodeInfo(errcode: number): ErrcodeInfo {

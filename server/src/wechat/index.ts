@@ -8,7 +8,7 @@
 export { createWeChatClient, DEFAULT_TIMEOUT_MS, type WeChatClient, type WeChatClientOptions } from './client';
 export { createCredentials, CREDENTIAL_DEFAULTS, type Credentials, type CredentialsOptions } from './credentials';
 export { createMemoryTokenStore, type CredentialKind, type StoredCredential, type TokenStore } from './token-store';
-export { ERRCODES, errcodeInfo, DEFAULT_TICKET_REJECTED_ERRCODES, TOKEN_ERRCODES, type ErrcodeClass, type ErrcodeInfo } from './errcodes';
+export { ERRCODES, errcodeInfo, DEFAULT_TICKET_REJECTED_ERRCODES, TOKEN_ERRCODES, WECHAT_ERR, type ErrcodeClass, type ErrcodeInfo } from './errcodes';
 export {
   WeChatError,
   WeChatApiError,

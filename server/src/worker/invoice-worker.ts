@@ -2,8 +2,13 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
 import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
-import { backoff, type LifecycleDeps } from '../domain/lifecycle/deps';
+import type { WeChatAnswer } from '../data/invoice-request/invoice-request.schema';
+import { keepLatest, recordingInvoiceApi } from '../domain/lifecycle/answers';
+import { flagAttention } from '../domain/lifecycle/attention';
+import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';
+import { failIssue } from '../domain/lifecycle/issuing';
 import { stepFor } from '../domain/lifecycle/steps';
+import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
 
 export interface WorkerOptions {
   /** How many requests one process works on at once. */
@@ -91,15 +96,29 @@ export async function runOne(
   const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
   if (!request) return false;
   onClaimed?.();
-  const next = await step(deps, request);
-  await requests.release(request._id, owner, { nextActionAt: next?.at, attempts: next?.attempts ?? 0 }, deps.now());
+  const same = request.looks?.state === request.status ? request.looks : undefined;
+  const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
+  const recorder = recordingInvoiceApi(deps.invoice, () => deps.now());
+  const seen = { ...request, looks };
+  let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
+  if (next) next = await withinLimits(deps, seen, next, recorder.answers);
+  await requests.release(
+    request._id,
+    owner,
+    { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
+    deps.now(),
+  );
   return true;
 }
 
-async function step(deps: LifecycleDeps, request: InvoiceRequestDoc) {
+async function step(deps: LifecycleDeps, request: InvoiceRequestDoc, answers: WeChatAnswer[]): Promise<Next> {
   try {
     return await stepFor(deps, request);
   } catch (err) {
+    if (!canHeal(err)) {
+      await giveUp(deps, request, err, answers);
+      return undefined;
+    }
     // WeChat busy or unreachable, a quota, the database blinking: look again later.
     const attempts = request.attempts + 1;
     const delay = backoff(deps, deps.schedule.retryBaseMs, deps.schedule.retryMaxMs, attempts);
@@ -107,4 +126,49 @@ async function step(deps: LifecycleDeps, request: InvoiceRequestDoc) {
     deps.log.warn({ err, requestId: request._id, status: request.status, attempts }, 'worker step failed; will retry');
     return { at: new Date(deps.now().getTime() + Math.max(delay, quota ?? 0)), attempts };
   }
+}
+
+/**
+ * Whether retrying may help: WeChat unreachable, busy or over quota (or an outcome the query will
+ * tell), the database blinking. A permanent WeChat refusal, a money error, a bug: no.
+ */
+function canHeal(err: unknown): boolean {
+  if (err instanceof WeChatTransportError || err instanceof WeChatQuotaError || err instanceof WeChatOutcomeUnknownError) return true;
+  if (err instanceof WeChatApiError) return err.errclass === 'transient' || err.errclass === 'token';
+  const name = err instanceof Error ? err.name : '';
+  return /Mongo/.test(name);
+}
+
+/** An error that cannot heal: issuing ends ISSUE_FAILED, and in every state a human is told why. */
+async function giveUp(deps: LifecycleDeps, request: InvoiceRequestDoc, err: unknown, answers: WeChatAnswer[]): Promise<void> {
+  const reason = `${request.status}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 500);
+  deps.log.error({ err, requestId: request._id, status: request.status }, 'worker step failed in a way retrying cannot heal');
+  let current: InvoiceRequestDoc = request;
+  if (request.status === 'AUTHORIZED' || request.status === 'ISSUING') {
+    current = (await failIssue(deps, request, request.status, 'CANNOT_HEAL', reason, { flag: false })) ?? request;
+  }
+  await flagAttention(deps, current, { code: 'CANNOT_HEAL', reason, answers });
+}
+
+/** The state's attempt and age limits: past either, a human is told, and the worker stops. */
+async function withinLimits(deps: LifecycleDeps, request: InvoiceRequestDoc, next: Next, answers: WeChatAnswer[]): Promise<Next> {
+  const state = request.status;
+  if (state === 'AUTH_PENDING') {
+    // A poll past the deadline that succeeds ends the request; one still wanting a look failed.
+    if (!request.authDeadline || deps.now() < request.authDeadline) return next;
+    const flagged = await flagAttention(deps, request, { code: 'LIMIT_REACHED', reason: 'the authorization window has passed and WeChat could not be asked whether the buyer authorized', answers });
+    return flagged ? undefined : next;
+  }
+  if (state !== 'AUTHORIZED' && state !== 'ISSUING' && state !== 'OFFSETTING') return next;
+  const limit = deps.schedule.limits[state];
+  const since = request.looks?.since ?? request.history[request.history.length - 1]?.at ?? request.createdAt;
+  const ageMs = deps.now().getTime() - since.getTime();
+  const looks = request.looks?.n ?? 0;
+  if (looks < limit.looks && ageMs < limit.ageMs) return next;
+  // Only if the step left it where it was (a step that moved it on is judged in its new state).
+  const current = await deps.requests.findById(request._id);
+  if (!current || current.status !== state) return next;
+  const reason = `${state} for ${Math.round(ageMs / 1000)} s over ${looks} looks without an outcome (limits: ${limit.looks} looks, ${Math.round(limit.ageMs / 1000)} s)`;
+  const flagged = await flagAttention(deps, { ...current, answers: request.answers }, { code: 'LIMIT_REACHED', reason, answers });
+  return flagged ? undefined : next;
 }

@@ -18,9 +18,15 @@ export interface Spawned {
  * SIGKILL included, reaches the program itself.
  */
 export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  return spawnProcess(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], { cwd: repoRoot, env });
+}
+
+/** Runs any command as a separate OS process with exactly `env` (plus PATH/HOME), output captured. */
+export function spawnProcess(command: string, args: string[], opts: { cwd: string; env: Record<string, string>; detached?: boolean }): Spawned {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    detached: opts.detached ?? false,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

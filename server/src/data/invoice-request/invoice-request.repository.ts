@@ -1,6 +1,6 @@
 import { nextState, type InvoiceEvent, type InvoiceState } from '@fapiao/shared';
 import type { UpdateQuery } from 'mongoose';
-import type { InvoiceRequestDoc, InvoiceRequestModel } from './invoice-request.schema';
+import type { Attention, InvoiceRequestDoc, InvoiceRequestModel, Looks, WeChatAnswer } from './invoice-request.schema';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
 export type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
@@ -18,6 +18,8 @@ export interface TransitionInput {
 
 export interface InvoiceRequestListFilter {
   status?: InvoiceState | undefined;
+  /** Only the requests flagged as needing attention. */
+  attention?: boolean | undefined;
   orderNo?: string | undefined;
   openid?: string | undefined;
   createdFrom?: Date | undefined;
@@ -45,7 +47,11 @@ export interface InvoiceRequestRepository {
    * Gives the lease back and says when to look again (undefined: nothing left to do). If an
    * event asked for a look (`wake`) while the lease was held, the next look is now instead.
    */
-  release(id: string, owner: string, next: { nextActionAt?: Date | undefined; attempts: number }, now: Date): Promise<void>;
+  release(id: string, owner: string, next: ReleaseNext, now: Date): Promise<void>;
+  /** Sets the needs-attention flag while the request is still in `status`; stops the worker's looks. */
+  flagAttention(id: string, status: InvoiceState, attention: Attention): Promise<boolean>;
+  /** Clears the flag (an admin action), restarting the state's limits at `now`; false when it was not set. */
+  clearAttention(id: string, now: Date): Promise<boolean>;
   /** Asks the worker to look at the request now, if it is still in `status`. */
   wake(id: string, status: InvoiceState, now: Date): Promise<boolean>;
   /**
@@ -64,6 +70,15 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+}
+
+export interface ReleaseNext {
+  nextActionAt?: Date | undefined;
+  attempts: number;
+  /** The worker's look count in the state it looked in. */
+  looks?: Looks | undefined;
+  /** WeChat's latest answers (the caller keeps the last few). */
+  answers?: WeChatAnswer[] | undefined;
 }
 
 export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceRequestRepository {
@@ -94,18 +109,37 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
         .findOneAndUpdate(
           // A missing lease and an expired one both match `not until > now`.
           { nextActionAt: { $lte: now }, 'lease.until': { $not: { $gt: now } } },
-          { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } } },
+          // A wake asked before this claim is answered by it: only one during the lease means "again".
+          { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } }, $unset: { wake: 1 } },
           { sort: { nextActionAt: 1 }, returnDocument: 'after' },
         )
         .lean<InvoiceRequestDoc>();
     },
 
     async release(id, owner, next, now) {
-      const update: UpdateQuery<InvoiceRequestDoc> = { $unset: { lease: 1, wake: 1 }, $set: { attempts: next.attempts } };
+      const update: UpdateQuery<InvoiceRequestDoc> = {
+        $unset: { lease: 1, wake: 1 },
+        $set: { attempts: next.attempts, ...(next.looks ? { looks: next.looks } : {}), ...(next.answers ? { answers: next.answers } : {}) },
+      };
       if (next.nextActionAt) (update.$set as Record<string, unknown>).nextActionAt = next.nextActionAt;
       else (update.$unset as Record<string, unknown>).nextActionAt = 1;
       const before = await model.findOneAndUpdate({ _id: id, 'lease.owner': owner }, update, { returnDocument: 'before' }).lean<InvoiceRequestDoc>();
       if (before?.wake) await model.updateOne({ _id: id, lease: { $exists: false } }, { $set: { nextActionAt: now } });
+    },
+
+    async flagAttention(id, status, attention) {
+      const result = await model.updateOne({ _id: id, status }, { $set: { attention, needsAttention: true }, $unset: { nextActionAt: 1 } });
+      return result.matchedCount === 1;
+    },
+
+    async clearAttention(id, now) {
+      const flagged = await model.findOne({ _id: id, needsAttention: true }, { status: 1 }).lean<Pick<InvoiceRequestDoc, 'status'>>();
+      if (!flagged) return false;
+      const result = await model.updateOne(
+        { _id: id, needsAttention: true },
+        { $unset: { attention: 1, needsAttention: 1 }, $set: { looks: { state: flagged.status, n: 0, since: now } } },
+      );
+      return result.modifiedCount === 1;
     },
 
     async wake(id, status, now) {
@@ -130,6 +164,7 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
     list(filter, limit) {
       const query: Record<string, unknown> = {};
       if (filter.status) query.status = filter.status;
+      if (filter.attention) query.needsAttention = true;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
       const createdAt: Record<string, Date> = {};

@@ -29,6 +29,20 @@ export interface InvoiceRequestDoc {
   rejectReason?: string;
   /** Last error from WeChat, for ops. */
   lastError?: { code: string; message: string; at: Date };
+  /**
+   * Needs a human: the worker gave up within its limits, or hit something retrying cannot heal.
+   * A flag beside the state, set only through flagAttention() and cleared only by an admin action.
+   */
+  attention?: Attention | undefined;
+  /** Indexed twin of `attention` for ops' list (true while flagged). */
+  needsAttention?: boolean;
+  /** WeChat's last few answers to the worker about this request, newest last. */
+  answers?: WeChatAnswer[] | undefined;
+  /**
+   * How many times the worker has looked at the request in `state` (the attempt limit), and since
+   * when the age limit counts if not since it entered the state (ops cleared a flag then).
+   */
+  looks?: Looks | undefined;
   createdAt: Date;
   authorizedAt?: Date;
   /** Until when the user may still authorize (contact time_out). */
@@ -43,6 +57,32 @@ export interface InvoiceRequestDoc {
   outcomeUnknown?: boolean;
   /** Set by an event (a push, an ops action) that wants the worker to look now, even mid-lease. */
   wake?: boolean;
+}
+
+export interface Looks {
+  state: InvoiceState;
+  n: number;
+  since?: Date;
+}
+
+export interface Attention {
+  /** A stable code: a WeChat errcode, or one of ours (OUTCOME_UNKNOWN, UNKNOWN_AUTH_STATUS …). */
+  code: string;
+  reason: string;
+  /** The state it was flagged in. */
+  state: InvoiceState;
+  /** First flagged at (kept when flagged again before being cleared). */
+  since: Date;
+  at: Date;
+  answers: WeChatAnswer[];
+}
+
+/** One WeChat answer, as ops need to see it: the call, the errcode, what it said (no secrets). */
+export interface WeChatAnswer {
+  at: Date;
+  call: string;
+  errcode: number;
+  summary: string;
 }
 
 export interface HistoryEntry {
@@ -64,6 +104,8 @@ export interface InvoiceTitle {
   bankName?: string | undefined;
   bankAccount?: string | undefined;
   email?: string | undefined;
+  /** The merchant's custom fields (set_auth_field custom_field) as the buyer filled them in. */
+  customFields?: { key: string; value: string }[] | undefined;
 }
 
 export interface IssuedInvoice {
@@ -80,6 +122,8 @@ const invoiceSchema = new Schema<IssuedInvoice>(
   { _id: false },
 );
 
+const answerSchema = new Schema<WeChatAnswer>({ at: Date, call: String, errcode: Number, summary: String }, { _id: false });
+
 const schema = new Schema<InvoiceRequestDoc>(
   {
     _id: { type: String, required: true },
@@ -95,7 +139,17 @@ const schema = new Schema<InvoiceRequestDoc>(
     },
     title: {
       type: new Schema<InvoiceTitle>(
-        { kind: String, name: String, taxNumber: String, address: String, phone: String, bankName: String, bankAccount: String, email: String },
+        {
+          kind: String,
+          name: String,
+          taxNumber: String,
+          address: String,
+          phone: String,
+          bankName: String,
+          bankAccount: String,
+          email: String,
+          customFields: { type: [new Schema({ key: String, value: String }, { _id: false })], default: undefined },
+        },
         { _id: false },
       ),
       required: false,
@@ -113,6 +167,10 @@ const schema = new Schema<InvoiceRequestDoc>(
     lease: { type: new Schema({ owner: String, until: Date }, { _id: false }), required: false },
     outcomeUnknown: Boolean,
     wake: Boolean,
+    attention: { type: new Schema({ code: String, reason: String, state: String, since: Date, at: Date, answers: [answerSchema] }, { _id: false }), required: false },
+    needsAttention: Boolean,
+    answers: { type: [answerSchema], default: undefined },
+    looks: { type: new Schema({ state: String, n: Number, since: Date }, { _id: false }), required: false },
   },
   { collection: 'invoice_requests', _id: false },
 );
@@ -132,6 +190,8 @@ schema.index({ status: 1, createdAt: -1, _id: -1 });
 // bound when it range-scans a compound index past the bounded field, and it picks the shortest
 // index that fits, i.e. this one (docs/database.md).
 schema.index({ status: 1, createdAt: -1 });
+// Ops' list of the requests that need a human, the same way.
+schema.index({ needsAttention: 1, createdAt: -1, _id: -1 });
 // Ops' list of every state, the same way.
 schema.index({ createdAt: -1, _id: -1 });
 

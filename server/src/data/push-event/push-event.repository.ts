@@ -19,7 +19,7 @@ export function pushEventRepository(model: PushEventModel): PushEventRepository 
         await model.create({
           dedupeKey: push.dedupeKey,
           kind: push.message.kind,
-          message: { ...push.message },
+          message: storable({ ...push.message }) as Record<string, unknown>,
           encrypted: push.encrypted,
           format: push.format,
           receivedAt,
@@ -43,4 +43,20 @@ export function pushEventRepository(model: PushEventModel): PushEventRepository 
         .limit(limit)
         .lean<PushEventDoc[]>(),
   };
+}
+
+/**
+ * The message with every field name the database could refuse escaped: a NUL (BSON names are
+ * C strings), a leading "$" or a "." (operators and paths to some servers). Such names come only
+ * from unknown JSON pushes, which are kept for the record, not read; refusing to store one would
+ * answer WeChat with an error on every resend.
+ */
+function storable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(storable);
+  if (typeof value !== 'object' || value === null || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, inner]) => [safeName(name), storable(inner)]));
+}
+
+function safeName(name: string): string {
+  return name.replace(/[\u0000.%]|^\$/g, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

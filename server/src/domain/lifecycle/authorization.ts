@@ -1,15 +1,19 @@
 import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
-import { WeChatApiError, type GetAuthDataResponse } from '../../wechat';
+import { WeChatApiError, WECHAT_ERR, type GetAuthDataResponse } from '../../wechat';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { newFpqqlsh, newRequestId } from '../identifiers';
+import { flagAttention } from './attention';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
 
 /** getauthdata's invoice_status when the user has authorized. */
 const AUTH_SUCCESS = 'auth success';
-/** …and when they declined (WeChat answers "never auth" while nothing happened yet). */
-const AUTH_FAILED = /fail|reject|cancel|refuse/i;
-/** "invoice order never auth": not (yet) authorized. */
-const NEVER_AUTH = 72038;
+/** …while nothing has happened yet ("never auth"; or no status at all). */
+const NOT_YET = /^(never auth)?$/i;
+/**
+ * …and when they declined. WeChat documents no wording ("auth fail" is the sandbox's guess), so
+ * any wording of failure counts; any other status is unknown and handed to a human.
+ */
+const AUTH_FAILED = /fail|reject|cancel|refuse|deny|denied/i;
 
 /**
  * WeChat pushed user_authorize_invoice. SuccOrderId moves the request on (the worker issues at
@@ -35,7 +39,7 @@ export async function pollAuthorization(deps: LifecycleDeps, request: InvoiceReq
   try {
     data = await deps.invoice.getAuthData({ s_pappid: deps.invoicing.sPappid, order_id: request.wxOrderId });
   } catch (err) {
-    if (!(err instanceof WeChatApiError && err.errcode === NEVER_AUTH)) throw err;
+    if (!(err instanceof WeChatApiError && err.errcode === WECHAT_ERR.ORDER_NEVER_AUTH)) throw err;
   }
   const status = data?.invoice_status ?? '';
   if (status === AUTH_SUCCESS) {
@@ -44,6 +48,15 @@ export async function pollAuthorization(deps: LifecycleDeps, request: InvoiceReq
   }
   if (AUTH_FAILED.test(status)) {
     await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'declined', by: 'worker', at: deps.now(), detail: status });
+    return undefined;
+  }
+  if (!NOT_YET.test(status.trim())) {
+    // Authorized or declined? Guessing either way is wrong half the time: a human decides (a push
+    // that arrives meanwhile still moves the request on).
+    await flagAttention(deps, request, {
+      code: 'UNKNOWN_AUTH_STATUS',
+      reason: `getauthdata answered invoice_status "${status.slice(0, 60)}", which Fapiao does not know: check the authorization, then retry or resolve`,
+    });
     return undefined;
   }
   if (request.authDeadline && deps.now() >= request.authDeadline) {
@@ -65,13 +78,26 @@ export function titleFrom(data: GetAuthDataResponse): InvoiceTitle | undefined {
       ...(biz.phone ? { phone: biz.phone } : {}),
       ...(biz.bank_type ? { bankName: biz.bank_type } : {}),
       ...(biz.bank_no ? { bankAccount: biz.bank_no } : {}),
+      ...customFieldsOf(biz.custom_field),
     };
   }
   const user = data.user_auth_info?.user_field;
   if (user?.title) {
-    return { kind: 'personal', name: user.title, ...(user.phone ? { phone: user.phone } : {}), ...(user.email ? { email: user.email } : {}) };
+    return {
+      kind: 'personal',
+      name: user.title,
+      ...(user.phone ? { phone: user.phone } : {}),
+      ...(user.email ? { email: user.email } : {}),
+      ...customFieldsOf(user.custom_field),
+    };
   }
   return undefined;
+}
+
+/** The merchant's own fields as the buyer filled them in: kept for ops (they are not on the invoice). */
+function customFieldsOf(fields: { key: string; value: string }[] | undefined): Pick<InvoiceTitle, 'customFields'> {
+  const kept = (fields ?? []).filter((f) => f.key).map((f) => ({ key: f.key.slice(0, 40), value: f.value.slice(0, 200) }));
+  return kept.length ? { customFields: kept } : {};
 }
 
 async function markAuthorized(deps: LifecycleDeps, request: InvoiceRequestDoc, by: string, title: InvoiceTitle | undefined): Promise<void> {

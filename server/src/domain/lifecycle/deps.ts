@@ -1,9 +1,11 @@
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
+import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
 import type { OrderRepository } from '../../data/order/order.repository';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
 import type { Logger } from '../../logger';
 import type { InvoiceApi } from '../../wechat';
 import type { SellerIdentity } from '../invoice-content';
+import type { AttentionListener } from './attention';
 
 /** Everything the invoice lifecycle needs, built by the composition root. */
 export interface LifecycleDeps {
@@ -16,6 +18,10 @@ export interface LifecycleDeps {
   now(): Date;
   random(): number;
   log: Logger;
+  /** Told of every request flagged as needing attention (see attention.ts; alerts subscribe here). */
+  onAttention?: AttentionListener[];
+  /** Inside one worker step: WeChat's answers so far (a flag raised in the step carries them). */
+  stepAnswers?: WeChatAnswer[];
 }
 
 export interface InvoicingConfig {
@@ -42,6 +48,12 @@ export interface SchedulePolicy {
   retryBaseMs: number;
   /** …up to this. */
   retryMaxMs: number;
+  /**
+   * Per worker-driven state: after this many looks, or this long in the state, without an outcome
+   * the request is flagged as needing attention and the worker stops looking (AUTH_PENDING is
+   * bounded by its authorization deadline instead).
+   */
+  limits: Record<'AUTHORIZED' | 'ISSUING' | 'OFFSETTING', { looks: number; ageMs: number }>;
 }
 
 export const DEFAULT_SCHEDULE: SchedulePolicy = {
@@ -52,6 +64,12 @@ export const DEFAULT_SCHEDULE: SchedulePolicy = {
   confirmMaxMs: 5 * 60_000,
   retryBaseMs: 2_000,
   retryMaxMs: 10 * 60_000,
+  // With the waits above, 20 looks are about an hour and a half of querying.
+  limits: {
+    AUTHORIZED: { looks: 10, ageMs: 30 * 60_000 },
+    ISSUING: { looks: 20, ageMs: 2 * 3600_000 },
+    OFFSETTING: { looks: 20, ageMs: 2 * 3600_000 },
+  },
 };
 
 /** Exponential back-off with ±25 % jitter, so many processes do not retry in step. */

@@ -1,14 +1,12 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
-import { WeChatApiError, WeChatOutcomeUnknownError, type QueryInvoiceInfoResponse } from '../../wechat';
+import { WeChatApiError, WeChatOutcomeUnknownError, WECHAT_ERR } from '../../wechat';
 import type { InvoiceResultEvent } from '../../wechat/push';
 import { invoiceContent } from '../invoice-content';
+import { flagAttention } from './attention';
 import { titleFrom } from './authorization';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
-
-/** queryinvoceinfo: "fpqqlsh is processing, please wait and query later". */
-const PROCESSING = 73107;
-/** queryinvoceinfo: the invoicing platform failed this invoice. */
-const PLATFORM_FAILED = 73000;
+import { failOffset } from './offsetting';
+import { describeOutcome, queryOutcome } from './outcome';
 
 /**
  * Worker step for AUTHORIZED: issue the invoice. The fpqqlsh was stored with the request and is
@@ -17,9 +15,9 @@ const PLATFORM_FAILED = 73000;
  */
 export async function issueInvoice(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const title = request.title ?? (await titleFromWeChat(deps, request));
-  if (!title) return failIssue(deps, request, 'AUTHORIZED', 'NO_TITLE', 'WeChat returned no invoice title for this type 1 authorization');
+  if (!title) return endIssue(deps, request, 'AUTHORIZED', 'NO_TITLE', 'WeChat returned no invoice title for this type 1 authorization');
   const order = await deps.orders.findByOrderNo(request.orderNo);
-  if (!order) return failIssue(deps, request, 'AUTHORIZED', 'ORDER_MISSING', `order ${request.orderNo} no longer exists`);
+  if (!order) return endIssue(deps, request, 'AUTHORIZED', 'ORDER_MISSING', `order ${request.orderNo} no longer exists`);
   const issuing = await deps.requests.transition({
     id: request._id,
     from: 'AUTHORIZED',
@@ -29,41 +27,46 @@ export async function issueInvoice(deps: LifecycleDeps, request: InvoiceRequestD
     set: { title, outcomeUnknown: true, attempts: 0 },
   });
   if (!issuing) return undefined;
-  return sendMakeOut(deps, issuing);
+  return sendMakeOut(deps, { ...issuing, looks: request.looks, answers: request.answers });
 }
 
-/** Worker step for ISSUING: learn the outcome (query), resending only when WeChat has nothing. */
+/**
+ * Worker step for ISSUING: learn the outcome (query), resending only when WeChat may not have the
+ * request. Only an answer with all four numbers is an invoice; an answer we do not recognise is
+ * "unknown": waited on (the state's limits then hand it to a human), or, while we cannot be sure
+ * WeChat got the request, answered by resending with the same fpqqlsh (WeChat refuses a second
+ * invoice for it, so the resend is the safe question "do you have it?").
+ */
 export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const attempts = request.attempts + 1;
-  let result: QueryInvoiceInfoResponse;
-  try {
-    result = await deps.invoice.queryInvoiceInfo({ fpqqlsh: request.fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh });
-  } catch (err) {
-    if (!(err instanceof WeChatApiError)) throw err;
-    if (err.errcode === PROCESSING) return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
-    if (err.errcode === PLATFORM_FAILED) return failIssue(deps, request, 'ISSUING', String(err.errcode), err.meaning);
-    // WeChat knows no invoice by this fpqqlsh. If we cannot be sure the request reached it, send
-    // it again — with the same fpqqlsh, so WeChat itself refuses a second invoice.
-    if (request.outcomeUnknown) return sendMakeOut(deps, request);
-    return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
+  const outcome = await queryOutcome(deps, request.fpqqlsh);
+  switch (outcome.kind) {
+    case 'issued':
+      await deps.requests.transition({
+        id: request._id,
+        from: 'ISSUING',
+        event: 'issued',
+        by: 'worker',
+        at: deps.now(),
+        set: { invoice: outcome.invoice, attempts: 0 },
+        unset: ['outcomeUnknown', 'lastError'],
+      });
+      return undefined;
+    case 'failed':
+      return endIssue(deps, request, 'ISSUING', String(outcome.errcode), outcome.meaning);
+    case 'pending':
+      return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
+    default:
+      if (request.outcomeUnknown) return sendMakeOut(deps, request);
+      deps.log.warn({ requestId: request._id, outcome: describeOutcome(outcome) }, 'queryinvoceinfo answered something Fapiao does not know; waiting');
+      return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
   }
-  const detail = result.invoicedetail;
-  await deps.requests.transition({
-    id: request._id,
-    from: 'ISSUING',
-    event: 'issued',
-    by: 'worker',
-    at: deps.now(),
-    set: { invoice: { fpdm: detail.fpdm, fphm: detail.fphm, jym: detail.jym, kprq: detail.kprq, pdfUrl: detail.pdfurl }, attempts: 0 },
-    unset: ['outcomeUnknown', 'lastError'],
-  });
-  return undefined;
 }
 
 /**
  * WeChat pushed cloud_invoice_invoiceresult_event. Success is confirmed by querying (the push
  * carries no invoice numbers), so it only brings the worker's next look forward; failure ends
- * the attempt as ISSUE_FAILED for ops to retry or reject.
+ * the attempt as ISSUE_FAILED (blue) or OFFSET_FAILED (red), for ops to retry.
  */
 export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultEvent): Promise<void> {
   const request = await deps.requests.findByFpqqlsh(event.fpqqlsh);
@@ -73,8 +76,12 @@ export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultE
   }
   const isOffset = request.offset?.fpqqlsh === event.fpqqlsh;
   const waiting = isOffset ? 'OFFSETTING' : 'ISSUING';
-  if (event.status === 2 && !isOffset) {
-    await failIssue(deps, request, 'ISSUING', 'PLATFORM_FAILED', 'the invoicing platform reported failure (status 2)');
+  if (event.status === 2) {
+    if (isOffset) {
+      await failOffset(deps, request, 'PLATFORM_FAILED', 'the invoicing platform reported the red invoice failed (status 2)');
+    } else {
+      await failIssue(deps, request, 'ISSUING', 'PLATFORM_FAILED', 'the invoicing platform reported failure (status 2)');
+    }
     return;
   }
   await deps.requests.wake(request._id, waiting, deps.now());
@@ -82,7 +89,7 @@ export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultE
 
 async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<Next> {
   const order = await deps.orders.findByOrderNo(request.orderNo);
-  if (!order || !request.title) return failIssue(deps, request, 'ISSUING', 'ORDER_MISSING', 'order or title missing');
+  if (!order || !request.title) return endIssue(deps, request, 'ISSUING', 'ORDER_MISSING', 'order or title missing');
   const content = invoiceContent({
     order,
     title: request.title,
@@ -98,11 +105,26 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
     if (err instanceof WeChatOutcomeUnknownError) {
       return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, request.attempts + 1), request.attempts + 1);
     }
-    if (err instanceof WeChatApiError) return failIssue(deps, request, 'ISSUING', String(err.errcode), err.meaning);
+    if (err instanceof WeChatApiError && err.errcode === WECHAT_ERR.ORDER_REJECTED) return endRejected(deps, request, err.meaning);
+    if (err instanceof WeChatApiError) return endIssue(deps, request, 'ISSUING', String(err.errcode), err.meaning);
     throw err;
   }
   await deps.requests.updateIn(request._id, 'ISSUING', { $set: { outcomeUnknown: false } });
   return after(deps, deps.schedule.confirmFirstMs, 0);
+}
+
+/**
+ * WeChat has the order as rejected (72035: our own rejectinsert whose answer was lost, or one made
+ * elsewhere): it will never issue for this order_id, so the request is REJECTED and the buyer may
+ * apply again, with a new one.
+ */
+async function endRejected(deps: LifecycleDeps, request: InvoiceRequestDoc, meaning: string): Promise<Next> {
+  const failed = await failIssue(deps, request, 'ISSUING', String(WECHAT_ERR.ORDER_REJECTED), meaning, { flag: false });
+  const reason = 'WeChat has this order as rejected (72035)';
+  if (failed) {
+    await deps.requests.transition({ id: request._id, from: 'ISSUE_FAILED', event: 'rejected', by: 'worker', at: deps.now(), detail: reason, set: { rejectReason: reason } });
+  }
+  return undefined;
 }
 
 async function titleFromWeChat(deps: LifecycleDeps, request: InvoiceRequestDoc) {
@@ -110,20 +132,32 @@ async function titleFromWeChat(deps: LifecycleDeps, request: InvoiceRequestDoc) 
   return titleFrom(data);
 }
 
-async function failIssue(
+/** failIssue for a worker step: nothing more to do afterwards. */
+async function endIssue(deps: LifecycleDeps, request: InvoiceRequestDoc, from: 'AUTHORIZED' | 'ISSUING', code: string, message: string): Promise<Next> {
+  await failIssue(deps, request, from, code, message);
+  return undefined;
+}
+
+/**
+ * Ends the issuing attempt as ISSUE_FAILED with the reason, and hands it to ops (the flag), unless
+ * `flag: false` (the caller decides what follows). Resolves the failed request, or undefined when
+ * it had moved on.
+ */
+export async function failIssue(
   deps: LifecycleDeps,
   request: InvoiceRequestDoc,
   from: 'AUTHORIZED' | 'ISSUING',
   code: string,
   message: string,
-): Promise<Next> {
+  options: { flag?: boolean } = {},
+): Promise<undefined | (InvoiceRequestDoc & { status: 'ISSUE_FAILED' })> {
   const at = deps.now();
   if (from === 'AUTHORIZED') {
     // The state table leaves AUTHORIZED only by issuing (or rejection): pass through ISSUING.
     const issuing = await deps.requests.transition({ id: request._id, from, event: 'issue_started', by: 'worker', at });
     if (!issuing) return undefined;
   }
-  await deps.requests.transition({
+  const failed = await deps.requests.transition({
     id: request._id,
     from: 'ISSUING',
     event: 'issue_failed',
@@ -133,6 +167,10 @@ async function failIssue(
     set: { lastError: { code, message, at } },
     unset: ['outcomeUnknown', 'nextActionAt'],
   });
+  if (!failed) return undefined;
   deps.log.warn({ requestId: request._id, code, message }, 'invoice issuing failed; ops may retry or reject');
-  return undefined;
+  if (options.flag !== false) {
+    await flagAttention(deps, { ...failed, answers: request.answers }, { code: 'ISSUE_FAILED', reason: `issuing failed: ${code}: ${message}; retry (same fpqqlsh) or reject` });
+  }
+  return failed as InvoiceRequestDoc & { status: 'ISSUE_FAILED' };
 }

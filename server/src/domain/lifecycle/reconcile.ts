@@ -1,8 +1,8 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { AppError } from '../../errors';
-import { WeChatApiError, type QueryInvoiceInfoResponse } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
 import type { LifecycleDeps } from './deps';
+import { queryOutcome } from './outcome';
 
 /** What WeChat says about an fpqqlsh. */
 export type WeChatView =
@@ -25,8 +25,6 @@ export interface ReconcileResult {
   detail: string;
 }
 
-const PROCESSING = 73107;
-const PLATFORM_FAILED = 73000;
 /** A request still waiting after this long needs a human. */
 const STUCK_AFTER_MS = 30 * 60_000;
 
@@ -37,31 +35,32 @@ const STUCK_AFTER_MS = 30 * 60_000;
 export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise<ReconcileResult> {
   const request = await deps.requests.findById(id);
   if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${id}`);
-  if (!['ISSUING', 'ISSUED', 'OFFSETTING'].includes(request.status)) {
-    throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED and OFFSETTING requests are reconciled; this one is ${request.status}`);
+  if (!['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'].includes(request.status)) {
+    throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED, OFFSETTING and OFFSET_FAILED requests are reconciled; this one is ${request.status}`);
   }
   const wechat = await ask(deps, request.fpqqlsh);
   return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...(await judge(deps, request, wechat)) };
 }
 
+/** The worker's reading of queryinvoceinfo (outcome.ts), as ops see it. */
 async function ask(deps: LifecycleDeps, fpqqlsh: string): Promise<WeChatView> {
-  let answer: QueryInvoiceInfoResponse;
-  try {
-    answer = await askWeChat(() => deps.invoice.queryInvoiceInfo({ fpqqlsh, nsrsbh: deps.invoicing.seller.nsrsbh }));
-  } catch (err) {
-    const errcode = (err as AppError).details?.errcode;
-    if (typeof errcode !== 'number') throw err;
-    if (errcode === PROCESSING) return { state: 'processing' };
-    const meaning = err instanceof WeChatApiError ? err.meaning : (err as Error).message;
-    return errcode === PLATFORM_FAILED ? { state: 'failed', errcode, meaning } : { state: 'unknown', errcode, meaning };
+  const outcome = await askWeChat(() => queryOutcome(deps, fpqqlsh));
+  switch (outcome.kind) {
+    case 'issued':
+      return { state: 'issued', fpdm: outcome.invoice.fpdm, fphm: outcome.invoice.fphm };
+    case 'pending':
+      return { state: 'processing' };
+    case 'failed':
+      return { state: 'failed', errcode: outcome.errcode, meaning: outcome.meaning };
+    default:
+      return { state: 'unknown', errcode: outcome.errcode, meaning: outcome.meaning };
   }
-  return { state: 'issued', fpdm: answer.invoicedetail.fpdm, fphm: answer.invoicedetail.fphm };
 }
 
 async function judge(deps: LifecycleDeps, request: InvoiceRequestDoc, wechat: WeChatView): Promise<Pick<ReconcileResult, 'verdict' | 'detail'>> {
   const waitingSince = request.history[request.history.length - 1]?.at ?? request.createdAt;
   const stuck = deps.now().getTime() - waitingSince.getTime() > STUCK_AFTER_MS;
-  if (request.status === 'ISSUED' || request.status === 'OFFSETTING') {
+  if (request.status === 'ISSUED' || request.status === 'OFFSETTING' || request.status === 'OFFSET_FAILED') {
     const local = request.invoice;
     if (wechat.state === 'issued' && local?.fpdm === wechat.fpdm && local.fphm === wechat.fphm) {
       return request.status === 'OFFSETTING' && stuck ? { verdict: 'stuck', detail: 'offset requested over 30 minutes ago' } : { verdict: 'ok', detail: 'WeChat has the same invoice' };

@@ -1,8 +1,9 @@
+import { isDateInYearRange, MAX_QUANTITY_DECIMALS, parseQuantity } from '@fapiao/shared';
 import { z } from 'zod';
 import type { AuditLog } from '../../data/audit/audit.schema';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc, WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
-import { offsetRequest, rejectRequest, retryRequest } from '../../domain/lifecycle/ops';
+import { offsetRequest, rejectRequest, resolveByHand, retryRequest } from '../../domain/lifecycle/ops';
 import { reconcileRequest } from '../../domain/lifecycle/reconcile';
 import { askWeChat } from '../../domain/wechat-failure';
 import { importOrder, toOrderDto, type OrdersDeps } from '../../domain/orders';
@@ -10,7 +11,7 @@ import { getAuthFields, getContact, getPayMch, putAuthFields, putContact, putPay
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
 import { decodePageCursor, pageOf } from '../../domain/paging';
-import { adminInvoiceDto, fen, invoiceStatus, openid, orderDto, orderNo } from '../schemas';
+import { adminInvoiceDto, fen, invoiceStatus, isoTime, openid, orderDto, orderNo, printableText } from '../schemas';
 
 export interface AdminDeps {
   orders: OrdersDeps;
@@ -26,8 +27,9 @@ function actor(caller: Caller): string {
 }
 
 const flag = z.union([z.literal(0), z.literal(1)]);
+// WeChat's field table: "Custom field name with a maximum length of 5 characters".
 const customFields = z
-  .array(z.object({ key: z.string().min(1).max(20), is_require: flag.optional(), notice: z.string().max(50).optional() }).strict())
+  .array(z.object({ key: printableText(5), is_require: flag.optional(), notice: printableText(50).optional() }).strict())
   .max(10)
   .optional();
 
@@ -40,9 +42,14 @@ const orderInput = z
       .array(
         z
           .object({
-            name: z.string().min(1).max(90),
+            name: printableText(90),
             spbm: z.string().regex(/^\d{19}$/, 'must be the 19-digit tax classification code'),
-            quantity: z.number().positive().max(1e9),
+            quantity: z
+              .number()
+              .positive()
+              .max(1e9)
+              .multipleOf(1e-8)
+              .refine((q) => quantityOk(q), `must have at most ${MAX_QUANTITY_DECIMALS} decimals`),
             unitPrice: fen,
             taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'must be a rate like "0.13"'),
           })
@@ -50,20 +57,28 @@ const orderInput = z
       )
       .min(1)
       .max(200),
-    createdAt: z.iso.datetime().optional(),
+    createdAt: z.iso
+      .datetime()
+      .refine((text) => isDateInYearRange(new Date(text)), 'must be in years 0001–9999')
+      .optional(),
   })
   .strict();
 
-const isoTime = z
-  .string()
-  .refine((text) => z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success, {
-    message: 'must be an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T08:00:00+08:00)',
-  })
-  .transform((text) => new Date(text));
+function quantityOk(quantity: number): boolean {
+  try {
+    parseQuantity(quantity);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The `cursor` query parameter: decoded while validating, so a bad one is a 400 naming it. */
 const cursorParam = z
   .string()
+  .min(1)
+  .max(300)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of a previous page, unchanged')
   .transform((text, ctx) => {
     const cursor = decodePageCursor(text);
     if (!cursor) ctx.addIssue({ code: 'custom', message: 'must be the nextCursor of a previous page, unchanged' });
@@ -75,7 +90,7 @@ const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be a
 
 const settingView = <T extends z.ZodType>(value: T) =>
   z.object({ value: value.nullable(), updatedAt: z.string().optional(), updatedBy: z.string().optional() });
-const contact = z.object({ phone: z.string().min(3).max(30), timeOut: z.number().int().min(60).max(30 * 24 * 3600) }).strict();
+const contact = z.object({ phone: printableText(30, 3), timeOut: z.number().int().min(60).max(30 * 24 * 3600) }).strict();
 const authFields = z
   .object({
     user_field: z
@@ -133,6 +148,11 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       query: z
         .object({
           status: invoiceStatus.optional(),
+          attention: z
+            .enum(['true', 'false'])
+            .transform((v) => v === 'true')
+            .optional()
+            .describe('true: only the requests that need a human (needs-attention flag), with the reason and WeChat’s last answers'),
           orderNo: orderNo.optional(),
           createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
           createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
@@ -146,7 +166,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       }),
       handler: async ({ query }) => {
         const after = query.cursor && { createdAt: query.cursor.createdAt, id: query.cursor.key };
-        const filter = { status: query.status, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
+        const filter = { status: query.status, attention: query.attention, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
         const found = await deps.lifecycle.requests.list(filter, query.limit + 1);
         const { items, nextCursor } = pageOf(found, query.limit, (request) => ({ createdAt: request.createdAt, key: request._id }));
         return { invoices: items.map(toAdminDto), ...(nextCursor ? { nextCursor } : {}) };
@@ -175,7 +195,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       auth: 'admin',
       params: idParams,
       // The url is shown to the buyer by WeChat: a bounded link, not an unbounded string.
-      body: z.object({ reason: z.string().min(1).max(200), url: z.url().max(2048).optional() }).strict(),
+      body: z.object({ reason: printableText(200), url: z.url().max(2048).optional() }).strict(),
       response: adminInvoiceDto,
       handler: async ({ params, body, caller }) =>
         toAdminDto(await audited(caller, 'invoice.reject', `invoice:${params.id}`, () => rejectRequest(deps.lifecycle, params.id, body.reason, body.url, actor(caller)), { reason: body.reason })),
@@ -183,12 +203,25 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
     route({
       method: 'post',
       path: '/invoices/:id/retry',
-      summary: 'Try issuing again after ISSUE_FAILED (same fpqqlsh)',
+      summary:
+        'Try again: after ISSUE_FAILED issue again (same fpqqlsh); after OFFSET_FAILED offset again (new red fpqqlsh); ' +
+        'a flagged request the worker drives is looked at again now. Clears the needs-attention flag',
       auth: 'admin',
       params: idParams,
       response: adminInvoiceDto,
       handler: async ({ params, caller }) =>
         toAdminDto(await audited(caller, 'invoice.retry', `invoice:${params.id}`, () => retryRequest(deps.lifecycle, params.id, actor(caller)))),
+    }),
+    route({
+      method: 'post',
+      path: '/invoices/:id/resolve',
+      summary: 'Clear the needs-attention flag of a request settled by hand (the state stays); the note is audited',
+      auth: 'admin',
+      params: idParams,
+      body: z.object({ note: z.string().trim().min(1).max(500) }).strict(),
+      response: adminInvoiceDto,
+      handler: async ({ params, body, caller }) =>
+        toAdminDto(await audited(caller, 'invoice.resolve', `invoice:${params.id}`, () => resolveByHand(deps.lifecycle, params.id), { note: body.note })),
     }),
     route({
       method: 'post',
@@ -225,7 +258,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       response: z.object({ invoiceUrl: z.string(), sPappid: z.string().nullable() }),
       handler: async ({ caller }) => {
         const answer = await askWeChat(() => deps.lifecycle.invoice.setUrl());
-        const sPappid = URL.canParse(answer.invoice_url) ? new URL(answer.invoice_url).searchParams.get('s_pappid') : null;
+        const sPappid = sPappidOf(answer.invoice_url);
         await deps.audit.record({ at: deps.now(), actor: actor(caller), action: 'platform.seturl', target: 'platform' });
         return { invoiceUrl: answer.invoice_url, sPappid };
       },
@@ -294,6 +327,7 @@ function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto>
     amount: request.amount,
     status: request.status,
     ...(request.title ? { title: Object.fromEntries(Object.entries(request.title).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
+    ...(request.title?.customFields?.length ? { customFields: request.title.customFields } : {}),
     fpqqlsh: request.fpqqlsh,
     ...(request.invoice ? { invoice: request.invoice } : {}),
     ...(request.offset ? { offset: request.offset } : {}),
@@ -303,6 +337,43 @@ function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto>
     ...(request.authorizedAt ? { authorizedAt: request.authorizedAt.toISOString() } : {}),
     ...(request.nextActionAt ? { nextActionAt: request.nextActionAt.toISOString() } : {}),
     attempts: request.attempts,
+    needsAttention: Boolean(request.needsAttention),
+    ...(request.attention
+      ? {
+          attention: {
+            code: request.attention.code,
+            reason: request.attention.reason,
+            state: request.attention.state,
+            since: request.attention.since.toISOString(),
+            at: request.attention.at.toISOString(),
+            answers: request.attention.answers.map(answerDto),
+          },
+        }
+      : {}),
+    ...(request.answers?.length ? { answers: request.answers.map(answerDto) } : {}),
     history: request.history.map((h) => ({ from: h.from, to: h.to, event: h.event, at: h.at.toISOString(), by: h.by, ...(h.detail ? { detail: h.detail } : {}) })),
   };
+}
+
+function answerDto(a: WeChatAnswer) {
+  return { at: a.at.toISOString(), call: a.call, errcode: a.errcode, summary: a.summary };
+}
+
+/**
+ * The s_pappid in seturl's invoice_url exactly as written: real ones are base64 with "+", "/" and
+ * "=", and a form decoder (URLSearchParams) would turn "+" into a space. Percent escapes are
+ * decoded; nothing else is.
+ */
+export function sPappidOf(invoiceUrl: string): string | null {
+  const query = invoiceUrl.includes('?') ? invoiceUrl.slice(invoiceUrl.indexOf('?') + 1).split('#')[0] ?? '' : '';
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq) !== 's_pappid') continue;
+    try {
+      return decodeURIComponent(pair.slice(eq + 1)) || null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }

@@ -39,7 +39,9 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
       summary: "The buyer's orders, newest first, with their invoice status",
       auth: 'session',
       query: z
-        .object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) })
+        .object({
+          cursor: z.string().min(1).max(300).regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of a previous page, unchanged').optional(),
+          limit: z.coerce.number().int().min(1).max(50).default(20) })
         .strict(),
       response: z.object({ orders: z.array(orderDto), nextCursor: z.string().optional() }),
       handler: ({ query, caller }) => listBuyerOrders(deps.orders, buyer(caller), query),
@@ -60,15 +62,14 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
         'Request an invoice: returns the appid and path for wx.navigateToMiniProgram (WeChat’s authorization page), and in sandbox mode a web-view URL',
       auth: 'session',
       params: orderNoParams,
-      body: z
-        .object({
-          type: z.union([z.literal(0), z.literal(1)]).default(1).describe('1: WeChat collects the title (default); 0: the title is given here'),
-          title: invoiceTitle.optional(),
-        })
-        .strict(),
+      // Type 0 needs the title and type 1 takes none: one schema per type, so /openapi.json says so.
+      body: z.discriminatedUnion('type', [
+        z.object({ type: z.literal(0).describe('0: the title is given here'), title: invoiceTitle }).strict(),
+        z.object({ type: z.literal(1).default(1).describe('1: WeChat collects the title (the default)') }).strict(),
+      ]),
       response: z.object({ appid: z.string(), authUrl: z.string(), webviewUrl: z.string().optional() }),
       handler: ({ params, body, caller }) =>
-        requestInvoice(deps.lifecycle, { openid: buyer(caller), orderNo: params.orderNo, type: body.type, title: body.title }),
+        requestInvoice(deps.lifecycle, { openid: buyer(caller), orderNo: params.orderNo, ...body }),
     }),
     route({
       method: 'get',

@@ -282,7 +282,7 @@ export interface MakeOutInvoiceInfo {
   fhr?: string;
   /** Total including tax (价税合计). */
   jshj: string;
-  /** Total excluding tax (合计金额): in the seeds' sample and error 73013, not in its table. */
+  /** Total excluding tax (合计金额): in the documented sample and error 73013, not in the field table. */
   hjje: string;
   /** Total tax (合计税额). */
   hjse: string;
@@ -290,6 +290,12 @@ export interface MakeOutInvoiceInfo {
   bz?: string;
   /** Industry type: "0" commercial, "1" other. */
   hylx?: '0' | '1';
+  /**
+   * Invoice kind, "0" blue: absent from the field tables, but the error table has 73004 "kplx
+   * empty", so Fapiao sends it (docs/wechat-behaviour.md). Optional here because the documented
+   * samples lack it.
+   */
+  kplx?: '0';
   invoicedetail_list: InvoiceDetailLine[];
 }
 
@@ -310,6 +316,8 @@ export interface ClearOutInvoiceInfo {
   yfpdm: string;
   /** Number (发票号码) of the blue invoice to offset. */
   yfphm: string;
+  /** Invoice kind, "1" red (see MakeOutInvoiceInfo.kplx). */
+  kplx?: '1';
 }
 
 export interface ClearOutInvoiceRequest {
@@ -332,7 +340,7 @@ export const queryInvoiceInfoResponse = wechatResult({
     fphm: z.string(),
     /** Check code (校验码). */
     jym: z.string(),
-    /** Issue date and time, yyyyMMddHHmmss (the seeds call it "verification code"; it is the date). */
+    /** Issue date and time, yyyyMMddHHmmss (the documents call it "verification code"; it is the date). */
     kprq: z.string(),
     /** URL of the invoice PDF. */
     pdfurl: z.string(),
