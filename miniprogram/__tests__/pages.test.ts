@@ -378,6 +378,18 @@ describe('importing a saved title with wx.chooseInvoiceTitle (type 0)', () => {
     expect(request.data.form).toMatchObject({ name: '王五', email: 'wangwu@example.com' });
   });
 
+  it('the email hint promises a copy only when the merchant emails one', async () => {
+    const { orderNo } = await buyerWithOrder('kate');
+    const request = await titleForm(orderNo);
+    const placeholder = () => (request.find('#field-email')?.data as { placeholder?: string } | undefined)?.placeholder;
+    // The test server has no SMTP: the order says no copy is emailed, and the hint is plain.
+    expect(request.data.emailCopy).toBe(false);
+    expect(placeholder()).toBe('选填');
+    // What a server with SMTP_URL answers (emailCopy: true), drawn.
+    request.call('setData', { emailCopy: true });
+    expect(placeholder()).toBe('选填，接收发票副本');
+  });
+
   it('where WeChat has no chooseInvoiceTitle the import button is not offered, and the form still works', async () => {
     const { orderNo } = await buyerWithOrder('jack');
     fake.canIUse.mockImplementation((api: string) => api !== 'chooseInvoiceTitle');

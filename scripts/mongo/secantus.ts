@@ -41,7 +41,7 @@ function installedVersion(): string | undefined {
   }
 }
 
-function findPython(): string {
+export function findPython(): string {
   for (const candidate of ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3']) {
     try {
       const version = execFileSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
@@ -62,13 +62,15 @@ export interface SecantusOptions {
   /** A directory under .data/ that holds the WiredTiger files. */
   storageDir: string;
   log: (line: string) => void;
+  /** A given port (a restart on the same one, as the outage drill does); a free one otherwise. */
+  port?: number;
 }
 
 /** Starts SecantusDB on a free loopback port; the server stops when its owner (this process) exits. */
 export async function startSecantus(opts: SecantusOptions): Promise<{ uri: string; server: ChildServer }> {
   await ensureSecantus(opts.log);
   fs.mkdirSync(opts.storageDir, { recursive: true });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const launcher = path.join(__dirname, 'secantus-launcher.py');
   const server = await startChildServer({
     name: 'SecantusDB',

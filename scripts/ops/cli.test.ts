@@ -420,6 +420,30 @@ describe('daily work', () => {
     expect(done.offset?.invoice?.fphm).not.toBe(done.invoice?.fphm);
     expect((await ops(['invoices', 'offset', issued.id])).code).toBe(8);
   }, 120_000);
+
+  it('reports a corrected re-import as a conflict naming the fields, and shows a title’s terminal escapes escaped', async () => {
+    const buyer = await login('conflict');
+    const order = { orderNo: `C${tag}`, openid: buyer.openid, amount: 11300, items: [{ name: '服务费', spbm: '3040201990000000000', quantity: 1, unitPrice: 11300, taxRate: '0.13' }] };
+    expect((await ops(['orders', 'import', write('conflict-1.json', JSON.stringify([order]))])).code).toBe(0);
+    const corrected = await ops(['orders', 'import', write('conflict-2.json', JSON.stringify([{ ...order, amount: 22600, items: [{ ...order.items[0], quantity: 2 }] }]))]);
+    expect(corrected.code).toBe(8);
+    expect(corrected.stdout).toMatch(/conflict\s+1\s+already there with other content/);
+    expect(corrected.stdout).toMatch(new RegExp(`C${tag}\\s+.*amount, items\\.0`));
+
+    // A buyer typed terminal control sequences into WeChat's title field (type 1: WeChat's page, not ours).
+    const hostile = '\u001b]0;pwned\u0007\u001b[2J恶意买家';
+    const { orderNo } = await buyerWithInvoice('escapes', hostile);
+    const request = await waitForStatus(orderNo, 'ISSUED');
+    for (const args of [['invoices', 'list', '--order', orderNo], ['invoices', 'show', request.id]]) {
+      const shown = await ops(args);
+      expect(shown.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
+      expect(shown.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      expect(shown.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[2J');
+    }
+    const json = await opsJson<{ title?: { name?: string } }>(['invoices', 'show', request.id]);
+    expect(json.title?.name).toBe(hostile); // --json stays JSON, with the text exactly as stored
+  }, 120_000);
 });
 
 describe('reconcile', () => {

@@ -77,7 +77,6 @@ export function exitCodeOf(code: ErrorCode): ExitCode {
     case 'SHUTTING_DOWN':
     case 'ROUTE_NOT_FOUND':
     case 'METHOD_NOT_ALLOWED':
-    case 'METHOD_NOT_IMPLEMENTED':
       return EXIT.UNREACHABLE;
     default:
       return EXIT.UNEXPECTED;
@@ -100,7 +99,6 @@ function hintFor(code: ErrorCode, message: string): string | undefined {
       return 'Check FAPIAO_ADMIN_KEY (or --admin-key-file): it must be one of the server’s ADMIN_API_KEYS';
     case 'ROUTE_NOT_FOUND':
     case 'METHOD_NOT_ALLOWED':
-    case 'METHOD_NOT_IMPLEMENTED':
       return 'Is --server (FAPIAO_SERVER) a Fapiao server of this version? It has no such admin route';
     case 'DATABASE_UNAVAILABLE':
     case 'SHUTTING_DOWN':

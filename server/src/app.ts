@@ -7,9 +7,12 @@ import { authenticators } from './http/auth';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
+import { metricsRoutes } from './http/metrics/routes';
+import { outboxRoutes } from './http/admin/outbox-routes';
 import { pushRoutes } from './http/push/routes';
+import { REQUEST_ID_HEADER, requestLog } from './http/request-log';
 
-type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat'>;
+type AppDeps = Pick<Container, 'config' | 'logger' | 'health' | 'push' | 'repositories' | 'lifecycle' | 'wechat' | 'metrics'>;
 
 /**
  * Builds the Koa application from its dependencies. Never listens: main.ts does, and tests call
@@ -19,8 +22,9 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true; // errors are logged below, not printed by Koa
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
-    deps.logger.error({ err, method: ctx?.method, path: ctx?.path }, 'request failed');
+    deps.logger.error({ err, method: ctx?.method, path: ctx?.path, reqId: ctx?.response.get(REQUEST_ID_HEADER) }, 'request failed');
   });
+  app.use(requestLog(deps.logger));
   app.use(errorHandler());
 
   const now = () => new Date();
@@ -32,7 +36,7 @@ export function createApp(deps: AppDeps): Koa {
       prefix: '/api/mp',
       routes: mpRoutes({
         login: { wechat: deps.wechat, sessions: repositories.sessions, now, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 },
-        orders: ordersDeps,
+        orders: { ...ordersDeps, emailCopy: Boolean(deps.config.SMTP_URL) },
         lifecycle,
       }),
     },
@@ -44,7 +48,7 @@ export function createApp(deps: AppDeps): Koa {
         settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
         audit: repositories.audit,
         now,
-      }),
+      }).concat(outboxRoutes({ emails: repositories.emailOutbox, alerts: repositories.alertOutbox })),
     },
   ];
 
@@ -59,7 +63,15 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openApi;
   });
 
-  for (const router of [healthRoutes(deps.health), pushRoutes(deps.push), api]) {
+  const pushes = pushRoutes({
+    ...deps.push,
+    observe: (outcome, seconds) => {
+      deps.metrics.pushes.inc({ outcome });
+      deps.metrics.pushAck.observe({ outcome }, seconds);
+    },
+  });
+  const metrics = metricsRoutes({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
+  for (const router of [healthRoutes(deps.health), metrics, pushes, api]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;

@@ -58,4 +58,21 @@ describe('loadConfig', () => {
     expect(required).toEqual(expect.arrayContaining(['MONGODB_URI', 'WECHAT_APPID', 'WECHAT_SECRET', 'WECHAT_TOKEN', 'ADMIN_API_KEYS']));
     expect(describeConfig().find((v) => v.name === 'WECHAT_AES_KEY')?.required).toBe(false);
   });
+
+  it('production extras: metrics, alerts and email are off unless configured, and checked when they are', () => {
+    const config = loadConfig(valid);
+    expect(config.METRICS_TOKEN).toBeUndefined();
+    expect(config.ALERT_WEBHOOK_URL).toBeUndefined();
+    expect(config.SMTP_URL).toBeUndefined();
+    expect(config).toMatchObject({ ALERT_WEBHOOK_FORMAT: 'json', ALERT_WECHAT_ERRORS: 20, ALERT_WECHAT_WINDOW_S: 300 });
+    expect(problemsOf({ ...valid, SMTP_URL: 'smtp://user:pw@mail.example' })).toEqual(['MAIL_FROM: is required with SMTP_URL (the sender of the emailed copy)']);
+    const bad = problemsOf({ ...valid, METRICS_TOKEN: 'shortButSecret', SMTP_URL: 'http://mail.example', ALERT_WEBHOOK_URL: 'ftp://hooks', ALERT_WEBHOOK_FORMAT: 'slack' }).join('\n');
+    expect(bad).toMatch(/METRICS_TOKEN: must be at least 24 characters/);
+    expect(bad).toMatch(/SMTP_URL: must start with smtp:\/\/ or smtps:\/\//);
+    expect(bad).toMatch(/ALERT_WEBHOOK_URL: must be an http\(s\) URL/);
+    expect(bad).toMatch(/ALERT_WEBHOOK_FORMAT:/);
+    expect(bad).not.toContain('shortButSecret');
+    const on = loadConfig({ ...valid, SMTP_URL: 'smtps://u:p@mail.example', MAIL_FROM: 'Shop <fapiao@shop.example>', ALERT_WEBHOOK_FORMAT: 'wecom' });
+    expect(on).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.example', MAIL_FROM: 'Shop <fapiao@shop.example>', ALERT_WEBHOOK_FORMAT: 'wecom' });
+  });
 });

@@ -73,15 +73,47 @@ const schema = z.object({
     .int()
     .min(100)
     .max(60_000)
-    .default(3_000)
-    .describe('Client-side deadline of one database operation; below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
+    .default(2_000)
+    .describe('How long one database operation may wait for an answer (and a server or connection); well below WeChat’s 5 s push timeout, so an outage answers 503 quickly'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('How long shutdown waits for in-flight requests'),
+  METRICS_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .optional()
+    .describe('Bearer token a Prometheus scrape of /metrics must send; /metrics is off when unset (secret)'),
+  ALERT_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .optional()
+    .describe('Where alerts are POSTed (a WeCom group robot URL carries its key); alerts are only logged when unset (secret)'),
+  ALERT_WEBHOOK_FORMAT: z.enum(['json', 'wecom']).default('json').describe('json: a generic JSON body; wecom: the WeCom group-robot markdown message'),
+  ALERT_WECHAT_ERRORS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('WeChat errors of one endpoint within ALERT_WECHAT_WINDOW_S (in one process) that raise an alert'),
+  ALERT_WECHAT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(300).describe('The window of ALERT_WECHAT_ERRORS, in seconds'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional()
+    .describe("SMTP server for the buyer's emailed copy, e.g. smtps://user:pass@smtp.example.com; no email is sent when unset (secret)"),
+  MAIL_FROM: z.string().min(3).optional().describe('Sender of the emailed copy, e.g. "某某商贸 <fapiao@example.com>"; required with SMTP_URL'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
 /** Names of the variables that must never be logged or echoed. */
-export const SECRET_VARIABLES = ['WECHAT_SECRET', 'WECHAT_TOKEN', 'WECHAT_AES_KEY', 'ADMIN_API_KEYS', 'MONGODB_URI'] as const;
+export const SECRET_VARIABLES = [
+  'WECHAT_SECRET',
+  'WECHAT_TOKEN',
+  'WECHAT_AES_KEY',
+  'ADMIN_API_KEYS',
+  'MONGODB_URI',
+  'METRICS_TOKEN',
+  'ALERT_WEBHOOK_URL',
+  'SMTP_URL',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -106,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = [...(missing.length ? [`missing required environment variables: ${[...new Set(missing)].join(', ')}`] : []), ...invalid];
     throw new ConfigError(problems);
   }
+  if (result.data.SMTP_URL && !result.data.MAIL_FROM) throw new ConfigError(['MAIL_FROM: is required with SMTP_URL (the sender of the emailed copy)']);
   return Object.freeze(result.data);
 }
 

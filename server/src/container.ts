@@ -12,7 +12,14 @@ import { sessionModel } from './data/session/session.schema';
 import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
+import { queueForgottenCopies } from './domain/lifecycle/issuing';
 import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
+import { outboxRepository, type OutboxRepository } from './data/outbox/outbox.repository';
+import { outboxModel } from './data/outbox/outbox.schema';
+import { alertOutbox, createAlerts, loggedAlerts, wechatErrorWatch, type AlertPayload, type Alerts } from './notify/alerts';
+import type { Outbox } from './notify/delivery';
+import { emailCopies, emailOutbox, type EmailCopyPayload } from './notify/email-copy';
+import { countTransitions, createMetrics, type Metrics } from './observability/metrics';
 import type { ReceivePushDeps } from './domain/receive-push';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
@@ -31,8 +38,14 @@ export interface Container {
     sessions: SessionRepository;
     settings: SettingsRepository;
     audit: AuditLog;
+    emailOutbox: OutboxRepository<EmailCopyPayload>;
+    alertOutbox: OutboxRepository<AlertPayload>;
   };
   wechat: WeChatClient;
+  metrics: Metrics;
+  alerts: Alerts;
+  /** The outboxes this process delivers when it runs the worker (email only with SMTP_URL, alerts only with ALERT_WEBHOOK_URL). */
+  outboxes: Outbox<EmailCopyPayload | AlertPayload>[];
   lifecycle: LifecycleDeps;
   push: ReceivePushDeps;
   /** Work the worker does between requests: pushes a crashed process left unprocessed. */
@@ -51,20 +64,43 @@ export interface ContainerInput {
 /** How often a process looks for pushes left unprocessed by a crashed process. */
 const SWEEP_EVERY_MS = 5_000;
 
+/** The field of invoice_requests that says a request needs a human (set by domain/lifecycle/attention.ts). */
+export const NEEDS_ATTENTION_FIELD = 'needsAttention';
+
 /**
  * The one composition root: builds repositories, then the WeChat client, then the use cases,
  * from config and an open database connection. No module keeps singletons of its own.
  */
 export function createContainer(input: ContainerInput): Container {
   const { config, logger, db } = input;
+  const now = () => new Date();
+  const requestModel = invoiceRequestModel(db);
+  const emailOutboxRepository = outboxRepository<EmailCopyPayload>(outboxModel(db, 'EmailOutbox'));
+  const alertOutboxRepository = outboxRepository<AlertPayload>(outboxModel(db, 'AlertOutbox'));
+  const metrics = createMetrics({
+    async requestsByState() {
+      const rows = await requestModel.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+      return Object.fromEntries(rows.map((row) => [row._id, row.n]));
+    },
+    requestsNeedingAttention: () => requestModel.countDocuments({ [NEEDS_ATTENTION_FIELD]: true }),
+    async outboxBacklog() {
+      return { email: await emailOutboxRepository.countPending(), alert: await alertOutboxRepository.countPending() };
+    },
+  });
   const repositories = {
     pushEvents: pushEventRepository(pushEventModel(db)),
     orders: orderRepository(orderModel(db)),
-    requests: invoiceRequestRepository(invoiceRequestModel(db)),
+    requests: countTransitions(invoiceRequestRepository(requestModel), metrics.transitions),
     sessions: sessionRepository(sessionModel(db)),
     settings: settingsRepository(settingModel(db)),
     audit: auditLog(auditModel(db)),
+    emailOutbox: emailOutboxRepository,
+    alertOutbox: alertOutboxRepository,
   };
+  const alerts = config.ALERT_WEBHOOK_URL
+    ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
+    : loggedAlerts(logger);
+  const errorWatch = wechatErrorWatch(alerts, { threshold: config.ALERT_WECHAT_ERRORS, windowS: config.ALERT_WECHAT_WINDOW_S, now });
   const wechat = createWeChatClient({
     baseUrl: config.WECHAT_API_BASE,
     appid: config.WECHAT_APPID,
@@ -72,7 +108,44 @@ export function createContainer(input: ContainerInput): Container {
     timeoutMs: config.WECHAT_TIMEOUT_MS,
     tokenStore: createMongoTokenStore(db),
     log: logger,
+    observe: {
+      call(endpoint, errcode) {
+        metrics.wechatCalls.inc({ endpoint, errcode });
+        errorWatch.record(endpoint, errcode);
+      },
+      refresh: (kind) => metrics.credentialRefreshes.inc({ kind }),
+    },
   });
+  // Retries of the outboxes follow the worker's time scale (tests and demos shorten them).
+  const scale = (ms: number) => Math.max(10, Math.round(ms * config.WORKER_TIME_SCALE));
+  const outboxes: Outbox<EmailCopyPayload | AlertPayload>[] = [];
+  if (config.SMTP_URL && config.MAIL_FROM) {
+    outboxes.push(
+      emailOutbox({
+        repository: emailOutboxRepository,
+        mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, sellerName: config.SELLER_NSRMC, timeoutMs: 10_000 },
+        // About three days of retries at the longest back-off: SMTP down over a weekend loses nothing.
+        maxAttempts: 160,
+        retryBaseMs: scale(5_000),
+        retryMaxMs: scale(30 * 60_000),
+        onAttempt: (outcome) => metrics.emails.inc({ outcome }),
+      }) as Outbox<EmailCopyPayload | AlertPayload>,
+    );
+  }
+  if (config.ALERT_WEBHOOK_URL) {
+    outboxes.push(
+      alertOutbox({
+        repository: alertOutboxRepository,
+        url: config.ALERT_WEBHOOK_URL,
+        format: config.ALERT_WEBHOOK_FORMAT,
+        timeoutMs: 5_000,
+        maxAttempts: 10,
+        retryBaseMs: scale(2_000),
+        retryMaxMs: scale(10 * 60_000),
+        onAttempt: (outcome, message) => metrics.alerts.inc({ kind: message.payload.kind, outcome }),
+      }) as Outbox<EmailCopyPayload | AlertPayload>,
+    );
+  }
   const lifecycle: LifecycleDeps = {
     orders: repositories.orders,
     requests: repositories.requests,
@@ -93,9 +166,22 @@ export function createContainer(input: ContainerInput): Container {
       ...(config.WECHAT_SANDBOX ? { sandboxBaseUrl: config.WECHAT_API_BASE } : {}),
     },
     schedule: { ...DEFAULT_SCHEDULE, ...input.schedule },
-    now: () => new Date(),
+    now,
     random: Math.random,
     log: logger,
+    alerts,
+    // Every request flagged for a human raises one alert (per flag: a request flagged again after
+    // ops cleared it is a new incident).
+    onAttention: [
+      (request, attention) =>
+        alerts.needsAttention({
+          requestId: request._id,
+          orderNo: request.orderNo,
+          reason: `${attention?.code ?? 'ATTENTION'} in ${attention?.state ?? request.status}: ${attention?.reason ?? ''}`,
+          ...(attention?.since ? { since: attention.since } : {}),
+        }),
+    ],
+    ...(config.SMTP_URL ? { copies: emailCopies({ outbox: emailOutboxRepository, now }) } : {}),
   };
   let lastSweep = 0;
   return {
@@ -104,6 +190,9 @@ export function createContainer(input: ContainerInput): Container {
     db,
     repositories,
     wechat,
+    metrics,
+    alerts,
+    outboxes,
     lifecycle,
     health: {
       pingDatabase: () => pingDatabase(db),
@@ -128,6 +217,7 @@ export function createContainer(input: ContainerInput): Container {
       if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
       lastSweep = Date.now();
       await sweepPushes(lifecycle, repositories.pushEvents);
+      await queueForgottenCopies(lifecycle, SWEEP_EVERY_MS);
     },
   };
 }

@@ -1,6 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
+
+/**
+ * Fields every log line written inside withLogContext carries: `reqId` for an HTTP request,
+ * `requestId` and `orderNo` for the invoice request being worked on. Held per async call chain,
+ * so lines from deep inside (the WeChat client's retries, a repository) carry them too.
+ */
+const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `fn` with `fields` added to every log line it (and what it awaits) writes. */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
 
 /**
  * Structured JSON logs. Anything that may carry a secret is redacted by path, as a second line
@@ -11,6 +24,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'fapiao-server' },
+      mixin: () => logContext.getStore() ?? {},
       redact: {
         paths: [
           'req.headers.authorization',

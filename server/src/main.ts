@@ -11,6 +11,7 @@ import { connectionOptions } from './data/connection';
 import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
+import { startDelivery } from './notify/delivery';
 import { DEFAULT_WORKER, startInvoiceWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
@@ -30,11 +31,20 @@ async function main(): Promise<void> {
           ...DEFAULT_WORKER,
           idleMs: Math.max(20, DEFAULT_WORKER.idleMs * config.WORKER_TIME_SCALE),
           leaseMs: Math.max(2_000, DEFAULT_WORKER.leaseMs * config.WORKER_TIME_SCALE),
+          onClaim: (lagMs) => container.metrics.claimLag.observe(lagMs / 1000),
         },
         () => container.housekeeping(),
       )
     : undefined;
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
+  // The outboxes (emailed copies, alerts) are delivered by the processes that run the worker, each
+  // on its own loop: a dead SMTP server or webhook never holds up an invoice.
+  const deliveries = config.WORKER_ENABLED
+    ? container.outboxes.map((outbox) =>
+        startDelivery(outbox, { idleMs: Math.max(20, 1_000 * config.WORKER_TIME_SCALE), leaseMs: Math.max(5_000, 120_000 * config.WORKER_TIME_SCALE), log: logger }),
+      )
+    : [];
+  if (deliveries.length) logger.info({ outboxes: container.outboxes.map((o) => o.name) }, 'outbox delivery started');
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) {
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     }, 2 * config.SHUTDOWN_TIMEOUT_MS + config.DATABASE_TIMEOUT_MS).unref();
     await server.close(config.SHUTDOWN_TIMEOUT_MS);
     await worker?.stop(); // finishes the requests in hand; the rest stay due in the database
+    await Promise.all(deliveries.map((delivery) => delivery.stop()));
     db.removeAllListeners('disconnected'); // closing on purpose is not worth a warning
     await db.close();
     logger.info('stopped');
@@ -79,8 +90,7 @@ function readConfigOrExit(): Config {
 }
 
 async function connectDatabase(config: Config, logger: Logger): Promise<mongoose.Connection> {
-  // Start-up waits 10 s for the database; once running, every operation has DATABASE_TIMEOUT_MS.
-  const db = mongoose.createConnection(config.MONGODB_URI, { ...connectionOptions(config.DATABASE_TIMEOUT_MS), serverSelectionTimeoutMS: 10_000 });
+  const db = mongoose.createConnection(config.MONGODB_URI, connectionOptions(config.DATABASE_TIMEOUT_MS));
   db.on('disconnected', () => logger.warn('database disconnected'));
   db.on('reconnected', () => logger.info('database reconnected'));
   await db.asPromise();

@@ -45,6 +45,8 @@ export interface OrderInvoiceSummaryDto {
   canApply: boolean;
   /** The merchant's reason, when status is REJECTED. */
   rejectReason?: string;
+  /** The merchant emails a copy of the issued invoice to the email given with the title. */
+  emailCopy?: boolean;
 }
 
 export interface OrderDto {

@@ -16,10 +16,8 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   /** No such route. */
   ROUTE_NOT_FOUND: 404,
-  /** The route exists but not with this method. */
+  /** The route exists but not with this method (also for methods no route has: TRACE, PROPFIND…). */
   METHOD_NOT_ALLOWED: 405,
-  /** An HTTP method this server implements on no route at all (TRACE, PROPFIND, …). */
-  METHOD_NOT_IMPLEMENTED: 501,
   /** The database cannot be reached or does not answer in time; try again shortly. */
   DATABASE_UNAVAILABLE: 503,
   /** The server is shutting down; try again shortly. */

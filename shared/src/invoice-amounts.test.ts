@@ -43,7 +43,7 @@ const invoiceLines = fc
   .filter((lines) => lines.reduce((sum, line) => sum + line.inclusiveFen, 0) > 0);
 
 describe('computeInvoiceAmounts', () => {
-  it("reproduces the seeds' sample invoice: 159.00 = 135.90 + 23.10 at 17 %", () => {
+  it("reproduces the documented sample invoice: 159.00 = 135.90 + 23.10 at 17 %", () => {
     const amounts = computeInvoiceAmounts([{ inclusiveFen: 15900, taxRate: '0.17', quantity: 1 }]);
     expect(toWeChatInvoiceAmounts(amounts)).toEqual({
       jshj: '159.00',

@@ -15,7 +15,7 @@ import {
   nextState,
 } from './invoice-state';
 
-/** The documented flow (ARCHITECTURE.md "The flow"), written out independently of the table. */
+/** The documented flow (README "How an invoice moves"), written out independently of the table. */
 const DOCUMENTED: ReadonlyArray<[InvoiceState, InvoiceEvent, InvoiceState]> = [
   ['AUTH_PENDING', 'authorized', 'AUTHORIZED'],
   ['AUTH_PENDING', 'declined', 'AUTH_FAILED'],

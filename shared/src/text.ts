@@ -7,6 +7,7 @@
  */
 
 // C0 and C1 controls and DEL; the bidirectional overrides and isolates, which reorder what is shown.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 export type TextProblem = 'EMPTY' | 'NOT_WELL_FORMED' | 'CONTROL_CHARACTER' | 'TOO_LONG';

@@ -91,7 +91,7 @@ describe('validateTaxNumber: 18-character Unified Social Credit Codes', () => {
 
 describe('validateTaxNumber: other lengths and formats', () => {
   it.each([
-    ['110109500321654', 15], // the seeds' sample nsrsbh
+    ['110109500321654', 15], // the documented sample nsrsbh
     ['12345678901234567', 17],
     ['15000119720513462901', 20],
     ['44030119800101123X', 18 /* fails: an ID-card-like 18 is not a USCC */],
@@ -131,7 +131,7 @@ describe('validateTaxNumber: other lengths and formats', () => {
 
 describe('isValidSpbm', () => {
   it.each([
-    ['1090418010000000000', true], // the seeds' sample
+    ['1090418010000000000', true], // the documented sample
     ['3040201000000000000', true],
     ['109041801000000000', false], // 18 digits
     ['10904180100000000000', false], // 20 digits
@@ -145,8 +145,8 @@ describe('isValidSpbm', () => {
 
 describe('validateFpqqlsh', () => {
   it.each([
-    ['test20160511000461', 'test20'], // seeds, makeoutinvoice sample (18 characters)
-    ['14574d75004451097845', '14574d'], // seeds, queryinvoceinfo sample (20 characters)
+    ['test20160511000461', 'test20'], // documented makeoutinvoice sample (18 characters)
+    ['14574d75004451097845', '14574d'], // documented queryinvoceinfo sample (20 characters)
     ['ABC1230', 'ABC123'],
   ])('accepts %s for merchant prefix %s', (fpqqlsh, prefix) => {
     expect(validateFpqqlsh(fpqqlsh, prefix)).toEqual({ ok: true });

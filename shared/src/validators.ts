@@ -104,7 +104,7 @@ export function isValidSpbm(value: string): boolean {
 
 /** WeChat checks the first 6 characters against the merchant's code (error 73110). */
 export const FPQQLSH_PREFIX_LENGTH = 6;
-/** The longest fpqqlsh the invoicing platforms accept (the seeds' examples are 18–20). */
+/** The longest fpqqlsh the invoicing platforms accept (the documented examples are 18–20). */
 export const FPQQLSH_MAX_LENGTH = 20;
 
 export type FpqqlshProblem =

@@ -32,6 +32,8 @@ Page({
     notice: '',
     /** A request exists: offer to open its authorization page again. */
     canContinue: false,
+    /** The merchant emails a copy of the invoice (the server has SMTP): only then does the email hint promise one. */
+    emailCopy: false,
   },
 
   state(): RequestState {
@@ -54,7 +56,7 @@ Page({
     this.setData({ loading: true, error: '' });
     try {
       const order = await getOrder(this.state().orderNo);
-      this.setData({ amountText: formatYuan(order.amount), loading: false });
+      this.setData({ amountText: formatYuan(order.amount), emailCopy: order.invoice.emailCopy === true, loading: false });
     } catch (err) {
       this.setData({ error: errorText(err), loading: false });
     }

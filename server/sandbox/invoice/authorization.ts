@@ -159,7 +159,7 @@ async function createPostPayment(sb: SandboxContext, input: AuthorizeInput & { s
   }
 }
 
-/** user_authorize_invoice as the seeds show it: both order fields present, one of them empty. */
+/** user_authorize_invoice as WeChat's documents show it: both order fields present, one of them empty. */
 async function pushAuthorization(sb: SandboxContext, a: StoredAuthorization): Promise<void> {
   const app = await sb.models.App.findOne({ appid: a.appid }).lean();
   const openid = a.openid ?? '';

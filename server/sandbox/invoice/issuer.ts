@@ -3,7 +3,7 @@ import type { SandboxContext } from '../context';
 import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type SandboxInvoice } from '../data/invoice-models';
 import { queuePush } from '../push/queue';
-import { FAIL_MARKER } from './makeout';
+import { FAIL_MARKER, RED_FAIL_MARKER } from './makeout';
 import { fpdmFor, kprqOf, nextFphm, randomDigits } from './numbers';
 
 /**
@@ -35,8 +35,11 @@ async function issue(sb: SandboxContext, invoice: Stored): Promise<void> {
   const lease = { _id: invoice._id, status: 'processing' as const, leaseToken: invoice.leaseToken ?? null };
   const done = { leaseUntil: NO_LEASE, resultPushPending: true, updatedAt: now };
   const { ghfmc, nsrmc } = invoice.content;
-  if (ghfmc.includes(FAIL_MARKER) || nsrmc.includes(FAIL_MARKER)) {
-    const failReason = `the invoicing platform refused to issue (${FAIL_MARKER} in the buyer or seller name)`;
+  const redFails = invoice.kind === 'red' && ghfmc.includes(RED_FAIL_MARKER);
+  if (ghfmc.includes(FAIL_MARKER) || nsrmc.includes(FAIL_MARKER) || redFails) {
+    const failReason = redFails
+      ? `the invoicing platform refused the red invoice (${RED_FAIL_MARKER} in the buyer name)`
+      : `the invoicing platform refused to issue (${FAIL_MARKER} in the buyer or seller name)`;
     await sb.models.Invoice.updateOne(lease, { $set: { ...done, status: 'failed', failReason } });
     return;
   }

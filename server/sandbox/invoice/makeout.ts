@@ -22,6 +22,8 @@ import { ensureMerchant, merchantCodeOfApp } from './merchant';
 
 /** In ghfmc or nsrmc: the platform fails to issue (result push status 2, query 73000). */
 export const FAIL_MARKER = 'SANDBOX_FAIL';
+/** In ghfmc: the blue invoice issues, but every red invoice offsetting it fails (result push status 2, query 73000). */
+export const RED_FAIL_MARKER = 'SANDBOX_REDFAIL';
 /** In ghfmc: the request is accepted but answered 73105 (a platform timeout; resend the same fpqqlsh). */
 export const TIMEOUT_MARKER = 'SANDBOX_TIMEOUT';
 

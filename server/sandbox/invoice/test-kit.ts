@@ -189,7 +189,7 @@ export async function merchantCodeOf(sb: Sandbox, appid: string): Promise<string
   return String((await machine(sb, 'GET', `/merchant?appid=${appid}`)).json.merchantCode);
 }
 
-/** The seeds' makeoutinvoice sample, with this merchant's fpqqlsh prefix. */
+/** The documented makeoutinvoice sample, with this merchant's fpqqlsh prefix. */
 export function sampleInvoice(merchantCode: string, overrides: Json = {}): Json {
   return { ...MAKE_OUT_INVOICE_SAMPLE, fpqqlsh: `${merchantCode}20160511000461`.slice(0, 20), ...overrides };
 }

@@ -20,6 +20,8 @@ export interface OrdersDeps {
   orders: OrderRepository;
   requests: InvoiceRequestRepository;
   now(): Date;
+  /** The buyer's emailed copy is on (SMTP configured): the Mini Program's form says so. */
+  emailCopy?: boolean;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function listBuyerOrders(
   const { items, nextCursor } = pageOf(found, page.limit, (order) => ({ createdAt: order.createdAt, key: order.orderNo }));
   const latest = await latestRequests(deps, items);
   return {
-    orders: items.map((order) => toOrderDto(order, latest.get(order.latestRequestId ?? ''))),
+    orders: items.map((order) => toOrderDto(order, latest.get(order.latestRequestId ?? ''), deps.emailCopy)),
     ...(nextCursor ? { nextCursor } : {}),
   };
 }
@@ -116,7 +118,7 @@ export async function getBuyerOrder(deps: OrdersDeps, openid: string, orderNo: s
   const order = await deps.orders.findForBuyer(openid, orderNo);
   if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderNo}`);
   const request = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
-  return toOrderDto(order, request ?? undefined);
+  return toOrderDto(order, request ?? undefined, deps.emailCopy);
 }
 
 async function latestRequests(deps: OrdersDeps, orders: OrderDoc[]): Promise<Map<string, InvoiceRequestDoc>> {
@@ -124,7 +126,7 @@ async function latestRequests(deps: OrdersDeps, orders: OrderDoc[]): Promise<Map
   return new Map(found.filter((r): r is InvoiceRequestDoc => r !== null).map((r) => [r._id, r]));
 }
 
-export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefined): OrderDto {
+export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefined, emailCopy = false): OrderDto {
   return {
     orderNo: order.orderNo,
     amount: order.amount,
@@ -134,6 +136,7 @@ export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefin
       status: request?.status ?? null,
       canApply: !request || canReapply(request.status),
       ...(request?.rejectReason ? { rejectReason: request.rejectReason } : {}),
+      emailCopy,
     },
   };
 }

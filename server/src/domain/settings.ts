@@ -1,6 +1,7 @@
 import type { AuditLog } from '../data/audit/audit.schema';
 import type { SettingDoc, SettingsRepository } from '../data/settings/settings.schema';
 import { type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
+import { AppError } from '../errors';
 import { askWeChat } from './wechat-failure';
 
 export interface SettingsDeps {
@@ -9,6 +10,9 @@ export interface SettingsDeps {
   audit: AuditLog;
   now(): Date;
 }
+
+/** WeChat refusing the values themselves: invalid mchid (72030), invalid params (72031). */
+const BAD_VALUES = new Set([72030, 72031]);
 
 /** "Not set yet" answers of get_contact (72063), get_auth_field (72029), get_pay_mch (72028). */
 const NOT_SET = new Set([72063, 72029, 72028]);
@@ -44,7 +48,7 @@ export async function getContact(deps: SettingsDeps): Promise<SettingView<Contac
 }
 
 export async function putContact(deps: SettingsDeps, contact: ContactSetting, actor: string): Promise<SettingView<ContactSetting>> {
-  await askWeChat(() => deps.invoice.setContact({ contact: { phone: contact.phone, time_out: contact.timeOut } }));
+  await writeToWeChat(() => deps.invoice.setContact({ contact: { phone: contact.phone, time_out: contact.timeOut } }));
   await record(deps, 'contact', { phone: contact.phone, time_out: contact.timeOut }, actor);
   return getContact(deps);
 }
@@ -57,7 +61,7 @@ export async function getAuthFields(deps: SettingsDeps): Promise<SettingView<Aut
 }
 
 export async function putAuthFields(deps: SettingsDeps, fields: AuthFieldsSetting, actor: string): Promise<SettingView<AuthFieldsSetting>> {
-  await askWeChat(() => deps.invoice.setAuthField({ auth_field: fields }));
+  await writeToWeChat(() => deps.invoice.setAuthField({ auth_field: fields }));
   await record(deps, 'auth-fields', { ...fields }, actor);
   return getAuthFields(deps);
 }
@@ -70,9 +74,25 @@ export async function getPayMch(deps: SettingsDeps): Promise<SettingView<PayMchS
 }
 
 export async function putPayMch(deps: SettingsDeps, payMch: PayMchSetting, actor: string): Promise<SettingView<PayMchSetting>> {
-  await askWeChat(() => deps.invoice.setPayMch({ paymch_info: payMch }));
+  await writeToWeChat(() => deps.invoice.setPayMch({ paymch_info: payMch }));
   await record(deps, 'pay-mch', { ...payMch }, actor);
   return getPayMch(deps);
+}
+
+/**
+ * A setting WeChat refuses for its values is the caller's input failing validation (400), not
+ * WeChat failing (502): the same request will never pass, and ops should fix the values.
+ */
+async function writeToWeChat<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await askWeChat(write);
+  } catch (err) {
+    const errcode = (err as { details?: { errcode?: number } }).details?.errcode;
+    if (err instanceof AppError && errcode !== undefined && BAD_VALUES.has(errcode)) {
+      throw new AppError('VALIDATION_FAILED', `Invalid body: WeChat refused these values (${errcode}): ${err.message.replace(/^WeChat refused \(\d+\): /, '')}`, { errcode });
+    }
+    throw err;
+  }
 }
 
 async function readFromWeChat<T>(read: () => Promise<T>): Promise<T | null> {

@@ -43,6 +43,8 @@ function describe(err: unknown): { code: ErrorCode; message: string; internal: b
   if (status === 403) return { code: 'FORBIDDEN', message: 'Forbidden', internal: false };
   if (status === 404) return { code: 'ROUTE_NOT_FOUND', message: 'Not found', internal: false };
   if (status === 405) return { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed', internal: false };
-  if (status === 501) return { code: 'METHOD_NOT_IMPLEMENTED', message: 'Method not implemented', internal: false };
+  // koa-router answers 501 for a method it has no route for anywhere (TRACE, PROPFIND…): to the
+  // client that is a method this resource does not allow, and no server error.
+  if (status === 501) return { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed', internal: false };
   return { code: 'INTERNAL', message: 'Internal server error', internal: true };
 }

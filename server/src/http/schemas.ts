@@ -24,7 +24,12 @@ export const orderDto = z.object({
   amount: fen,
   createdAt: z.string().describe('ISO-8601'),
   items: z.array(orderItemDto),
-  invoice: z.object({ status: invoiceStatus.nullable(), canApply: z.boolean(), rejectReason: z.string().optional() }),
+  invoice: z.object({
+    status: invoiceStatus.nullable(),
+    canApply: z.boolean(),
+    rejectReason: z.string().optional(),
+    emailCopy: z.boolean().optional().describe('The merchant emails a copy of the issued invoice to the email given with the title'),
+  }),
 });
 
 export const orderNoParams = z.object({ orderNo }).strict();

@@ -56,6 +56,8 @@ export interface CallOptions {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   now: () => number;
+  /** Told about every exchange: the endpoint and its errcode ("0" success), or the transport failure. */
+  observe?: ((endpoint: string, errcode: string) => void) | undefined;
 }
 
 /**
@@ -97,6 +99,7 @@ export function createCall(options: CallOptions): Call {
         });
       } catch (err) {
         if (!(err instanceof WeChatTransportError)) throw err;
+        options.observe?.(endpoint.name, err.failure);
         if (endpoint.issuesInvoice) throw outcomeUnknown(endpoint, request, err.failure, err);
         if (err.retryable && ++transientFailures < options.retry.attempts) {
           await backOff(endpoint, transientFailures, { failure: err.failure });
@@ -106,6 +109,7 @@ export function createCall(options: CallOptions): Call {
       }
 
       const errcode = errcodeOf(answer);
+      options.observe?.(endpoint.name, Number.isNaN(errcode) ? 'bad_response' : String(errcode));
       if (Number.isNaN(errcode)) {
         const err = new WeChatTransportError({ endpoint: endpoint.name, failure: 'bad_response', detail: 'errcode is not an integer' });
         if (endpoint.issuesInvoice) throw outcomeUnknown(endpoint, request, 'bad_response', err);

@@ -29,6 +29,8 @@ export interface WeChatClientOptions {
   credentials?: Pick<CredentialsOptions, 'refreshMarginMs' | 'leaseMs' | 'pollMs' | 'maxWaitMs' | 'memoryTtlMs' | 'owner'>;
   /** A pino logger fits. */
   log?: WeChatLog;
+  /** Told about every exchange (endpoint, errcode or transport failure) and every credential fetch: metrics, alerts. */
+  observe?: { call?(endpoint: string, errcode: string): void; refresh?(kind: 'access_token' | 'wx_card_ticket'): void };
   /** Seams for tests. */
   fetch?: FetchFn;
   now?: () => number;
@@ -78,6 +80,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     sleep,
     random,
     now,
+    observe: options.observe?.call && ((endpoint: string, errcode: string) => options.observe?.call?.(endpoint, errcode)),
   });
 
   const credentials: Credentials = createCredentials({
@@ -86,11 +89,13 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     store: options.tokenStore,
     fetchers: {
       access_token: async () => {
+        options.observe?.refresh?.('access_token');
         const answer =
           options.tokenSource === 'token' ? await getAccessToken(call, appid, secret) : await getStableAccessToken(call, appid, secret);
         return { value: answer.access_token, expiresInSec: answer.expires_in };
       },
       wx_card_ticket: async () => {
+        options.observe?.refresh?.('wx_card_ticket');
         const answer = await getWxCardTicket(call);
         return { value: answer.ticket, expiresInSec: answer.expires_in };
       },

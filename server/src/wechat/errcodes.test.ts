@@ -1,11 +1,11 @@
 import { ERRCODES, errcodeInfo, TOKEN_ERRCODES, type ErrcodeClass } from './errcodes';
 
 /**
- * Every code in the seeds' tables (e-invoice "99. Error Codes", getauthdata's and getauthurl's /
- * seturl's tables), each with the start of the seeds' own error message. The table must explain
+ * Every code in WeChat's documented tables (e-invoice "99. Error Codes", getauthdata's and getauthurl's /
+ * seturl's tables), each with the start of the documents' own error message. The table must explain
  * each with that message.
  */
-const SEEDS_CODES: [number, string][] = [
+const DOCUMENTED_CODES: [number, string][] = [
   [40001, 'invalid credential'],
   [40078, 'invalid card status'],
   [72015, 'unauthorized create invoice'],
@@ -49,8 +49,8 @@ const SEEDS_CODES: [number, string][] = [
   [73110, 'fpqqlsh first 6 byte not cmp'],
 ];
 
-/** The codes the notes (§4 token/jscode2session tables) define, with theirs. */
-const NOTES_CODES: [number, string][] = [
+/** The codes WeChat's access_token and jscode2session pages define, with theirs. */
+const API_PAGE_CODES: [number, string][] = [
   [-1, 'system error'],
   [40002, 'invalid grant_type'],
   [40013, 'invalid appid'],
@@ -68,7 +68,7 @@ const NOTES_CODES: [number, string][] = [
 ];
 
 describe('errcode table', () => {
-  it.each([...SEEDS_CODES, ...NOTES_CODES])('%i is explained with the documents message "%s"', (code, message) => {
+  it.each([...DOCUMENTED_CODES, ...API_PAGE_CODES])('%i is explained with the documents message "%s"', (code, message) => {
     expect(errcodeInfo(code).meaning.startsWith(message)).toBe(true);
   });
 

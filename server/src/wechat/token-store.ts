@@ -4,7 +4,7 @@
  * process at a time fetch a new value. These are storage primitives; the policy (margins, single
  * flight, polling) is in credentials.ts.
  *
- * The notes suggest a plain get/set/delete store. That cannot express "take the lease only if it
+ * SDKs use a plain get/set/delete store. That cannot express "take the lease only if it
  * is free and the value is still stale" or "expire only if the value is still the failed one" as
  * single atomic steps, which is what keeps N processes down to one fetch; hence these operations.
  *

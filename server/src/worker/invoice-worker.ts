@@ -8,6 +8,7 @@ import { flagAttention } from '../domain/lifecycle/attention';
 import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';
 import { failIssue } from '../domain/lifecycle/issuing';
 import { stepFor } from '../domain/lifecycle/steps';
+import { withLogContext } from '../logger';
 import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
 
 export interface WorkerOptions {
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   leaseMs: number;
   /** How long to sleep when nothing is due. */
   idleMs: number;
+  /** Told how late each claim was (now − the request's due time), in ms: the claim-lag metric. */
+  onClaim?: (lagMs: number) => void;
 }
 
 export const DEFAULT_WORKER: WorkerOptions = { concurrency: 4, leaseMs: 60_000, idleMs: 500 };
@@ -93,21 +96,26 @@ export async function runOne(
   options: WorkerOptions,
   onClaimed?: () => void,
 ): Promise<boolean> {
-  const request = await requests.claimDue(owner, deps.now(), options.leaseMs);
+  const claimedAt = deps.now();
+  const request = await requests.claimDue(owner, claimedAt, options.leaseMs);
   if (!request) return false;
   onClaimed?.();
-  const same = request.looks?.state === request.status ? request.looks : undefined;
-  const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
-  const recorder = recordingInvoiceApi(deps.invoice, () => deps.now());
-  const seen = { ...request, looks };
-  let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
-  if (next) next = await withinLimits(deps, seen, next, recorder.answers);
-  await requests.release(
-    request._id,
-    owner,
-    { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
-    deps.now(),
-  );
+  if (request.nextActionAt) options.onClaim?.(Math.max(0, claimedAt.getTime() - new Date(request.nextActionAt).getTime()));
+  // Every line logged while this request is worked on (the WeChat client's too) names it and its order.
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, async () => {
+    const same = request.looks?.state === request.status ? request.looks : undefined;
+    const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
+    const recorder = recordingInvoiceApi(deps.invoice, () => deps.now());
+    const seen = { ...request, looks };
+    let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
+    if (next) next = await withinLimits(deps, seen, next, recorder.answers);
+    await requests.release(
+      request._id,
+      owner,
+      { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
+      deps.now(),
+    );
+  });
   return true;
 }
 

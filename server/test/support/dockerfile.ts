@@ -145,6 +145,8 @@ function copy(stage: Stage, rest: string, context: string, ignored: string[], st
 }
 
 function run(stage: Stage, command: string, opts: { context: string; env?: Record<string, string> }): void {
+  // Run here, it would empty this machine's shared npm cache under every other npm process.
+  if (/npm cache clean/.test(command)) throw new Error(`RUN ${command}: npm cache clean is not run by this script`);
   if (/^npm ci\b/.test(command) && !command.includes('--omit=dev')) {
     linkNodeModules(path.join(opts.context, 'node_modules'), path.join(stage.dir, 'node_modules'));
     stage.log.push(`  (replaced by links to the checkout's node_modules: ${command})`);

@@ -8,7 +8,7 @@ import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../src/wechat/errcodes';
  * HTTP on a loopback port. (The full emulator is server/sandbox; this one only answers like WeChat
  * at the edge and lets a test script faults.)
  *
- * Without a script each path answers like WeChat would, with the seeds' sample answers:
+ * Without a script each path answers like WeChat would, with the documented sample answers:
  * token / stable_token / getticket issue values and are COUNTED; every access_token call checks
  * the token (40001 unknown or revoked, 42001 expired); getauthurl checks the ticket; setbizattr
  * remembers what set_* stored and get_* returns it. A script queued for a path (or for
@@ -61,7 +61,7 @@ export interface FakeWeChat {
   close(): Promise<void>;
 }
 
-/** The authorization Mini Program's appid (pitfalls notes §4); what getauthurl answers for wxa. */
+/** The authorization Mini Program's appid (https://developers.weixin.qq.com/community/develop/doc/0002620bce4c185fb939124a75b000); what getauthurl answers for wxa. */
 export const AUTH_MINI_PROGRAM_APPID = 'wx9db2c16d0633c2e7';
 
 const TICKET_REJECTED = DEFAULT_TICKET_REJECTED_ERRCODES[0] ?? 40097;

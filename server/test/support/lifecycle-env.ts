@@ -1,4 +1,6 @@
-import { createSandbox, openidFor, type Sandbox } from '../../sandbox';
+import { createSandbox, openidFor, type BehaviourInput, type Sandbox } from '../../sandbox';
+import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
+import { startDelivery } from '../../src/notify/delivery';
 import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
@@ -43,15 +45,22 @@ let loginSeq = 0;
 export async function startLifecycleEnv(
   opts: {
     sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'];
+    /** WeChat's undocumented behaviour in the sandbox (docs/wechat-behaviour.md). */
+    sandboxBehaviour?: BehaviourInput;
+    /** Worker waits and limits beyond FAST_SCHEDULE. */
+    schedule?: Partial<SchedulePolicy>;
     /** Extra server configuration (e.g. WECHAT_TIMEOUT_MS). */
     serverEnv?: Record<string, string>;
     workerConcurrency?: number;
+    /** Also run the outboxes' delivery loops (emailed copies, alerts), as main.ts does. */
+    deliver?: boolean;
   } = {},
 ): Promise<LifecycleEnv> {
   const sandbox = await createSandbox({
     mongodbUri: testDatabaseUri(),
     apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001' }],
     settings: { invoiceIssueDelayMs: 100, pushTimeoutMs: 2_000, workerPollMs: 50, ...opts.sandboxSettings },
+    ...(opts.sandboxBehaviour ? { behaviour: opts.sandboxBehaviour } : {}),
     log: () => {},
   });
   const merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
@@ -65,7 +74,7 @@ export async function startLifecycleEnv(
       ADMIN_API_KEYS: ADMIN_KEY,
       ...opts.serverEnv,
     },
-    schedule: FAST_SCHEDULE,
+    schedule: { ...FAST_SCHEDULE, ...opts.schedule },
   });
   await sandbox.db.model('SandboxApp').updateOne(
     { appid: TEST_ENV.WECHAT_APPID },
@@ -73,9 +82,12 @@ export async function startLifecycleEnv(
   );
   const worker = startInvoiceWorker(
     app.container.lifecycle,
-    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50 },
+    { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },
     () => app.container.housekeeping(),
   );
+  const deliveries = opts.deliver
+    ? app.container.outboxes.map((outbox) => startDelivery(outbox, { idleMs: 30, leaseMs: 5_000, log: app.container.logger }))
+    : [];
 
   const request = async (base: string, method: string, path: string, headers: Record<string, string>, given?: unknown) => {
     const body = given ?? undefined; // null (e.g. after IPC) means no body too
@@ -103,6 +115,7 @@ export async function startLifecycleEnv(
     sandboxApi: (method, path, body) => request(sandbox.url, method, `/sandbox/api${path}`, {}, body),
     async close() {
       await worker.stop();
+      await Promise.all(deliveries.map((delivery) => delivery.stop()));
       await app.close();
       await sandbox.close();
     },

@@ -6,8 +6,8 @@ import type {
 } from '../../src/wechat/api/invoice-types';
 
 /**
- * Request samples copied from the seeds (the WeChat e-invoice documents), so tests can check that
- * the client sends exactly what the documents show. (The seeds' samples carry trailing commas and
+ * Request samples copied from WeChat's e-invoice documents (https://developers.weixin.qq.com/doc/service/guide/product/weixin_invoice/E_Invoice/Vendor_API_List.html), so tests can check that
+ * the client sends exactly what the documents show. (The documented samples carry trailing commas and
  * other typos; these are the same values as valid JSON.)
  */
 

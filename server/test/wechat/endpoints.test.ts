@@ -1,6 +1,6 @@
 /**
  * Every endpoint once, over real HTTP against the fake WeChat: the request goes out exactly as the
- * seeds show it (method, path, query, JSON body), and the answer comes back typed.
+ * documents show it (method, path, query, JSON body), and the answer comes back typed.
  */
 import { WeChatTransportError } from '../../src/wechat/errors';
 import { useTestDatabase } from '../harness/database';
@@ -84,7 +84,7 @@ describe('WeChat client: one typed call per endpoint', () => {
     expect(answer.invoice_url).toBe('https://mp.weixin.qq.com/bizmall/authinvoice?action=list&s_pappid=d3JCEfhGLW+q0iGP+o9');
   });
 
-  it('POST /card/invoice/getauthurl with the seeds sample fields and the current wx_card ticket', async () => {
+  it('POST /card/invoice/getauthurl with the documented sample fields and the current wx_card ticket', async () => {
     const { fake } = wechat();
     const answer = await wechat().client().invoice.getAuthUrl({
       s_pappid: 'wxabcd',
@@ -161,7 +161,7 @@ describe('WeChat client: one typed call per endpoint', () => {
     expect(answer).toMatchObject({ errcode: 0, errmsg: 'ok' });
   });
 
-  it('setbizattr set_auth_field / get_auth_field: action in the query, the seeds body, then {}', async () => {
+  it('setbizattr set_auth_field / get_auth_field: action in the query, the documented body, then {}', async () => {
     const client = wechat().client();
     await client.invoice.setAuthField(SET_AUTH_FIELD_SAMPLE);
     const answer = await client.invoice.getAuthField();

@@ -185,7 +185,7 @@ describe('WeChat client: errcodes, retries, timeouts', () => {
   });
 
   describe('permanent errcodes', () => {
-    it('surface at once with the seeds meaning', async () => {
+    it('surface at once with the documented meaning', async () => {
       const { fake } = wechat();
       fake.enqueue(GETAUTHDATA, { reply: { errcode: 72038, errmsg: 'invoice order never auth' } });
       const error = await wechat().client().invoice.getAuthData(AUTH_DATA).catch((e: unknown) => e);

@@ -86,4 +86,36 @@ describe('invoice request repository', () => {
     expect(stored?.wake).toBeUndefined();
     expect(await repo.wake(doc._id, 'ISSUED', now)).toBe(false);
   });
+
+  it('a wake asked before the claim is answered by that claim: the step’s own next look stands (the first confirm query waits)', async () => {
+    // The authorization push wakes the request (wake + due now); the worker claims it and issues.
+    const now = new Date();
+    const doc = request({ nextActionAt: now });
+    await repo.create(doc);
+    expect(await repo.wake(doc._id, 'AUTH_PENDING', now)).toBe(true);
+    // Other tests' requests are due too: claim until this one is ours.
+    let claimed = await repo.claimDue('w2', now, 60_000);
+    while (claimed && claimed._id !== doc._id) claimed = await repo.claimDue('w2', now, 60_000);
+    expect(claimed?._id).toBe(doc._id);
+    const confirmAt = new Date(now.getTime() + 3_000);
+    await repo.release(doc._id, 'w2', { nextActionAt: confirmAt, attempts: 0 }, now);
+    expect((await repo.findById(doc._id))?.nextActionAt?.getTime()).toBe(confirmAt.getTime());
+  });
+
+  it('flags a request for attention only in the state it was judged in; clearing restarts the state’s limits', async () => {
+    const now = new Date();
+    const doc = request({ status: 'ISSUING', nextActionAt: now });
+    await repo.create(doc);
+    const attention = { code: 'LIMIT_REACHED', reason: 'r', state: 'ISSUING' as const, since: now, at: now, answers: [] };
+    expect(await repo.flagAttention(doc._id, 'AUTHORIZED', { ...attention, state: 'AUTHORIZED' })).toBe(false);
+    expect(await repo.flagAttention(doc._id, 'ISSUING', attention)).toBe(true);
+    const flagged = await repo.findById(doc._id);
+    expect(flagged).toMatchObject({ needsAttention: true, attention: { code: 'LIMIT_REACHED' } });
+    expect(flagged?.nextActionAt).toBeUndefined();
+    expect((await repo.list({ attention: true }, 100)).map((r) => r._id)).toContain(doc._id);
+    expect(await repo.clearAttention(doc._id, now)).toBe(true);
+    expect(await repo.clearAttention(doc._id, now)).toBe(false);
+    expect(await repo.findById(doc._id)).toMatchObject({ looks: { state: 'ISSUING', n: 0, since: now } });
+    expect((await repo.list({ attention: true }, 100)).map((r) => r._id)).not.toContain(doc._id);
+  });
 });

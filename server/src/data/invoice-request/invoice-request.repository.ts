@@ -70,6 +70,8 @@ export interface InvoiceRequestRepository {
    * the worker cannot act on it meanwhile. Null when it is elsewhere or busy.
    */
   leaseIn(id: string, statuses: InvoiceState[], owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
+  /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
+  findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
 }
 
 export interface ReleaseNext {
@@ -160,6 +162,9 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
           { returnDocument: 'after' },
         )
         .lean<InvoiceRequestDoc>(),
+
+    findCopyPending: (before, limit) =>
+      model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};

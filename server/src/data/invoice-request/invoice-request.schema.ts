@@ -57,6 +57,8 @@ export interface InvoiceRequestDoc {
   outcomeUnknown?: boolean;
   /** Set by an event (a push, an ops action) that wants the worker to look now, even mid-lease. */
   wake?: boolean;
+  /** Issued with a buyer email and the copy not yet in the email outbox (set by the `issued` transition). */
+  copyPending?: boolean;
 }
 
 export interface Looks {
@@ -171,6 +173,7 @@ const schema = new Schema<InvoiceRequestDoc>(
     needsAttention: Boolean,
     answers: { type: [answerSchema], default: undefined },
     looks: { type: new Schema({ state: String, n: Number, since: Date }, { _id: false }), required: false },
+    copyPending: Boolean,
   },
   { collection: 'invoice_requests', _id: false },
 );
@@ -180,6 +183,8 @@ schema.index({ wxOrderId: 1 }, { unique: true });
 schema.index({ fpqqlsh: 1 }, { unique: true });
 // A red invoice's result push and query name its own fpqqlsh.
 schema.index({ 'offset.fpqqlsh': 1 });
+// The copy sweep: issued requests whose copy was not queued (normally none).
+schema.index({ copyPending: 1 }, { sparse: true });
 // The worker's claim: due requests, oldest due first.
 schema.index({ nextActionAt: 1 });
 // An order's requests (latest first; an order has a handful, so the _id tie-break sorts in memory).

@@ -58,5 +58,6 @@ function storable(value: unknown): unknown {
 }
 
 function safeName(name: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what BSON refuses in a key
   return name.replace(/[\u0000.%]|^\$/g, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -1,6 +1,7 @@
 import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WECHAT_ERR, type GetAuthDataResponse } from '../../wechat';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
+import { withLogContext } from '../../logger';
 import { newFpqqlsh, newRequestId } from '../identifiers';
 import { flagAttention } from './attention';
 import { after, backoff, type LifecycleDeps, type Next } from './deps';
@@ -29,6 +30,10 @@ export async function onAuthorizeEvent(deps: LifecycleDeps, event: UserAuthorize
     deps.log.warn({ orderId }, 'authorization push for an order we do not know: ignored');
     return;
   }
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, () => actOnAuthorizeEvent(deps, request, event));
+}
+
+async function actOnAuthorizeEvent(deps: LifecycleDeps, request: InvoiceRequestDoc, event: UserAuthorizeInvoiceEvent): Promise<void> {
   if (event.succOrderId) await markAuthorized(deps, request, 'wechat', undefined);
   else await deps.requests.transition({ id: request._id, from: 'AUTH_PENDING', event: 'declined', by: 'wechat', at: deps.now(), unset: ['nextActionAt'] });
 }

@@ -3,6 +3,8 @@ import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.sc
 import type { OrderRepository } from '../../data/order/order.repository';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
 import type { Logger } from '../../logger';
+import type { Alerts } from '../../notify/alerts';
+import type { EmailCopies } from '../../notify/email-copy';
 import type { InvoiceApi } from '../../wechat';
 import type { SellerIdentity } from '../invoice-content';
 import type { AttentionListener } from './attention';
@@ -18,6 +20,10 @@ export interface LifecycleDeps {
   now(): Date;
   random(): number;
   log: Logger;
+  /** Alerts to ops (webhook); absent in tests that do not need them. */
+  alerts?: Alerts;
+  /** The buyer's emailed copy; absent when SMTP_URL is unset. */
+  copies?: EmailCopies;
   /** Told of every request flagged as needing attention (see attention.ts; alerts subscribe here). */
   onAttention?: AttentionListener[];
   /** Inside one worker step: WeChat's answers so far (a flag raised in the step carries them). */

@@ -1,6 +1,7 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WeChatOutcomeUnknownError, WECHAT_ERR } from '../../wechat';
 import type { InvoiceResultEvent } from '../../wechat/push';
+import { withLogContext } from '../../logger';
 import { invoiceContent } from '../invoice-content';
 import { flagAttention } from './attention';
 import { titleFrom } from './authorization';
@@ -41,17 +42,22 @@ export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceReques
   const attempts = request.attempts + 1;
   const outcome = await queryOutcome(deps, request.fpqqlsh);
   switch (outcome.kind) {
-    case 'issued':
-      await deps.requests.transition({
+    case 'issued': {
+      // The emailed copy is due with the state change itself (copyPending, one update): a crash
+      // before it is queued leaves the flag for the sweep (queueForgottenCopies), so no copy is lost.
+      const copy = Boolean(deps.copies && request.title?.email);
+      const issued = await deps.requests.transition({
         id: request._id,
         from: 'ISSUING',
         event: 'issued',
         by: 'worker',
         at: deps.now(),
-        set: { invoice: outcome.invoice, attempts: 0 },
+        set: { invoice: outcome.invoice, attempts: 0, ...(copy ? { copyPending: true } : {}) },
         unset: ['outcomeUnknown', 'lastError'],
       });
+      if (issued && copy) await queueCopy(deps, issued);
       return undefined;
+    }
     case 'failed':
       return endIssue(deps, request, 'ISSUING', String(outcome.errcode), outcome.meaning);
     case 'pending':
@@ -60,6 +66,26 @@ export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceReques
       if (request.outcomeUnknown) return sendMakeOut(deps, request);
       deps.log.warn({ requestId: request._id, outcome: describeOutcome(outcome) }, 'queryinvoceinfo answered something Fapiao does not know; waiting');
       return after(deps, backoff(deps, deps.schedule.confirmFirstMs, deps.schedule.confirmMaxMs, attempts), attempts);
+  }
+}
+
+/** Puts the emailed copy in the outbox (sent by its own loop, never by this step) and clears the flag. */
+async function queueCopy(deps: LifecycleDeps, request: InvoiceRequestDoc): Promise<void> {
+  if (!deps.copies) return;
+  try {
+    await deps.copies.enqueue(request);
+    await deps.requests.updateIn(request._id, 'ISSUED', { $unset: { copyPending: 1 } });
+  } catch (err) {
+    // The invoice is issued either way; the sweep queues the copy later.
+    deps.log.warn({ err }, 'emailed copy not queued yet; the sweep will');
+  }
+}
+
+/** Housekeeping: copies of issued requests whose process died before queueing them. */
+export async function queueForgottenCopies(deps: LifecycleDeps, olderThanMs: number): Promise<void> {
+  if (!deps.copies) return;
+  for (const request of await deps.requests.findCopyPending(new Date(deps.now().getTime() - olderThanMs), 50)) {
+    await withLogContext({ requestId: request._id, orderNo: request.orderNo }, () => queueCopy(deps, request));
   }
 }
 
@@ -74,6 +100,10 @@ export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultE
     deps.log.warn({ fpqqlsh: event.fpqqlsh }, 'invoice result for an fpqqlsh we do not know: ignored');
     return;
   }
+  await withLogContext({ requestId: request._id, orderNo: request.orderNo }, () => actOnInvoiceResult(deps, request, event));
+}
+
+async function actOnInvoiceResult(deps: LifecycleDeps, request: InvoiceRequestDoc, event: InvoiceResultEvent): Promise<void> {
   const isOffset = request.offset?.fpqqlsh === event.fpqqlsh;
   const waiting = isOffset ? 'OFFSETTING' : 'ISSUING';
   if (event.status === 2) {

@@ -11,13 +11,26 @@ const OPS_LEASE_MS = 60_000;
 /** States the worker drives: "retry" on a flagged one means "look again now". */
 const WORKER_STATES: InvoiceRequestDoc['status'][] = ['AUTH_PENDING', 'AUTHORIZED', 'ISSUING', 'OFFSETTING'];
 
+/**
+ * How long an ops action waits for a worker that holds the request. A worker step is one WeChat
+ * call; the common case is a step that has just moved the request (to ISSUE_FAILED, say) and is
+ * about to let go, and a clerk who clicks then should not be told to come back later.
+ */
+const OPS_WAIT_FOR_WORKER_MS = 5_000;
+const OPS_WAIT_STEP_MS = 100;
+
 async function leaseForOps(deps: LifecycleDeps, id: string, statuses: InvoiceRequestDoc['status'][], actor: string): Promise<InvoiceRequestDoc> {
-  const leased = await deps.requests.leaseIn(id, statuses, `ops:${actor}`, deps.now(), OPS_LEASE_MS);
-  if (leased) return leased;
-  const request = await deps.requests.findById(id);
-  if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${id}`);
-  if (!statuses.includes(request.status)) {
-    throw new AppError('INVALID_STATE_TRANSITION', `The request is ${request.status}; this needs ${statuses.join(' or ')}`);
+  const giveUpAt = Date.now() + OPS_WAIT_FOR_WORKER_MS;
+  for (;;) {
+    const leased = await deps.requests.leaseIn(id, statuses, `ops:${actor}`, deps.now(), OPS_LEASE_MS);
+    if (leased) return leased;
+    const request = await deps.requests.findById(id);
+    if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${id}`);
+    if (!statuses.includes(request.status)) {
+      throw new AppError('INVALID_STATE_TRANSITION', `The request is ${request.status}; this needs ${statuses.join(' or ')}`);
+    }
+    if (Date.now() >= giveUpAt) break;
+    await new Promise((resolve) => setTimeout(resolve, OPS_WAIT_STEP_MS));
   }
   throw new AppError('INVALID_STATE_TRANSITION', 'The request is being worked on right now; try again in a minute');
 }

@@ -39,7 +39,9 @@ export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise
     throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED, OFFSETTING and OFFSET_FAILED requests are reconciled; this one is ${request.status}`);
   }
   const wechat = await ask(deps, request.fpqqlsh);
-  return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...(await judge(deps, request, wechat)) };
+  const verdict = await judge(deps, request, wechat);
+  if (verdict.verdict === 'mismatch') await deps.alerts?.reconcileMismatch({ requestId: id, orderNo: request.orderNo, status: request.status, detail: verdict.detail });
+  return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...verdict };
 }
 
 /** The worker's reading of queryinvoceinfo (outcome.ts), as ops see it. */

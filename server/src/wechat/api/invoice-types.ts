@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { wechatResult } from './result';
 
 /**
- * Request and response shapes of the e-invoice endpoints, field by field as the seeds document
+ * Request and response shapes of the e-invoice endpoints, field by field as WeChat's documents give them (https://developers.weixin.qq.com/doc/service/guide/product/weixin_invoice/E_Invoice/Vendor_API_List.html)
  * them (`/card/invoice/*`). Requests are interfaces; responses are zod schemas, so an answer with
  * errcode 0 that lacks a field the documents promise fails loudly instead of flowing on as
  * `undefined`. Response objects are loose: fields WeChat adds later pass through untouched.
@@ -243,7 +243,7 @@ export interface InvoiceDetailLine {
   ggxh?: string;
   /** Quantity. */
   xmsl: string;
-  /** Unit price (the seeds say "Item unit"; the sample carries the price). */
+  /** Unit price (the field table says "Item unit"; the sample carries the price). */
   xmdj: string;
   /** Amount excluding tax. */
   xmje: string;

@@ -32,7 +32,7 @@ import {
 export type GetAuthUrlParams = Omit<GetAuthUrlRequest, 'ticket'>;
 
 /**
- * The e-invoice endpoints (seeds), each authenticated with the shared access_token. Every method
+ * The e-invoice endpoints (https://developers.weixin.qq.com/doc/service/guide/product/weixin_invoice/E_Invoice/Vendor_API_List.html), each authenticated with the shared access_token. Every method
  * resolves with WeChat's answer (errcode 0) or throws a WeChatError (see errors.ts).
  */
 export interface InvoiceApi {
