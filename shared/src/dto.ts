@@ -35,6 +35,8 @@ export interface OrderItemDto {
   unitPrice: Fen;
   /** "0.13", "0.06", … (see parseTaxRate). */
   taxRate: string;
+  /** The line's tax-inclusive amount in fen as the server invoices it (lineAmountFen): show this, never unitPrice × quantity. */
+  amount: Fen;
 }
 
 /** Where the order stands on invoicing, for the order card and detail page. */

@@ -29,8 +29,8 @@ function orderView(order: OrderDto): OrderView {
       name: item.name,
       quantityText: formatQuantity(item.quantity),
       unitPriceText: formatYuan(item.unitPrice),
-      // Line total in fen, rounded like the server's invoice lines (quantity may be fractional).
-      totalText: formatYuan(Math.round(item.unitPrice * item.quantity)),
+      // The server's line amount (integer fen, as invoiced): a float product here can differ by a fen.
+      totalText: formatYuan(item.amount),
     })),
   };
 }

@@ -131,7 +131,7 @@ export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefin
     orderNo: order.orderNo,
     amount: order.amount,
     createdAt: order.createdAt.toISOString(),
-    items: order.items.map(({ name, spbm, quantity, unitPrice, taxRate }) => ({ name, spbm, quantity, unitPrice, taxRate })),
+    items: order.items.map(({ name, spbm, quantity, unitPrice, taxRate, amount }) => ({ name, spbm, quantity, unitPrice, taxRate, amount })),
     invoice: {
       status: request?.status ?? null,
       canApply: !request || canReapply(request.status),
