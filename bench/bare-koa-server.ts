@@ -1,9 +1,11 @@
 /**
  * The comparison for the Mini Program's "request an invoice" route: a bare Koa app (no router, no
- * validation, no error mapping, no WeChat call) that does the same database work through the same
- * repositories in the same order, run as its own process like the server. Prints `listening <url>`.
+ * validation, no error mapping, no WeChat client) that does the same database work through the same
+ * repositories in the same order and the same `getauthurl` call to the same WeChat (a plain fetch
+ * with a token and ticket fetched once at start), run as its own process like the server.
+ * Prints `listening <url>`.
  *
- * Environment: MONGODB_URI, PORT, FPQQLSH_PREFIX.
+ * Environment: MONGODB_URI, PORT, FPQQLSH_PREFIX, WECHAT_API_BASE, WECHAT_APPID, WECHAT_SECRET, INVOICE_S_PAPPID.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
   const settings = settingsRepository(settingModel(db));
   await ensureIndexes(db);
   const prefix = required('FPQQLSH_PREFIX');
+  const wechat = required('WECHAT_API_BASE').replace(/\/+$/, '');
+  const sPappid = required('INVOICE_S_PAPPID');
+  const getJson = async (url: string, init?: RequestInit) => (await (await fetch(url, init)).json()) as Record<string, unknown>;
+  const token = await getJson(`${wechat}/cgi-bin/token?grant_type=client_credential&appid=${required('WECHAT_APPID')}&secret=${required('WECHAT_SECRET')}`);
+  const accessToken = String(token.access_token ?? '');
+  const ticket = String((await getJson(`${wechat}/cgi-bin/ticket/getticket?access_token=${accessToken}&type=wx_card`)).ticket ?? '');
+  if (!accessToken || !ticket) throw new Error('could not get an access_token and a wx_card ticket from WECHAT_API_BASE');
 
   const app = new Koa();
   app.use(async (ctx) => {
@@ -47,13 +56,14 @@ async function main(): Promise<void> {
     const id = newRequestId();
     const claimed = await orders.claimNextAttempt(order.orderNo, order.requestCount, id);
     if (!claimed) return void (ctx.status = 409);
+    const wxOrderId = wxOrderIdFor(order.orderNo, claimed.requestCount);
     const contact = await settings.get('contact');
     const authWindowMs = (Number(contact?.value.time_out) || 172_800) * 1000;
     await requests.create({
       _id: id,
       orderNo: order.orderNo,
       openid: order.openid,
-      wxOrderId: wxOrderIdFor(order.orderNo, claimed.requestCount),
+      wxOrderId,
       type: 1,
       amount: order.amount,
       status: 'AUTH_PENDING',
@@ -64,7 +74,13 @@ async function main(): Promise<void> {
       nextActionAt: new Date(now.getTime() + 20_000),
       attempts: 0,
     });
-    ctx.body = { id };
+    const answer = await getJson(`${wechat}/card/invoice/getauthurl?access_token=${accessToken}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ s_pappid: sPappid, order_id: wxOrderId, money: order.amount, timestamp: Math.floor(now.getTime() / 1000), source: 'wxa', type: 1, ticket }),
+    });
+    if (answer.errcode !== 0 && answer.errcode !== undefined) return void ((ctx.status = 502), (ctx.body = answer));
+    ctx.body = { appid: answer.appid, authUrl: answer.auth_url };
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(Number(required('PORT')), '127.0.0.1', resolve));

@@ -1,11 +1,13 @@
 import mongoose from 'mongoose';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
+import { pushEventModel } from '../server/src/data/push-event/push-event.schema';
 import { orderFor } from '../server/test/support/lifecycle-env';
 import type { BenchResult } from './lib/report';
-import { ADMIN_KEY, rssMb, startStack, type Stack } from './lib/stack';
+import { ADMIN_KEY, memoryReport, rssMb, startStack, type MemoryReport, type Stack } from './lib/stack';
 import { percentile, runPool, sleep } from './lib/stats';
 
 const BUYERS_AT_ONCE = 10;
+const MB = 1024 * 1024;
 
 async function call(url: string, method: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
@@ -18,14 +20,33 @@ async function call(url: string, method: string, body: unknown, token?: string):
   return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
 }
 
-/** One buyer, as in the Mini Program: log in, (merchant records the order), request, authorize at WeChat's page. */
+/**
+ * wx.login's code, exchanged once: when the server answers LOGIN_CODE_INVALID (its call to
+ * jscode2session timed out under load and the retry found the code used), the Mini Program calls
+ * wx.login again for a fresh code, and so does this buyer (3 tries).
+ */
+async function logIn(server: string, buyer: string): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(`${server}/api/mp/session`, 'POST', { code: `${buyer}.${attempt}` });
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('LOGIN_CODE_INVALID')) throw err;
+    }
+  }
+}
+
+/**
+ * One buyer, as in the Mini Program: log in, (merchant records the order), request, authorize at
+ * WeChat's page. With several server processes, buyer i talks to process i mod n (a load balancer).
+ */
 async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string): Promise<void> {
-  const session = await call(`${stack.serverUrl}/api/mp/session`, 'POST', { code: `flow${runTag}${i}.1` });
+  const server = stack.serverUrls[i % stack.serverUrls.length] as string;
+  const session = await logIn(server, `flow${runTag}${i}`);
   const token = String(session.token);
   const openid = String(session.openid);
   const orderNo = `F${runTag}${i.toString().padStart(6, '0')}`;
-  await call(`${stack.serverUrl}/api/admin/orders`, 'POST', orderFor(openid, orderNo), ADMIN_KEY);
-  const link = await call(`${stack.serverUrl}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
+  await call(`${server}/api/admin/orders`, 'POST', orderFor(openid, orderNo), ADMIN_KEY);
+  const link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
   await call(`${stack.sandboxUrl}/sandbox/api/authorize`, 'POST', { auth_url: link.authUrl, openid, action: 'authorize', user_field: { title: `买家${i}` } });
 }
 
@@ -34,28 +55,64 @@ async function statusCounts(stack: Stack): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r._id, r.n]));
 }
 
+interface FlowRun {
+  n: number;
+  servers: number;
+  authorizedSeconds: number;
+  issuedSeconds: number;
+  ordersPerMinute: number;
+  issued: number;
+  invoicesAtWeChat: number;
+  ordersInvoicedAtWeChat: number;
+  /** Per request, ms: created → ISSUED, and the authorization push's arrival → ISSUED (what the buyer waits for). */
+  createdToIssued: number[];
+  pushToIssued: number[];
+  rssMb: number[];
+  /** The first server's report right after start-up and after the run (with `measure`). */
+  baseline?: MemoryReport | undefined;
+  memory?: MemoryReport | undefined;
+  /** Calls the sandbox (WeChat) answered, by path. */
+  wechatCalls: Record<string, number>;
+}
+
 /**
- * The whole flow for n orders against the sandbox: buyers (BUYERS_AT_ONCE at a time) request and
- * authorize; the sandbox pushes the authorization, the server's worker fetches the title, issues,
- * and confirms on the result push. Timed from the first request until every request is ISSUED.
+ * n orders through the whole flow against the sandbox: buyers request and authorize (either
+ * BUYERS_AT_ONCE at a time, or one every `arrivalMs`, an open-loop arrival rate); the sandbox
+ * pushes the authorization, the server's worker fetches the title, issues, and confirms on the
+ * result push. Timed from the first request until every request is ISSUED.
  */
-export async function flowBench(serverUri: string, quick: boolean, orders?: number): Promise<BenchResult> {
-  const started = performance.now();
-  const n = orders ?? (quick ? 40 : 1000);
-  const stack = await startStack(serverUri, { tag: 'flow' });
+async function runFlow(serverUri: string, n: number, opts: { servers: number; arrivalMs?: number; tag: string; measure?: boolean }): Promise<FlowRun> {
+  const stack = await startStack(serverUri, {
+    tag: opts.tag,
+    servers: opts.servers,
+    // Counting is a function call per operation: too little to bias the 1-process / 2-process ratio.
+    ...(opts.measure ? { serverEnv: { BENCH_COUNT_DB_OPS: '1' } } : {}),
+  });
   try {
+    const baseline = opts.measure ? await memoryReport(stack.server) : undefined;
     const runTag = Date.now().toString(36).slice(-4);
     const failures: string[] = [];
-    const t0 = performance.now();
-    await runPool(n, BUYERS_AT_ONCE, async (i) => {
+    const buyer = async (i: number) => {
       try {
         await buyerRequestsInvoice(stack, i, runTag);
       } catch (err) {
         failures.push(err instanceof Error ? err.message : String(err));
       }
-    });
-    const requestedSeconds = (performance.now() - t0) / 1000;
-    console.error(`[flow] all ${n} buyers authorized after ${requestedSeconds.toFixed(0)} s`);
+    };
+    const t0 = performance.now();
+    const arrivalMs = opts.arrivalMs;
+    if (arrivalMs === undefined) await runPool(n, BUYERS_AT_ONCE, buyer);
+    else {
+      const started: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const due = t0 + i * arrivalMs - performance.now();
+        if (due > 0) await sleep(due);
+        started.push(buyer(i));
+      }
+      await Promise.all(started);
+    }
+    const authorizedSeconds = (performance.now() - t0) / 1000;
+    console.error(`[flow ${opts.tag}] all ${n} buyers authorized after ${authorizedSeconds.toFixed(0)} s`);
     if (failures.length) throw new Error(`${failures.length} buyers could not request an invoice; first: ${failures[0]}`);
     // Generous: on the database stand-in the worker slows as the collection grows.
     const deadline = Date.now() + Math.max(5, n / 10) * 60_000;
@@ -65,47 +122,157 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
       if (Date.now() > deadline) throw new Error(`not all ISSUED in time: ${JSON.stringify(counts)}`);
       if (Date.now() - shown > 30_000) {
         shown = Date.now();
-        console.error(`[flow] ${((performance.now() - t0) / 1000).toFixed(0)} s: ${JSON.stringify(counts)}`);
+        console.error(`[flow ${opts.tag}] ${((performance.now() - t0) / 1000).toFixed(0)} s: ${JSON.stringify(counts)}`);
       }
       await sleep(250);
       counts = await statusCounts(stack);
     }
     const issuedSeconds = (performance.now() - t0) / 1000;
-    const serverRss = rssMb(stack.server.child.pid ?? 0);
+    const rss = stack.servers.map((s) => rssMb(s.child.pid ?? 0));
+    const memory = opts.measure ? await memoryReport(stack.server) : undefined;
 
-    const requests = await invoiceRequestModel(stack.db).find({}, { history: 1 }).lean();
-    const spans = requests.map((r) => {
-      const created = r.history.find((h) => h.event === 'created')?.at;
-      const issued = r.history.find((h) => h.to === 'ISSUED')?.at;
-      return created && issued ? issued.getTime() - created.getTime() : NaN;
-    });
+    const requests = await invoiceRequestModel(stack.db).find({}, { history: 1, wxOrderId: 1 }).lean();
+    const pushes = await pushEventModel(stack.db).find({ kind: 'user_authorize_invoice' }, { message: 1, receivedAt: 1 }).lean();
+    const pushAt = new Map(pushes.map((p) => [String(p.message.succOrderId), p.receivedAt.getTime()]));
+    const createdToIssued: number[] = [];
+    const pushToIssued: number[] = [];
+    for (const r of requests) {
+      const created = r.history.find((h) => h.event === 'created')?.at.getTime();
+      const authorized = r.history.find((h) => h.to === 'AUTHORIZED')?.at.getTime();
+      const issued = r.history.find((h) => h.to === 'ISSUED')?.at.getTime();
+      if (created === undefined || issued === undefined) continue;
+      createdToIssued.push(issued - created);
+      // The push, or the worker's poll if that came first.
+      const authorizedAt = Math.min(pushAt.get(r.wxOrderId) ?? Infinity, authorized ?? Infinity);
+      if (Number.isFinite(authorizedAt)) pushToIssued.push(issued - authorizedAt);
+    }
     const sandboxDb = await mongoose.createConnection(stack.sandboxDbUri).asPromise();
     const invoicesAtWeChat = await sandboxDb.collection('invoices').countDocuments({});
+    const ordersInvoicedAtWeChat = (await sandboxDb.collection('invoices').distinct('ddh')).length;
+    const counters = await sandboxDb.collection<{ _id: string; n: number }>('counters').find({ _id: /^call:/ }).toArray();
+    const wechatCalls = Object.fromEntries(counters.map((c) => [c._id.slice('call:'.length), c.n]));
     await sandboxDb.close();
     return {
-      name: 'flow',
-      title: `Whole flow: ${n} orders from request to ISSUED against the sandbox`,
-      figures: [
-        { name: 'orders ISSUED', value: counts.ISSUED ?? 0, unit: `of ${n}` },
-        { name: 'invoices the sandbox issued', value: invoicesAtWeChat, unit: `for ${n} orders` },
-        { name: 'time until every buyer had authorized', value: requestedSeconds, unit: 's' },
-        { name: 'time until every request was ISSUED', value: issuedSeconds, unit: 's' },
-        { name: 'throughput', value: n / (issuedSeconds / 60), unit: 'orders/min' },
-        { name: 'one request, created to ISSUED, p50', value: percentile(spans, 50) / 1000, unit: 's' },
-        { name: 'one request, created to ISSUED, p99', value: percentile(spans, 99) / 1000, unit: 's' },
-      ],
-      ratios: [
-        { name: 'ISSUED time / authorized time', value: issuedSeconds / requestedSeconds, meaning: '~1: issuing keeps pace with buyers; more: a backlog built up' },
-        { name: 'sandbox invoices / orders', value: invoicesAtWeChat / n, meaning: 'must be exactly 1: nothing lost or issued twice' },
-      ],
-      rss: { process: 'Fapiao server (app + worker)', mb: serverRss },
-      notes: [
-        `${BUYERS_AT_ONCE} buyers at a time, each: login, order (admin API), POST …/invoice, authorize at the sandbox; then the sandbox pushes and the worker issues`,
-        'server (server/src/main.ts, one process, worker concurrency 4, production waits: WORKER_TIME_SCALE=1) and sandbox (server/sandbox/main.ts, default settings: invoices issued after 1 s) in separate processes',
-      ],
-      seconds: (performance.now() - started) / 1000,
+      n,
+      servers: opts.servers,
+      authorizedSeconds,
+      issuedSeconds,
+      ordersPerMinute: n / (issuedSeconds / 60),
+      issued: counts.ISSUED ?? 0,
+      invoicesAtWeChat,
+      ordersInvoicedAtWeChat,
+      createdToIssued,
+      pushToIssued,
+      rssMb: rss,
+      baseline,
+      memory,
+      wechatCalls,
     };
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * The whole flow with one server process and then with two on one database, in the same run:
+ * throughput, the ratio, every invoice issued exactly once, and the server's memory afterwards.
+ */
+export async function flowBench(serverUri: string, quick: boolean, orders?: number): Promise<BenchResult> {
+  const started = performance.now();
+  const n = orders ?? (quick ? 40 : 1000);
+  const one = await runFlow(serverUri, n, { servers: 1, tag: 'flow1', measure: true });
+  const two = await runFlow(serverUri, n, { servers: 2, tag: 'flow2' });
+  const figures: BenchResult['figures'] = [];
+  for (const run of [one, two]) {
+    const label = run.servers === 1 ? '1 process' : `${run.servers} processes`;
+    figures.push(
+      { name: `${label}: orders ISSUED`, value: run.issued, unit: `of ${n}` },
+      { name: `${label}: invoices the sandbox issued`, value: run.invoicesAtWeChat, unit: `for ${run.ordersInvoicedAtWeChat} distinct orders` },
+      { name: `${label}: every buyer authorized after`, value: run.authorizedSeconds, unit: 's' },
+      { name: `${label}: every request ISSUED after`, value: run.issuedSeconds, unit: 's' },
+      { name: `${label}: throughput`, value: run.ordersPerMinute, unit: 'orders/min' },
+      { name: `${label}: created to ISSUED, p50 / p99`, value: percentile(run.createdToIssued, 50) / 1000, unit: `s / ${(percentile(run.createdToIssued, 99) / 1000).toFixed(1)} s` },
+      { name: `${label}: server RSS at the end`, value: Math.max(...run.rssMb), unit: `MB (${run.rssMb.map((m) => m.toFixed(0)).join(' + ')})` },
+    );
+  }
+  const mem = one.memory;
+  const base = one.baseline;
+  if (mem && base) {
+    const ops = Object.entries(mem.dbOps).filter(([key]) => !key.startsWith('bench_'));
+    const byCollection = new Map<string, number>();
+    for (const [key, count] of ops) byCollection.set(key.split('.')[0] as string, (byCollection.get(key.split('.')[0] as string) ?? 0) + count);
+    const totalOps = ops.reduce((sum, [, count]) => sum + count, 0);
+    const wechatTotal = Object.values(one.wechatCalls).reduce((a, b) => a + b, 0);
+    const cpuMs = (mem.cpu.user + mem.cpu.system - base.cpu.user - base.cpu.system) / 1000;
+    figures.push(
+      { name: '1 process: database operations per invoice', value: totalOps / n, unit: [...byCollection].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${(k / n).toFixed(1)}`).join(', ') },
+      { name: '1 process: WeChat calls per invoice', value: wechatTotal / n, unit: Object.entries(one.wechatCalls).sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${(k / n).toFixed(2)}`).join(', ') },
+      { name: '1 process: server CPU per invoice (user + system)', value: cpuMs / n, unit: `ms (${(cpuMs / 1000).toFixed(1)} s for ${n})` },
+      { name: '1 process: RSS after start-up, after a full GC', value: base.rss / MB, unit: `MB (V8 heap used ${(base.heapUsed / MB).toFixed(0)} MB of ${(base.heapTotal / MB).toFixed(0)} MB)` },
+      { name: '1 process, after the flow and a full GC: RSS', value: mem.rss / MB, unit: 'MB' },
+      { name: '  V8 heap used / reserved', value: mem.heapUsed / MB, unit: `MB / ${(mem.heapTotal / MB).toFixed(0)} MB` },
+      { name: '  code space (compiled functions)', value: (mem.spaces.code_space?.size ?? 0) / MB, unit: 'MB' },
+      { name: '  external (Buffers, native)', value: mem.external / MB, unit: `MB, of which ArrayBuffers ${(mem.arrayBuffers / MB).toFixed(1)} MB` },
+      { name: '  outside the V8 heap and Buffers', value: (mem.rss - mem.heapTotal - mem.external) / MB, unit: 'MB (Node, V8 and libuv themselves, thread stacks, allocator slack)' },
+    );
+  }
+  return {
+    name: 'flow',
+    title: `Whole flow: ${n} orders from request to ISSUED against the sandbox, 1 and 2 server processes`,
+    figures,
+    ratios: [
+      { name: 'throughput, 2 processes / 1 process', value: two.ordersPerMinute / one.ordersPerMinute, meaning: 'what a second process adds on this machine (database, sandbox and load share the same cores)' },
+      { name: 'ISSUED time / authorized time, 1 process', value: one.issuedSeconds / one.authorizedSeconds, meaning: '~1: issuing keeps pace with buyers; more: a backlog built up' },
+      { name: 'sandbox invoices / orders (1 and 2 processes)', value: (one.invoicesAtWeChat + two.invoicesAtWeChat) / (2 * n), meaning: 'must be exactly 1: nothing lost or issued twice' },
+    ],
+    rss: { process: 'Fapiao server, 1-process run (app + worker)', mb: Math.max(...one.rssMb) },
+    notes: [
+      `${BUYERS_AT_ONCE} buyers at a time, each: login, order (admin API), POST …/invoice, authorize at the sandbox; then the sandbox pushes and the worker issues`,
+      'server (server/dist/main.js as npm run serve runs it, worker concurrency 4, production waits) and sandbox (default settings: invoices issued after 1 s) in separate processes; with 2 processes the buyers alternate between them and the sandbox pushes to the first',
+      'memory, CPU and database operations: the 1-process server reports process.memoryUsage() after a full GC, process.cpuUsage() and the operations mongoose sent, at start-up and at the end (bench/lib/server-with-memory-report.js); WeChat calls are the sandbox counters',
+    ],
+    details: { one: { ...one, createdToIssued: undefined, pushToIssued: undefined }, two: { ...two, createdToIssued: undefined, pushToIssued: undefined } },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * What a buyer waits for: orders arriving at a steady rate (open loop), from the authorization
+ * push's arrival to ISSUED (the sandbox issues 1 s after makeoutinvoice), p50 and p99.
+ */
+export async function waitBench(serverUri: string, quick: boolean, arrivalSeconds?: number): Promise<BenchResult> {
+  const started = performance.now();
+  const seconds = arrivalSeconds ?? (quick ? 15 : 60);
+  const rates = [100, 1000];
+  const figures: BenchResult['figures'] = [];
+  const ratios: BenchResult['ratios'] = [];
+  const runs: FlowRun[] = [];
+  for (const perMinute of rates) {
+    const n = Math.round((perMinute * seconds) / 60);
+    const run = await runFlow(serverUri, n, { servers: 1, arrivalMs: 60_000 / perMinute, tag: `wait${perMinute}` });
+    runs.push(run);
+    figures.push(
+      { name: `${perMinute}/min: orders ISSUED`, value: run.issued, unit: `of ${n} (sandbox issued ${run.invoicesAtWeChat})` },
+      { name: `${perMinute}/min: authorization push to ISSUED, p50`, value: percentile(run.pushToIssued, 50) / 1000, unit: 's' },
+      { name: `${perMinute}/min: authorization push to ISSUED, p99`, value: percentile(run.pushToIssued, 99) / 1000, unit: 's' },
+      { name: `${perMinute}/min: throughput achieved`, value: run.ordersPerMinute, unit: 'orders/min' },
+    );
+  }
+  const [slow, fast] = runs as [FlowRun, FlowRun];
+  ratios.push(
+    { name: 'p50 wait at 1,000/min / at 100/min', value: percentile(fast.pushToIssued, 50) / percentile(slow.pushToIssued, 50), meaning: '~1: ten times the load costs the buyer nothing' },
+    { name: "p50 wait at 100/min / the sandbox's 1 s issuing delay", value: percentile(slow.pushToIssued, 50) / 1000, meaning: 'how much of the wait is ours rather than the invoicing platform' },
+  );
+  return {
+    name: 'wait',
+    title: `What a buyer waits for: authorization push to ISSUED at ${rates.join(' and ')} orders/min`,
+    figures,
+    ratios,
+    rss: { process: `Fapiao server after ${fast.n} orders at 1,000/min`, mb: Math.max(...fast.rssMb) },
+    notes: [
+      `orders arrive one every 60/rate s for ${seconds} s (open loop: a buyer does not wait for the previous one), one server process, the sandbox issuing 1 s after makeoutinvoice`,
+      'the wait runs from the server receiving the user_authorize_invoice push (or the worker polling the authorization, if first) to the request turning ISSUED (the result push, or the worker querying)',
+    ],
+    seconds: (performance.now() - started) / 1000,
+  };
 }

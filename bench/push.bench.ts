@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { sealPush, decodeAesKey } from '../server/src/wechat/push';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import type { BenchResult } from './lib/report';
-import { AES_KEY, APP, rssMb, startStack } from './lib/stack';
+import { AES_KEY, APP, memoryReport, rssMb, startStack } from './lib/stack';
 import { runPool, sleep } from './lib/stats';
 
 const CONNECTIONS = [50, 200] as const;
@@ -62,14 +62,28 @@ async function allProcessed(db: Connection, timeoutMs: number): Promise<number> 
   return performance.now();
 }
 
+/** The same pushes at 200 connections to a server that stores each push on its own (PUSH_GROUP_COMMIT_MAX=1). */
+async function oneByOne(serverUri: string, perLevel: number): Promise<LoadResult> {
+  const stack = await startStack(serverUri, { tag: 'push_single', serverEnv: { PUSH_GROUP_COMMIT_MAX: '1' } });
+  try {
+    const load = await loadTest(stack.serverUrl, 200, sealedPushes(perLevel, 's200'));
+    await allProcessed(stack.db, 10 * 60_000);
+    return load;
+  } finally {
+    await stack.stop();
+  }
+}
+
 export async function pushBench(serverUri: string, quick: boolean): Promise<BenchResult> {
   const started = performance.now();
   const perLevel = quick ? 300 : 2000;
+  const single = await oneByOne(serverUri, perLevel);
   const stack = await startStack(serverUri, { tag: 'push' });
   try {
     const figures: BenchResult['figures'] = [];
     const ratios: BenchResult['ratios'] = [];
     const details: Record<string, unknown> = {};
+    const before = await memoryReport(stack.server);
     for (const connections of CONNECTIONS) {
       const raw = await rawInsertRate(stack.db, perLevel, connections);
       const pushes = sealedPushes(perLevel, `c${connections}`);
@@ -91,8 +105,21 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
         { name: `WeChat's 5 s / push p99 (${connections})`, value: 5000 / load.p99Ms, meaning: 'headroom before WeChat would give up and resend' },
       );
     }
+    const after = await memoryReport(stack.server);
+    const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+    figures.push({ name: 'server CPU per push (answer and after-work, user + system)', value: cpuMs / (perLevel * CONNECTIONS.length), unit: 'ms' });
     const stored = await stack.db.collection('push_events').countDocuments({ kind: 'user_authorize_invoice' });
     figures.push({ name: 'push events stored (each exactly once)', value: stored, unit: `of ${perLevel * CONNECTIONS.length}` });
+    const grouped = figures.find((f) => f.name === 'push throughput, 200 connections')?.value ?? NaN;
+    const groupedP99 = figures.find((f) => f.name === 'push latency p99, 200 connections')?.value ?? NaN;
+    figures.push(
+      { name: 'each push stored on its own (PUSH_GROUP_COMMIT_MAX=1), 200 connections: throughput', value: single.throughput, unit: `pushes/s (${single.ok} of ${perLevel} "success")` },
+      { name: 'each push stored on its own, 200 connections: p50 / p99', value: single.p50Ms, unit: `ms / ${single.p99Ms.toFixed(0)} ms` },
+    );
+    ratios.push(
+      { name: 'group commit / one insert per push, throughput at 200', value: grouped / single.throughput, meaning: 'what storing pushes that arrive together in one bulk insert gains' },
+      { name: 'one insert per push / group commit, p99 at 200', value: single.p99Ms / groupedP99, meaning: 'how much shorter the tail is with group commit' },
+    );
     return {
       name: 'push',
       title: 'Push endpoint: signed, encrypted user_authorize_invoice pushes',
@@ -103,6 +130,7 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
         `${perLevel} distinct pushes per level, safe mode (AES) XML, sealed with server/src/wechat/push sealPush; each answer comes after the event is stored`,
         'the pushes name WeChat order ids the server does not know: after answering, it looks them up and files them as done (one more read and write each)',
         'the raw insert rate is measured just before each level with the MongoDB driver from the benchmark process against the same database server',
+        'group commit (the default): pushes arriving within 5 ms, up to 100, are stored by one bulk insert, each answered once it is stored; the one-insert-per-push server ran first, on its own fresh databases',
       ],
       details,
       seconds: (performance.now() - started) / 1000,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only push,tokens] [--flow-orders N]`: starts a database (scripts/mongo decides
+ * `npm run bench [-- --quick] [--only push,tokens] [--flow-orders N] [--wait-seconds S]`: starts a database (scripts/mongo decides
  * which), runs each benchmark against real processes on loopback, prints one table per benchmark
  * with figures and the ratios between figures of this same run, and writes the whole run to
  * bench/results/latest.json. See docs/performance.md.
@@ -11,18 +11,24 @@ import { startDatabase } from '../scripts/mongo';
 import { parseArgs, type BenchArgs, type BenchName } from './lib/args';
 import { formatResult, type BenchResult } from './lib/report';
 import { runningProcesses } from './lib/stack';
-import { flowBench } from './flow.bench';
+import { flowBench, waitBench } from './flow.bench';
+import { packageBench } from './package.bench';
+import { capacityBench } from './capacity.bench';
 import { mpRouteBench } from './mp-route.bench';
 import { pushBench } from './push.bench';
 import { tokensBench } from './tokens.bench';
 import { workerTickBench } from './worker-tick.bench';
 
-const RUNNERS: Record<BenchName, (serverUri: string, args: BenchArgs) => Promise<BenchResult>> = {
+/** Each benchmark; `earlier` holds this run's results so far (capacity builds on flow and push). */
+const RUNNERS: Record<BenchName, (serverUri: string, args: BenchArgs, earlier: BenchResult[]) => Promise<BenchResult>> = {
+  package: () => packageBench(),
   push: (uri, args) => pushBench(uri, args.quick),
   mp: (uri, args) => mpRouteBench(uri, args.quick),
   tokens: (uri, args) => tokensBench(uri, args.quick),
   worker: (uri, args) => workerTickBench(uri, args.quick),
   flow: (uri, args) => flowBench(uri, args.quick, args.flowOrders),
+  wait: (uri, args) => waitBench(uri, args.quick, args.waitSeconds),
+  capacity: (_uri, args, earlier) => capacityBench(args.quick, earlier),
 };
 
 function machine() {
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   try {
     for (const name of args.only) {
       try {
-        const result = await RUNNERS[name](db.uri, args);
+        const result = await RUNNERS[name](db.uri, args, run.results);
         run.results.push(result);
         console.log(formatResult(result));
         save(out, run); // after each benchmark, so an interrupted run keeps what it measured

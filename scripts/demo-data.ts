@@ -34,3 +34,22 @@ export async function seedDemoOrders(serverUrl: string, adminKey: string, appid:
   }
   return seeded;
 }
+
+/** The console's demo staff, one per role, all with the same development password. */
+export const DEMO_STAFF = [
+  { username: 'admin', displayName: '演示管理员', role: 'admin' },
+  { username: 'operator', displayName: '演示操作员', role: 'operator' },
+  { username: 'viewer', displayName: '演示查看员', role: 'viewer' },
+] as const;
+
+/** Adds the demo staff through the admin API; accounts already there are left as they are. */
+export async function seedDemoStaff(serverUrl: string, adminKey: string, password: string): Promise<void> {
+  for (const staff of DEMO_STAFF) {
+    const res = await fetch(`${serverUrl}/api/admin/staff`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...staff, password }),
+    });
+    if (!res.ok && res.status !== 409) throw new Error(`adding staff ${staff.username} failed: ${res.status} ${await res.text()}`);
+  }
+}

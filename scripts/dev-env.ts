@@ -62,3 +62,16 @@ export function devCredentials(env: NodeJS.ProcessEnv): { values: DevCredentials
   fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   return { values, generated };
 }
+
+/**
+ * The demo staff accounts' password for the console under `npm start`: generated once and kept
+ * in .data/dev-env.json beside the other development credentials; CONSOLE_DEMO_PASSWORD wins.
+ */
+export function devConsolePassword(env: NodeJS.ProcessEnv): { password: string; generated: boolean } {
+  if (env.CONSOLE_DEMO_PASSWORD) return { password: env.CONSOLE_DEMO_PASSWORD, generated: false };
+  const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  stored.CONSOLE_DEMO_PASSWORD ??= `demo-${crypto.randomBytes(6).toString('hex')}`;
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return { password: stored.CONSOLE_DEMO_PASSWORD, generated: true };
+}

@@ -12,7 +12,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const stamp = path.join(root, 'node_modules', '.fapiao-installed');
-const manifests = ['package.json', 'package-lock.json', 'shared/package.json', 'server/package.json'];
+const manifests = ['package.json', 'package-lock.json', 'shared/package.json', 'server/package.json', 'server/console/package.json'];
 
 function fingerprint() {
   const hash = crypto.createHash('sha256');
@@ -40,3 +40,6 @@ if (have !== wanted) {
   // npm ci rewrites nothing, npm install may rewrite the lock file: fingerprint after.
   fs.writeFileSync(stamp, fingerprint());
 }
+
+// The merchant console is served from its build: build it when its sources changed (cached).
+require('./build-console.js');

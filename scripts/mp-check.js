@@ -4,7 +4,9 @@
  *  1. structure: app.json pages exist (.ts/.js, .wxml, .json), every usingComponents entry of
  *     the app and of each page resolves (relative, absolute or via miniprogram_npm) to a component;
  *  2. WXML syntax: every .wxml compiled with WeChat's wcc (miniprogram-compiler wxmlToJs);
- *  3. DevTools compile: miniprogram-ci getCompiledResult (TS→ES5, app.json schema, page files,
+ *  3. package size: the main package as WeChat counts it (files reachable from app.json, see
+ *     mp-package.js) must stay under WeChat's 2 MB limit;
+ *  4. DevTools compile: miniprogram-ci getCompiledResult (TS→ES5, app.json schema, page files,
  *     component resolution), offline thanks to the documented project.attr() override.
  * Run `node scripts/mp-pack.js` first (components resolve into miniprogram_npm).
  * Usage: node scripts/mp-check.js [--skip-ci]
@@ -12,6 +14,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { mainPackage, packageProblems, resolveComponent } = require('./mp-package');
 
 const root = path.resolve(__dirname, '..');
 const projectConfig = JSON.parse(fs.readFileSync(path.join(root, 'project.config.json'), 'utf8'));
@@ -28,37 +31,15 @@ const readJson = (file) => {
   }
 };
 
-/** Where WeChat looks for a usingComponents path, in its order (see miniprogram-ci error 10009). */
-function resolveComponent(fromFile, ref) {
-  const tried = [];
-  const candidates = [];
-  if (ref.startsWith('/')) candidates.push(path.join(mpRoot, ref));
-  else {
-    candidates.push(path.resolve(path.dirname(fromFile), ref));
-    for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
-      candidates.push(path.join(dir, 'miniprogram_npm', ref));
-      if (path.relative(mpRoot, dir) === '' || !dir.startsWith(mpRoot)) break;
-    }
-  }
-  for (const base of candidates) {
-    tried.push(path.relative(root, base));
-    const direct = ['.json', '.wxml'].every((ext) => exists(base + ext)) && ['.js', '.ts'].some((ext) => exists(base + ext));
-    if (direct) return { file: base };
-    const index = path.join(base, 'index');
-    if (['.json', '.wxml'].every((ext) => exists(index + ext)) && ['.js', '.ts'].some((ext) => exists(index + ext))) return { file: index };
-  }
-  return { tried };
-}
-
 function checkComponents(jsonFile, seen) {
   if (seen.has(jsonFile)) return;
   seen.add(jsonFile);
   const json = readJson(jsonFile);
   const using = (json && json.usingComponents) || {};
   for (const [tag, ref] of Object.entries(using)) {
-    const found = resolveComponent(jsonFile, ref);
-    if (!found.file) problems.push(`${path.relative(root, jsonFile)}: usingComponents "${tag}": "${ref}" not found (tried ${found.tried.join(', ')})`);
-    else checkComponents(found.file + '.json', seen);
+    const found = resolveComponent(mpRoot, jsonFile, ref);
+    if (!found.base) problems.push(`${path.relative(root, jsonFile)}: usingComponents "${tag}": "${ref}" not found (tried ${found.tried.map((t) => path.relative(root, t)).join(', ')})`);
+    else checkComponents(found.base + '.json', seen);
   }
 }
 
@@ -101,6 +82,12 @@ function checkWxml() {
   return list.length;
 }
 
+function checkPackageSize() {
+  const pkg = mainPackage(mpRoot);
+  problems.push(...packageProblems(pkg));
+  return `${(pkg.bytes / 1024).toFixed(1)} KB in ${pkg.files.length} files`;
+}
+
 async function checkWithCi() {
   const ci = require('miniprogram-ci');
   const project = new ci.Project({
@@ -120,6 +107,7 @@ async function checkWithCi() {
 (async () => {
   const components = checkStructure();
   const wxml = checkWxml();
+  const size = checkPackageSize();
   let compiled = 'skipped';
   if (!process.argv.includes('--skip-ci') && problems.length === 0) {
     // The one remaining lookup (getwhiteextlist) is non-fatal: make it fail fast, not hang.
@@ -135,6 +123,6 @@ async function checkWithCi() {
     for (const p of problems) console.error(`  - ${p}`);
     process.exit(1);
   }
-  console.log(`mp-check ok: ${components} component/page configs resolved, ${wxml} WXML files compiled, miniprogram-ci compile: ${compiled}`);
+  console.log(`mp-check ok: ${components} component/page configs resolved, ${wxml} WXML files compiled, main package ${size} (limit 2 MB), miniprogram-ci compile: ${compiled}`);
   process.exit(0); // miniprogram-ci keeps handles open
 })();

@@ -5,6 +5,9 @@
  *     "miniprogram" field), which is exactly what ci.packNpmManually produces for it;
  *   - @fapiao/shared: the workspace package compiled to ES2017 CommonJS (shared/tsconfig.build.json).
  *     The npm packer does not follow npm-workspace symlinks, so it is copied in here.
+ * Then it keeps only what the app reaches (scripts/mp-package.js: the Vant components named in
+ * usingComponents, the components, scripts, WXS and styles they pull in, and the shared modules the
+ * pages import) and deletes the rest, so the folder holds what WeChat uploads and no more.
  * No network, no DevTools. Run before the Mini Program tests and before opening DevTools.
  * Usage: node scripts/mp-pack.js [--skip-shared-build]
  */
@@ -12,6 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
+const { directoryBytes, reachableFiles } = require('./mp-package');
 
 const root = path.resolve(__dirname, '..');
 const npmDir = path.join(root, 'miniprogram', 'miniprogram_npm');
@@ -56,10 +60,31 @@ function packShared(build) {
   return `${pkg.name} ${pkg.version} (${path.relative(root, dist)})`;
 }
 
+/** Deletes every file of miniprogram_npm the app does not reach, then the folders left empty. */
+function pruneUnreached() {
+  const mpRoot = path.join(root, 'miniprogram');
+  const before = directoryBytes(npmDir);
+  const { files, missing } = reachableFiles(mpRoot);
+  if (missing.length) throw new Error(`references that resolve to nothing:\n  ${missing.join('\n  ')}`);
+  const keep = new Set(files);
+  const prune = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        prune(file);
+        if (fs.readdirSync(file).length === 0) fs.rmdirSync(file);
+      } else if (!keep.has(file)) fs.rmSync(file);
+    }
+  };
+  prune(npmDir);
+  const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
+  return `kept ${kb(directoryBytes(npmDir))} of ${kb(before)} (only what the app reaches)`;
+}
+
 try {
   const build = !process.argv.includes('--skip-shared-build');
   const packed = [packVant(), packShared(build)];
-  console.log(`miniprogram_npm built: ${packed.join(', ')}`);
+  console.log(`miniprogram_npm built: ${packed.join(', ')}; ${pruneUnreached()}`);
 } catch (err) {
   console.error(`mp-pack failed: ${err && err.message ? err.message : err}`);
   process.exit(1);

@@ -21,6 +21,19 @@ describe('npm start (scripts/start.ts)', () => {
       const sandboxConsole = /console: (http:\/\/\S+)\)/.exec(start.output())?.[1] ?? '';
       expect((await fetch(sandboxConsole)).status).toBe(200);
 
+      // The merchant console is served, and the printed demo login works.
+      const consoleLine = /Console\s+(http:\/\/\S+)\s+log in as admin .* password (\S+)/.exec(start.output());
+      expect(consoleLine).not.toBeNull();
+      const page = await fetch(consoleLine?.[1] ?? '');
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const staffLogin = await fetch(`${url}/api/admin/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: consoleLine?.[2] }),
+      });
+      expect(staffLogin.status).toBe(200);
+
       start.child.kill('SIGINT');
       expect(await start.exited).toEqual({ code: 0, signal: null });
       expect(start.output()).toContain('info stopped');

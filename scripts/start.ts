@@ -6,10 +6,10 @@
  */
 import path from 'node:path';
 import { createSandbox, type Sandbox } from '../server/sandbox';
-import { devCredentials, devSellerIdentity } from './dev-env';
+import { devConsolePassword, devCredentials, devSellerIdentity } from './dev-env';
 import { freePort } from './mongo/free-port';
 import { startDatabase, withDatabaseName, type RunningDatabase } from './mongo';
-import { DEMO_BUYERS, seedDemoOrders } from './demo-data';
+import { DEMO_BUYERS, DEMO_STAFF, seedDemoOrders, seedDemoStaff } from './demo-data';
 import { bootstrapSandboxMerchant } from './sandbox-bootstrap';
 import { spawnServer, type ServerProcess } from './server-process';
 
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
 
   const adminKey = credentials.ADMIN_API_KEYS.split(',')[0]?.trim() ?? '';
   const demo = await seedDemoOrders(server.url, adminKey, credentials.WECHAT_APPID);
+  const consoleLogin = devConsolePassword(process.env);
+  await seedDemoStaff(server.url, adminKey, consoleLogin.password);
 
   const shown = (name: keyof typeof credentials) => (generated.includes(name) ? credentials[name] : '(from your environment)');
   console.log(`
@@ -100,6 +102,8 @@ Fapiao is running.
   Health           ${server.url}/healthz   ${server.url}/readyz
   WeChat sandbox   ${sandbox.url}   (console: ${sandbox.url}/sandbox)
   Database         ${db.description} at ${withDatabaseName(db.uri, DEV_DATABASE)}
+
+  Console          ${server.url}/console/   log in as ${DEMO_STAFF.map((s) => s.username).join(' / ')} (one per role), password ${consoleLogin.generated ? consoleLogin.password : '(CONSOLE_DEMO_PASSWORD from your environment)'}
 
 Development credentials (generated once, kept in .data/dev-env.json):
   WECHAT_APPID     ${shown('WECHAT_APPID')}

@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['push', 'mp', 'tokens', 'worker', 'flow'] as const;
+export const BENCHMARKS = ['package', 'push', 'mp', 'tokens', 'worker', 'flow', 'wait', 'capacity'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -6,9 +6,11 @@ export interface BenchArgs {
   quick: boolean;
   /** Orders in the whole-flow benchmark, when not the default for the mode. */
   flowOrders?: number;
+  /** How long orders arrive in the buyer-wait benchmark, when not the default for the mode. */
+  waitSeconds?: number;
 }
 
-const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}] [--flow-orders N]`;
+const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}] [--flow-orders N] [--wait-seconds S]`;
 
 /** Reads `[--quick] [--only push,tokens] [--flow-orders 300]` (also `--only=…`). */
 export function parseArgs(argv: string[]): BenchArgs {
@@ -26,6 +28,10 @@ export function parseArgs(argv: string[]): BenchArgs {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) throw new Error(`--flow-orders takes a positive whole number; usage: ${USAGE}`);
       args.flowOrders = n;
+    } else if (flag === '--wait-seconds') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--wait-seconds takes a positive whole number; usage: ${USAGE}`);
+      args.waitSeconds = n;
     } else throw new Error(`unknown argument ${argv[i]}; usage: ${USAGE}`);
   }
   return args;

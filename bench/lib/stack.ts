@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import mongoose, { type Connection } from 'mongoose';
 import { bootstrapSandboxMerchant, type MerchantIdentity } from '../../scripts/sandbox-bootstrap';
 import { freePort } from '../../scripts/mongo/free-port';
 import { withDatabaseName } from '../../scripts/mongo';
 import { TEST_ENV } from '../../server/test/support/app';
-import { spawnTs, type Spawned } from '../../server/test/support/process';
+import { repoRoot, spawnProcess, spawnTs, type Spawned } from '../../server/test/support/process';
 
 export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const ADMIN_KEY = 'key-bench-admin-0123456789abcdef';
@@ -36,10 +37,40 @@ export function rssMb(pid: number): number {
   return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
 }
 
+/** Heap and memory of a server process, after a full garbage collection (see server-with-memory-report.js). */
+export interface MemoryReport {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  spaces: Record<string, { used: number; size: number }>;
+  /** CPU time the process used so far, µs. */
+  cpu: { user: number; system: number };
+  /** Database operations sent, by "collection.method" (only with BENCH_COUNT_DB_OPS=1). */
+  dbOps: Record<string, number>;
+}
+
+/** Asks a server started by startStack for its memory report. */
+export async function memoryReport(server: Spawned): Promise<MemoryReport> {
+  const seen = server.output().split('\n').filter((l) => l.startsWith('memory ')).length;
+  server.child.kill('SIGUSR2');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lines = server.output().split('\n').filter((l) => l.startsWith('memory '));
+    if (lines.length > seen) return JSON.parse((lines.at(-1) ?? '').slice('memory '.length)) as MemoryReport;
+    if (Date.now() > deadline) throw new Error('the server printed no memory report');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export interface Stack {
   serverUrl: string;
   sandboxUrl: string;
   server: Spawned;
+  /** Every server process, the first being `server`; all on the same database. */
+  servers: Spawned[];
+  serverUrls: string[];
   sandbox: Spawned;
   merchant: MerchantIdentity;
   /** The server's own database (for seeding and counting; the server is the one that works on it). */
@@ -49,12 +80,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+let built = false;
+/** `npm run build` once per benchmark run: the servers run compiled, as `npm run serve` runs them. */
+function buildServer(): void {
+  if (built) return;
+  console.error('[bench] building the server (npm run build) …');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
 /**
- * The WeChat sandbox and the Fapiao server (server/src/main.ts, the real composition root, worker
- * included) as two separate OS processes on fresh databases, the sandbox pushing to the server in
- * safe mode, merchant registered the way ops does it.
+ * The WeChat sandbox and the Fapiao server (server/dist/main.js, built from server/src/main.ts: the
+ * real composition root, worker included, as production runs it) as separate OS processes on fresh databases, the sandbox pushing to the (first) server
+ * in safe mode, merchant registered the way ops does it. `servers: 2` starts a second server
+ * process on the same database (its worker shares the work; the sandbox pushes to the first).
  */
-export async function startStack(serverUri: string, opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string> }): Promise<Stack> {
+export async function startStack(
+  serverUri: string,
+  opts: { tag: string; sandboxSettings?: Record<string, number>; serverEnv?: Record<string, string>; servers?: number; nodeFlags?: string[] },
+): Promise<Stack> {
+  buildServer();
   const [serverPort, sandboxPort] = [await freePort(), await freePort()];
   const serverUrl = `http://127.0.0.1:${serverPort}`;
   const sandboxDbUri = freshDatabase(serverUri, `${opts.tag}_sandbox`);
@@ -81,12 +126,15 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const merchant = await bootstrapSandboxMerchant(sandboxUrl, { appid: APP.appid, secret: APP.secret });
     const mongodbUri = freshDatabase(serverUri, opts.tag);
-    const server = spawnTs('server/src/main.ts', {
+    const ports = [serverPort];
+    for (let i = 1; i < (opts.servers ?? 1); i++) ports.push(await freePort());
+    const serverArgs = [...(opts.nodeFlags ?? []), path.join(repoRoot, 'bench/lib/server-with-memory-report.js')];
+    const serverEnv = (port: number): Record<string, string> => ({
       ...TEST_ENV,
       NODE_ENV: 'production',
       MONGODB_URI: mongodbUri,
       HOST: '127.0.0.1',
-      PORT: String(serverPort),
+      PORT: String(port),
       ADMIN_API_KEYS: ADMIN_KEY,
       WECHAT_AES_KEY: AES_KEY,
       WECHAT_API_BASE: sandboxUrl,
@@ -98,9 +146,14 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       LOG_LEVEL: 'warn',
       ...opts.serverEnv,
     });
-    processes.push(server);
-    runningProcesses.add(server);
-    await waitForHealth(serverUrl, server, 60_000);
+    const servers = ports.map((port) => spawnProcess(process.execPath, serverArgs, { cwd: repoRoot, env: serverEnv(port) }));
+    const serverUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+    const server = servers[0] as Spawned;
+    for (const p of servers) {
+      processes.push(p);
+      runningProcesses.add(p);
+    }
+    for (const [i, p] of servers.entries()) await waitForHealth(serverUrls[i] as string, p, 60_000);
     // The merchant's contact as ops sets it: requests read its time_out.
     const contact = await fetch(`${serverUrl}/api/admin/settings/contact`, {
       method: 'PUT',
@@ -113,13 +166,15 @@ export async function startStack(serverUri: string, opts: { tag: string; sandbox
       serverUrl,
       sandboxUrl,
       server,
+      servers,
+      serverUrls,
       sandbox,
       merchant,
       db,
       sandboxDbUri,
       async stop() {
         await db.close();
-        for (const p of [server, sandbox]) {
+        for (const p of [...servers, sandbox]) {
           if (p.child.exitCode === null) {
             p.child.kill('SIGTERM');
             const done = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);

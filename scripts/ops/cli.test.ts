@@ -450,10 +450,11 @@ describe('reconcile', () => {
   it('agrees while WeChat does, then finds the request the sandbox issued behind the server’s back, and exits 1', async () => {
     const agreeing = await Promise.all([buyerWithInvoice('agreeing', '赵六'), buyerWithInvoice('agreeing2', '孙八')]);
     const ok = await Promise.all(agreeing.map((a) => waitForStatus(a.orderNo, 'ISSUED')));
-    // One request a page: both ISSUED ones are checked only if reconcile follows the server's cursor.
+    // One request a page: the ISSUED ones (these two and the earlier test's "escapes" buyer) are
+    // checked only if reconcile follows the server's cursor.
     const clean = await ops(['invoices', 'reconcile', '--since', started.toISOString(), '--page-size', '1']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/Checked 2: 2 ok, 0 mismatch, 0 stuck/);
+    expect(clean.stdout).toMatch(/Checked 3: 3 ok, 0 mismatch, 0 stuck/);
 
     // WeChat's answers go missing: no result push, and every query says "still processing".
     await call(sandbox.url, 'PUT', '/sandbox/api/faults', undefined, {
@@ -476,14 +477,14 @@ describe('reconcile', () => {
     const found = await ops(['invoices', 'reconcile', '--since', started.toISOString(), '--page-size', '1']);
     expect(found.code).toBe(1);
     expect(found.stdout).toMatch(new RegExp(`MISMATCH\\s+${issuing.id}\\s+${lost.orderNo}\\s+ISSUING\\s+WeChat issued \\d+/\\d+ but we were still waiting`));
-    expect(found.stdout).toMatch(/Checked 3: 2 ok, 1 mismatch, 0 stuck/);
+    expect(found.stdout).toMatch(/Checked 4: 3 ok, 1 mismatch, 0 stuck/);
     expect(found.stdout).toContain('Needs a human');
-    expect(found.stderr).toContain('Reconciling 3 requests');
+    expect(found.stderr).toContain('Reconciling 4 requests');
 
     const report = await ops(['invoices', 'reconcile', '--since', '1d', '--json']);
     expect(report.code).toBe(1);
     const parsed = JSON.parse(report.stdout) as { ok: number; needsHuman: boolean; mismatch: { id: string; wechat: { state: string } }[] };
-    expect(parsed).toMatchObject({ ok: 2, needsHuman: true, mismatch: [{ id: issuing.id, wechat: { state: 'issued' } }] });
+    expect(parsed).toMatchObject({ ok: 3, needsHuman: true, mismatch: [{ id: issuing.id, wechat: { state: 'issued' } }] });
     expect(ok.map((r) => r.id)).not.toContain(issuing.id);
   }, 120_000);
 });

@@ -47,6 +47,15 @@ export interface Answer<T> {
  * UnreachableError when there is no usable answer at all. Nothing here ever prints or returns
  * the key.
  */
+export interface StaffAccount {
+  username: string;
+  displayName: string;
+  role: 'viewer' | 'operator' | 'admin';
+  disabled: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
 export class AdminClient {
   constructor(
     private readonly connection: Connection,
@@ -92,6 +101,14 @@ export class AdminClient {
       `${this.connection.server} answered ${method} ${path} with HTTP ${res.status}, not a Fapiao error`,
       'Is --server (FAPIAO_SERVER) the URL of a Fapiao server?',
     );
+  }
+
+  // ── staff (the console's accounts) ──────────────────────────────────────────────────────────
+  async addStaff(staff: { username: string; displayName: string; role: string; password: string }): Promise<StaffAccount> {
+    return (await this.request<StaffAccount>('POST', '/staff', staff)).body;
+  }
+  async listStaff(): Promise<StaffAccount[]> {
+    return (await this.request<{ staff: StaffAccount[] }>('GET', '/staff')).body.staff;
   }
 
   // ── settings ───────────────────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import { registerInvoices } from './commands/invoices';
 import { registerOrders } from './commands/orders';
 import { registerReconcile } from './commands/reconcile';
 import { registerPlatform, registerSettings, SETUP_ORDER } from './commands/settings';
+import { registerStaff } from './commands/staff';
 import { Context, DEFAULT_SERVER, type GlobalOptions, type Io } from './context';
 import { CliError, redact } from './errors';
 import { EXIT, EXIT_CODE_HELP, type ExitCode } from './exit-codes';
@@ -63,6 +64,7 @@ errors to stderr.`,
   registerOrders(program, ctx);
   const invoices = registerInvoices(program, ctx);
   registerReconcile(invoices, ctx);
+  registerStaff(program, ctx);
   // Commands created after the settings above inherit them (output, exitOverride, help after errors).
   return { program, ctx };
 }

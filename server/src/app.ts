@@ -1,7 +1,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Container } from './container';
+import { dashboardRoutes } from './http/admin/dashboard-routes';
+import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
+import { orderReadRoutes } from './http/admin/order-routes';
 import { adminRoutes } from './http/admin/routes';
+import { staffRoutes } from './http/admin/staff-routes';
+import { consoleRoutes, findConsoleDist } from './http/console/routes';
+import { AppError } from './errors';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
 import { errorHandler } from './http/error-handler';
@@ -29,7 +35,16 @@ export function createApp(deps: AppDeps): Koa {
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
-  const auth = authenticators({ sessions: repositories.sessions, adminKeys: deps.config.ADMIN_API_KEYS, now });
+  const { config } = deps;
+  const staff = {
+    staff: repositories.staff,
+    audit: repositories.audit,
+    now,
+    sessionTtlMs: config.CONSOLE_SESSION_HOURS * 3600_000,
+    maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
+    failureWindowMs: config.CONSOLE_LOGIN_WINDOW_MINUTES * 60_000,
+  };
+  const auth = authenticators({ sessions: repositories.sessions, adminKeys: config.ADMIN_API_KEYS, staff, now });
   const ordersDeps = { orders: repositories.orders, requests: repositories.requests, now };
   const groups: { prefix: string; routes: AnyApiRoute[] }[] = [
     {
@@ -42,13 +57,21 @@ export function createApp(deps: AppDeps): Koa {
     },
     {
       prefix: '/api/admin',
-      routes: adminRoutes({
+      routes: [
+        ...staffRoutes({ ...staff, cookie: { secure: config.NODE_ENV === 'production' } }),
+        ...dashboardRoutes({ requests: repositories.requests, now }),
+        ...orderReadRoutes({ orders: repositories.orders, requests: repositories.requests }),
+        // Before /invoices/:id, so "export" is not taken for an id.
+        ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
+        ...adminRoutes({
         orders: ordersDeps,
         lifecycle,
         settings: { invoice: deps.wechat.invoice, settings: repositories.settings, audit: repositories.audit, now },
         audit: repositories.audit,
         now,
-      }).concat(outboxRoutes({ emails: repositories.emailOutbox, alerts: repositories.alertOutbox })),
+        }),
+        ...outboxRoutes({ emails: repositories.emailOutbox, alerts: repositories.alertOutbox }),
+      ],
     },
   ];
 
@@ -71,8 +94,19 @@ export function createApp(deps: AppDeps): Koa {
     },
   });
   const metrics = metricsRoutes({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
-  for (const router of [healthRoutes(deps.health), metrics, pushes, api]) {
+  for (const router of [healthRoutes(deps.health), metrics, pushes, api, consoleRoutes(findConsoleDist())]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   return app;
+}
+
+async function fetchPdf(url: string, timeoutMs: number): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch {
+    throw new AppError('WECHAT_UNAVAILABLE', 'The invoice PDF could not be fetched from WeChat; try again shortly');
+  }
+  if (!res.ok) throw new AppError('WECHAT_UNAVAILABLE', `WeChat answered ${res.status} for the invoice PDF; try again shortly`);
+  return Buffer.from(await res.arrayBuffer());
 }

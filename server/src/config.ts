@@ -68,6 +68,28 @@ const schema = z.object({
     .max(1)
     .default(1)
     .describe("Multiplies the worker's waits (polls, back-off); below 1 only for tests and demos"),
+  PUSH_GROUP_COMMIT_MS: z.coerce
+    .number()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('Pushes arriving within this many ms are stored with one bulk insert (each answered once its own is stored)'),
+  PUSH_GROUP_COMMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe('Most pushes in one bulk insert; 1 stores each push on its own'),
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12).describe('Merchant console session lifetime'),
+  CONSOLE_LOGIN_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe('Failed console logins allowed per username in one window (4× that per address); then every attempt is refused until it ends'),
+  CONSOLE_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(15).describe('The window of CONSOLE_LOGIN_MAX_FAILURES'),
   DATABASE_TIMEOUT_MS: z.coerce
     .number()
     .int()

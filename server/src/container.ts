@@ -10,6 +10,8 @@ import { pushEventModel } from './data/push-event/push-event.schema';
 import { sessionRepository, type SessionRepository } from './data/session/session.repository';
 import { sessionModel } from './data/session/session.schema';
 import { settingModel, settingsRepository, type SettingsRepository } from './data/settings/settings.schema';
+import { staffRepository, type StaffRepository } from './data/staff/staff.repository';
+import { staffModels } from './data/staff/staff.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
 import { queueForgottenCopies } from './domain/lifecycle/issuing';
@@ -40,6 +42,7 @@ export interface Container {
     audit: AuditLog;
     emailOutbox: OutboxRepository<EmailCopyPayload>;
     alertOutbox: OutboxRepository<AlertPayload>;
+    staff: StaffRepository;
   };
   wechat: WeChatClient;
   metrics: Metrics;
@@ -59,6 +62,8 @@ export interface ContainerInput {
   isShuttingDown: () => boolean;
   /** Tests shorten the worker's waits. */
   schedule?: Partial<SchedulePolicy> | undefined;
+  /** Told when a push has been acted on and may have made a request due (main.ts nudges the worker). */
+  onWorkDue?: (() => void) | undefined;
 }
 
 /** How often a process looks for pushes left unprocessed by a crashed process. */
@@ -88,7 +93,9 @@ export function createContainer(input: ContainerInput): Container {
     },
   });
   const repositories = {
-    pushEvents: pushEventRepository(pushEventModel(db)),
+    pushEvents: pushEventRepository(pushEventModel(db), {
+      groupCommit: config.PUSH_GROUP_COMMIT_MAX > 1 ? { windowMs: config.PUSH_GROUP_COMMIT_MS, maxBatch: config.PUSH_GROUP_COMMIT_MAX } : undefined,
+    }),
     orders: orderRepository(orderModel(db)),
     requests: countTransitions(invoiceRequestRepository(requestModel), metrics.transitions),
     sessions: sessionRepository(sessionModel(db)),
@@ -96,6 +103,7 @@ export function createContainer(input: ContainerInput): Container {
     audit: auditLog(auditModel(db)),
     emailOutbox: emailOutboxRepository,
     alertOutbox: alertOutboxRepository,
+    staff: staffRepository(staffModels(db)),
   };
   const alerts = config.ALERT_WEBHOOK_URL
     ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
@@ -210,8 +218,9 @@ export function createContainer(input: ContainerInput): Container {
       },
       pushEvents: repositories.pushEvents,
       now: () => new Date(),
-      // Answered already; act afterwards, off the request.
-      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message),
+      // Answered already; act afterwards, off the request. Then the worker looks at once: the
+      // buyer is waiting for the step the push made due (processPush never rejects).
+      onNewEvent: (push) => void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message).then(() => input.onWorkDue?.()),
     },
     async housekeeping() {
       if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;

@@ -12,7 +12,7 @@ import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { startDelivery } from './notify/delivery';
-import { DEFAULT_WORKER, startInvoiceWorker } from './worker/invoice-worker';
+import { DEFAULT_WORKER, startInvoiceWorker, type RunningWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -20,7 +20,16 @@ async function main(): Promise<void> {
   let shuttingDown = false;
 
   const db = await connectDatabase(config, logger);
-  const container = createContainer({ config, logger, db, isShuttingDown: () => shuttingDown, schedule: scaledSchedule(config.WORKER_TIME_SCALE) });
+  // The worker starts after the server listens; a push stored before that has no worker to nudge.
+  const started: { worker?: RunningWorker | undefined } = {};
+  const container = createContainer({
+    config,
+    logger,
+    db,
+    isShuttingDown: () => shuttingDown,
+    schedule: scaledSchedule(config.WORKER_TIME_SCALE),
+    onWorkDue: () => started.worker?.nudge(),
+  });
   await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
@@ -36,6 +45,7 @@ async function main(): Promise<void> {
         () => container.housekeeping(),
       )
     : undefined;
+  started.worker = worker;
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
   // The outboxes (emailed copies, alerts) are delivered by the processes that run the worker, each
   // on its own loop: a dead SMTP server or webhook never holds up an invoice.

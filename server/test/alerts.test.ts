@@ -55,6 +55,21 @@ describe('alerts in generic JSON, from a running server', () => {
     expect(hits[2]?.headers['content-type']).toBe('application/json');
   });
 
+  it('a request the lifecycle flags for a human (issuing failed) raises its alert, and the gauge counts it', async () => {
+    const buyer = await env.login('flagged');
+    const orderNo = `AF${Date.now().toString(36)}`;
+    expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
+    const requested = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 });
+    // The sandbox's invoicing platform fails an invoice whose title starts with SANDBOX_FAIL.
+    await env.sandboxApi('POST', '/authorize', { auth_url: (requested.json as { authUrl: string }).authUrl, openid: buyer.openid, action: 'authorize', user_field: { title: 'SANDBOX_FAIL 周九' } });
+    const hook = await eventually(async () => receiver.received.find((r) => r.status === 200 && r.body.kind === 'needs_attention' && r.body.orderNo === orderNo), 30_000, 'the attention alert');
+    const id = String(((await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string }[])[0]?.id);
+    expect(hook.body).toMatchObject({ requestId: id, text: expect.stringContaining('ISSUE_FAILED') });
+    expect(String(hook.body.incident)).toMatch(new RegExp(`^needs_attention:${id}:\\d+$`));
+    const gauge = await env.app.container.metrics.registry.getSingleMetricAsString('fapiao_invoice_requests_needing_attention');
+    expect(Number(/needing_attention (\d+)/.exec(gauge)?.[1])).toBeGreaterThanOrEqual(1);
+  });
+
   it('reconcile finding a mismatch raises one alert for the request, however often ops reconcile', async () => {
     const buyer = await env.login('alerts');
     const orderNo = `AL${Date.now().toString(36)}`;

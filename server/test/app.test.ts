@@ -58,8 +58,8 @@ describe('the HTTP skeleton', () => {
   it('passes AppErrors through and hides the details of unexpected errors, logging them', async () => {
     const app = await startTestApp({
       extra: (koa) => {
-        // Mounted after the app's own routes: only reached for paths they do not answer.
-        koa.middleware.splice(1, 0, async (ctx, next) => {
+        // Mounted right after the request log and the error handler (the first two), before the routes.
+        koa.middleware.splice(2, 0, async (ctx, next) => {
           if (ctx.path === '/app-error') throw new AppError('FORBIDDEN', 'Not your order');
           if (ctx.path === '/bug') throw new Error('secret internal detail');
           await next();

@@ -250,6 +250,7 @@ function validBody(key: string): unknown {
       },
     },
     'PUT /api/admin/settings/pay-mch': { mchid: '1234567890', s_pappid: TEST_ENV.INVOICE_S_PAPPID },
+    'POST /api/admin/invoices/{id}/resolve': { note: '已与买家电话确认，人工处理完毕' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
   return bodies[key];
@@ -738,6 +739,17 @@ describe('/wechat/push (safe mode configured)', () => {
 });
 
 // ── Routes outside the API ─────────────────────────────────────────────────────────────────────
+
+describe('/metrics', () => {
+  it('is off without METRICS_TOKEN (404 for any credential, the admin key included); wrong methods are 405', async () => {
+    exercised.add('GET /metrics');
+    for (const authorization of [undefined, `Bearer ${ADMIN_KEY}`, 'Bearer ', `Bearer ${OVERLONG}`]) {
+      const answer = await send({ method: 'GET', path: '/metrics', headers: authorization ? { authorization } : {} });
+      expect({ authorization, status: answer.status, code: (answer.json as { error?: { code?: string } })?.error?.code }).toEqual({ authorization, status: 404, code: 'ROUTE_NOT_FOUND' });
+    }
+    expect((await send({ method: 'POST', path: '/metrics', headers: jsonHeaders(), body: '{}' })).status).toBe(405);
+  });
+});
 
 describe('health and the API description', () => {
   it('take no input: wrong methods are 405 and junk in the query changes nothing', async () => {

@@ -75,6 +75,12 @@ describe('the runtime image (Dockerfile, stage runtime)', () => {
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+    // The merchant console was built into the image and is served, with its CSP.
+    const consolePage = await fetch(`http://127.0.0.1:${port}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(consolePage.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await consolePage.text())?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
 
     expect(healthcheck?.[0]).toBe('node');
     const check = spawnSync(process.execPath, healthcheck!.slice(1), { cwd: dir, env: { ...processEnv, PATH: process.env.PATH } });

@@ -14,6 +14,8 @@ const LIMITS = {
   OFFSETTING: { looks: 10, ageMs: 8_000 },
 };
 const WAIT_MS = 40_000;
+/** One case runs several flows at once; on a busy machine that takes a while (the flows wait by polling). */
+const CASE_MS = 180_000;
 
 const COMPANY = { title: '福州示例科技有限公司', tax_no: '91350100M000100Y43', addr: '福州市鼓楼区示例路 8 号', phone: '0591-12345678', bank_type: '招商银行福州分行', bank_no: '591900000000001' };
 const AUTH_FIELDS = {
@@ -52,8 +54,10 @@ afterAll(async () => env?.close());
 // ── the flows ─────────────────────────────────────────────────────────────────────────────────
 
 async function apply(type: 0 | 1, title?: Json, orderNo?: string) {
-  const buyer = await env.login(`mx${++seq}`);
-  const no = orderNo ?? `MX${Date.now().toString(36)}${seq}`;
+  // Flows run side by side: take this flow's number before the first await, or two share one.
+  const mine = ++seq;
+  const buyer = await env.login(`mx${mine}`);
+  const no = orderNo ?? `MX${Date.now().toString(36)}${mine}`;
   if (!orderNo) expect((await env.admin('POST', '/orders', orderFor(buyer.openid, no))).status).toBe(201);
   const answer = await askAsABuyerWould(() => env.mp(buyer.token, 'POST', `/orders/${no}/invoice`, { type, ...(title ? { title } : {}) }));
   return { buyer, orderNo: no, answer };
@@ -203,6 +207,11 @@ async function behave(behaviour: Json): Promise<void> {
   expect((await env.sandboxApi('PUT', '/behaviour', behaviour)).status).toBe(200);
 }
 
+/** A matrix case: its flows run at once and wait by polling, which takes a while on a busy machine. */
+function matrixCase(name: string, body: () => Promise<void>): void {
+  it(name, body, CASE_MS);
+}
+
 async function runCase(behaviour: Json, body: () => Promise<unknown>): Promise<void> {
   await behave(behaviour);
   const since = new Date(Date.now() - 1);
@@ -211,28 +220,28 @@ async function runCase(behaviour: Json, body: () => Promise<unknown>): Promise<v
 }
 
 describe('WeChat behaviour matrix: every switch × the flows', () => {
-  it('defaults (the most likely reading)', () =>
+  matrixCase('defaults (the most likely reading)', () =>
     runCase({}, async () => {
       await Promise.all([flows.company(), flows.personal(), flows.type0(), flows.rejectReapply(), flows.refundOffset(), flows.redFails(), flows.decline('AUTH_FAILED')]);
       await withLostPushes(() => Promise.all([flows.company(), flows.decline('AUTH_FAILED')]));
     }));
 
-  it('outcome query answers errcode 0 with empty numbers while not issued (outcomeQuery empty-success)', () =>
+  matrixCase('outcome query answers errcode 0 with empty numbers while not issued (outcomeQuery empty-success)', () =>
     runCase({ outcomeQuery: 'empty-success' }, async () => {
       await Promise.all([flows.company(), flows.personal(), flows.type0(), flows.rejectReapply(), flows.refundOffset()]);
       await withLostPushes(() => Promise.all([flows.company(), flows.failsSilently()]));
     }));
 
-  it('outcome query uses other errcodes (processing 73105, failed 73102, unknown fpqqlsh 73100)', () =>
+  matrixCase('outcome query uses other errcodes (processing 73105, failed 73102, unknown fpqqlsh 73100)', () =>
     runCase({ processingErrcode: 73105, failedErrcode: 73102, unknownFpqqlshErrcode: 73100 }, async () => {
       await Promise.all([flows.company(), flows.type0(), flows.rejectReapply(), flows.refundOffset()]);
       await withLostPushes(() => Promise.all([flows.company(), flows.failsSilently()]));
     }));
 
-  it('no result pushes at all (resultPushes never)', () =>
+  matrixCase('no result pushes at all (resultPushes never)', () =>
     runCase({ resultPushes: 'never' }, () => Promise.all([flows.company(), flows.personal(), flows.rejectReapply(), flows.refundOffset(), flows.redFails()])));
 
-  it('a stale wx_card ticket is refused with another code (ticketRejectedErrcode 72031): refreshed once; twice refused is a clear error', () =>
+  matrixCase('a stale wx_card ticket is refused with another code (ticketRejectedErrcode 72031): refreshed once; twice refused is a clear error', () =>
     runCase({ ticketRejectedErrcode: 72031 }, async () => {
       // Every ticket the server holds is now stale at WeChat.
       await env.sandbox.db.model('SandboxTicket').updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
@@ -248,22 +257,22 @@ describe('WeChat behaviour matrix: every switch × the flows', () => {
       await until(refused.orderNo, is('ISSUED'), 'ISSUED');
     }));
 
-  it('an fpqqlsh is refused after a failure (fpqqlshAfterFailure refused): the retry fails visibly, reject → re-apply works', () =>
+  matrixCase('an fpqqlsh is refused after a failure (fpqqlshAfterFailure refused): the retry fails visibly, reject → re-apply works', () =>
     runCase({ fpqqlshAfterFailure: 'refused' }, () => Promise.all([flows.company(), flows.rejectReapply({ retryFirst: true })])));
 
-  it('a declined authorization is worded unknownly (declinedStatus "auth ng")', () =>
+  matrixCase('a declined authorization is worded unknownly (declinedStatus "auth ng")', () =>
     runCase({ declinedStatus: 'auth ng' }, async () => {
       await Promise.all([flows.company(), flows.decline('AUTH_FAILED')]);
       await withLostPushes(() => flows.decline('flagged'));
     }));
 
-  it('pushes: 3 sends in all rather than 3 retries (pushAttempts sends)', () =>
+  matrixCase('pushes: 3 sends in all rather than 3 retries (pushAttempts sends)', () =>
     runCase({ pushAttempts: 'sends' }, () => Promise.all([flows.company(), flows.refundOffset(), flows.decline('AUTH_FAILED')])));
 
-  it('kplx is required (kplx required): sent for blue and red', () =>
+  matrixCase('kplx is required (kplx required): sent for blue and red', () =>
     runCase({ kplx: 'required' }, () => Promise.all([flows.company(), flows.type0(), flows.refundOffset()])));
 
-  it('an app not enabled for invoicing (48001): the buyer is told, nothing is left half-made', () =>
+  matrixCase('an app not enabled for invoicing (48001): the buyer is told, nothing is left half-made', () =>
     runCase({ appidsWithoutInvoicing: [env.app.container.config.WECHAT_APPID] }, async () => {
       const refused = await apply(1);
       expect(refused.answer.status).toBe(502);
@@ -274,9 +283,22 @@ describe('WeChat behaviour matrix: every switch × the flows', () => {
       const again = await askAsABuyerWould(() => env.mp(refused.buyer.token, 'POST', `/orders/${refused.orderNo}/invoice`, { type: 0, title: { kind: 'personal', name: '钱七' } }));
       await authorize(String(again.json.authUrl), refused.buyer.openid);
       await until(refused.orderNo, is('ISSUED'), 'ISSUED once enabled');
+      // Disabled while a buyer is on the authorization page, the push lost: getauthdata's 48001
+      // cannot heal by retrying, so the request is handed to a human at once, and ops' retry resumes it.
+      const appid = env.app.container.config.WECHAT_APPID;
+      const pending = await applied(1);
+      await behave({ appidsWithoutInvoicing: [appid] });
+      await withLostPushes(async () => {
+        await authorize(pending.authUrl, pending.buyer.openid, { biz_field: COMPANY });
+        const flagged = await until(pending.orderNo, flaggedIn('AUTH_PENDING'), 'AUTH_PENDING, flagged');
+        expect(flagged.attention).toMatchObject({ code: 'CANNOT_HEAL', reason: expect.stringContaining('48001') });
+        await behave({});
+        expect((await env.admin('POST', `/invoices/${flagged.id}/retry`)).json).toMatchObject({ status: 'AUTH_PENDING', needsAttention: false });
+        await until(pending.orderNo, is('ISSUED'), 'ISSUED after the retry');
+      });
     }));
 
-  it('no invoicing package chosen (72015): ISSUE_FAILED, flagged; retried once chosen → ISSUED', () =>
+  matrixCase('no invoicing package chosen (72015): ISSUE_FAILED, flagged; retried once chosen → ISSUED', () =>
     runCase({ appidsWithoutInvoicingPackage: [env.app.container.config.WECHAT_APPID] }, async () => {
       const { buyer, orderNo, authUrl } = await applied(1);
       await authorize(authUrl, buyer.openid, { biz_field: COMPANY });
@@ -287,7 +309,7 @@ describe('WeChat behaviour matrix: every switch × the flows', () => {
       await until(orderNo, is('ISSUED'), 'ISSUED after the retry');
     }));
 
-  it('a rejectinsert whose answer was lost: the retry’s 72035 is REJECTED, and the buyer may re-apply', () =>
+  matrixCase('a rejectinsert whose answer was lost: the retry’s 72035 is REJECTED, and the buyer may re-apply', () =>
     runCase({}, () => flows.rejectReapply({ lostRejectAnswer: true })));
 });
 
@@ -300,7 +322,7 @@ describe('WeChat behaviour matrix: s_pappid with + / = (sPappid base64-specials)
   }, 60_000);
   afterAll(async () => special?.close());
 
-  it('seturl’s s_pappid is read exactly as written, and every flow works with it', async () => {
+  matrixCase('seturl’s s_pappid is read exactly as written, and every flow works with it', async () => {
     expect(special.sPappid).toMatch(/\+.*\/.*=/);
     const seturl = await special.admin('POST', '/platform/seturl');
     expect(seturl.json).toMatchObject({ sPappid: special.sPappid });

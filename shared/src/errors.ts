@@ -14,6 +14,15 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 401,
   /** Authenticated, but not allowed to do this. */
   FORBIDDEN: 403,
+  /** A console request that changes something came without the session's CSRF token (or from
+   * another site): reload the console and try again. */
+  CSRF_FAILED: 403,
+  /** Too many attempts (console logins): wait for the time in Retry-After, then try again. */
+  RATE_LIMITED: 429,
+  /** A staff account with this username exists already. */
+  STAFF_ALREADY_EXISTS: 409,
+  /** No such staff account. */
+  STAFF_NOT_FOUND: 404,
   /** No such route. */
   ROUTE_NOT_FOUND: 404,
   /** The route exists but not with this method (also for methods no route has: TRACE, PROPFIND…). */

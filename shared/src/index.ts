@@ -5,5 +5,6 @@ export * from './invoice-state';
 export * from './validators';
 export * from './labels';
 export * from './dto';
+export * from './dashboard';
 export * from './tax-rates';
 export * from './text';

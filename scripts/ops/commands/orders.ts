@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
-import { ApiError, CliError, UnreachableError, UsageError, validationProblems } from '../errors';
+import { ApiError, CliError, UnreachableError, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { json, plural, table } from '../format';
 import { CSV_COLUMNS, readOrdersFile, type SourceOrder } from '../orders-file';
+import { refusedOrder } from '../import-outcome';
 import { mapPool } from '../pool';
 
 type Outcome =
@@ -129,38 +130,7 @@ async function importOrders(
 /** The server refused this order for what it is (not because of the connection): report it. */
 function asInvalid(err: unknown, entry: SourceOrder): Outcome | undefined {
   if (!(err instanceof ApiError)) return undefined;
-  switch (err.code) {
-    case 'VALIDATION_FAILED':
-    case 'ORDER_AMOUNT_INVALID':
-      return { kind: 'invalid', code: err.code, reason: describeProblems(err.serverMessage, entry) };
-    case 'TAX_NUMBER_INVALID':
-    case 'MALFORMED_BODY':
-    case 'BODY_TOO_LARGE':
-      return { kind: 'invalid', code: err.code, reason: err.serverMessage };
-    case 'ORDER_ALREADY_EXISTS':
-      return { kind: 'conflict', reason: err.serverMessage };
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The server's problems, with CSV line numbers for its "items.N…": "items.1.spbm" is
- * "line 14 spbm" for an order of several rows, plain "spbm" for an order of one row.
- */
-function describeProblems(message: string, entry: SourceOrder): string {
-  return validationProblems(message)
-    .map(({ field, problem }) => {
-      const item = /^items\.(\d+)(?:\.(.+))?$/.exec(field);
-      const line = item && entry.itemLines ? entry.itemLines[Number(item[1])] : undefined;
-      let name = field;
-      if (item && line !== undefined) {
-        const single = entry.itemLines?.length === 1;
-        name = [single ? '' : `line ${line}`, item[2] ?? (single ? 'item' : '')].filter(Boolean).join(' ');
-      }
-      return name ? `${name}: ${problem}` : problem;
-    })
-    .join('; ');
+  return refusedOrder(err.code, err.serverMessage, entry);
 }
 
 /** Retries what may pass a moment later (connection trouble, the server busy): 3 more tries. */

@@ -2,10 +2,18 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { z } from 'zod';
+import { roleAtLeast, type StaffRole } from '../data/staff/staff.schema';
 import { AppError } from '../errors';
 
-/** Who called: a buyer (session), an ops key, or nobody in particular. */
-export type Caller = { kind: 'buyer'; openid: string } | { kind: 'admin'; keyId: string } | { kind: 'anonymous' };
+/**
+ * Who called: a buyer (session), an ops key (machines, the CLI), a named staff member (the
+ * console's cookie session), or nobody in particular.
+ */
+export type Caller =
+  | { kind: 'buyer'; openid: string }
+  | { kind: 'admin'; keyId: string }
+  | { kind: 'staff'; username: string; displayName: string; role: StaffRole; csrfToken: string }
+  | { kind: 'anonymous' };
 
 export type AuthKind = 'session' | 'admin' | 'none';
 
@@ -23,6 +31,13 @@ export interface ApiRoute<B = unknown, Q = unknown, P = unknown, R = unknown> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   response: z.ZodType<R>;
+  /**
+   * Admin routes: the least staff role that may call it (API keys may call everything). Unless
+   * said otherwise, reading needs a viewer and changing an operator.
+   */
+  role?: StaffRole;
+  /** Answers a file of this content type (a string body) instead of JSON. */
+  produces?: string;
   /** Success status (200 unless said otherwise). */
   status?: number;
   handler(input: { body: B; query: Q; params: P; caller: Caller; ctx: Context }): Promise<R>;
@@ -61,8 +76,13 @@ export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate:
       const query: unknown = definition.query ? parse(definition.query, ctx.query, 'query') : undefined;
       const params: unknown = definition.params ? parse(definition.params, (ctx as unknown as { params: unknown }).params, 'path') : undefined;
       const caller = (ctx.state as { caller?: Caller }).caller ?? { kind: 'anonymous' };
+      const least = definition.role ?? (definition.method === 'get' ? 'viewer' : 'operator');
+      if (caller.kind === 'staff' && !roleAtLeast(caller.role, least)) {
+        throw new AppError('FORBIDDEN', `This needs the ${least} role; ${caller.username} is ${caller.role}`);
+      }
       const result: unknown = await definition.handler({ body, query, params, caller, ctx });
       ctx.body = result;
+      if (definition.produces) ctx.type = definition.produces;
       // A handler may choose the status itself (e.g. 201 vs 200); otherwise the declared one.
       if (definition.status && ctx.status === 200) ctx.status = definition.status;
     };
@@ -100,7 +120,10 @@ export function openApiDocument(title: string, version: string, groups: { prefix
       ];
       (paths[path] ??= {})[definition.method] = {
         summary: definition.summary,
-        ...(definition.auth === 'none' ? { security: [] } : { security: [{ [definition.auth === 'admin' ? 'adminKey' : 'session']: [] }] }),
+        ...(definition.auth === 'none'
+          ? { security: [] }
+          : { security: definition.auth === 'admin' ? [{ adminKey: [] }, { staffSession: [] }] : [{ session: [] }] }),
+        ...(definition.auth === 'admin' ? { 'x-staff-role': definition.role ?? (definition.method === 'get' ? 'viewer' : 'operator') } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(definition.body
           ? {
@@ -112,7 +135,10 @@ export function openApiDocument(title: string, version: string, groups: { prefix
             }
           : {}),
         responses: {
-          [String(definition.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } } },
+          [String(definition.status ?? 200)]: {
+            description: 'OK',
+            content: { [definition.produces ?? 'application/json']: { schema: jsonSchema(definition.response, 'output') } },
+          },
           default: { description: 'Error', content: { 'application/json': { schema: errorBody } } },
         },
       };
@@ -125,6 +151,14 @@ export function openApiDocument(title: string, version: string, groups: { prefix
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/mp/session' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_KEYS' },
+        staffSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'fapiao_console',
+          description:
+            'A staff member’s console session (POST /api/admin/session); changes also need its csrfToken in X-CSRF-Token. ' +
+            'x-staff-role on an operation is the least role that may call it',
+        },
       },
     },
     paths,

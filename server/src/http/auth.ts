@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { SessionRepository } from '../data/session/session.repository';
+import type { StaffDeps } from '../domain/staff';
 import { AppError } from '../errors';
 import type { AuthKind, Caller } from './api-route';
+import { staffCaller } from './staff-session';
 
 /** The short, stable name of an admin key in audit records: never the key itself. */
 export function adminKeyId(key: string): string {
@@ -18,7 +20,7 @@ function setCaller(ctx: Context, caller: Caller): void {
   (ctx.state as { caller?: Caller }).caller = caller;
 }
 
-export function authenticators(deps: { sessions: SessionRepository; adminKeys: readonly string[]; now(): Date }): Record<AuthKind, Middleware> {
+export function authenticators(deps: { sessions: SessionRepository; adminKeys: readonly string[]; staff: StaffDeps; now(): Date }): Record<AuthKind, Middleware> {
   const keys = deps.adminKeys.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
   return {
     none: async (_ctx, next) => {
@@ -33,6 +35,13 @@ export function authenticators(deps: { sessions: SessionRepository; adminKeys: r
     },
     admin: async (ctx, next) => {
       const token = bearer(ctx);
+      // The console: a staff member's cookie session (an Authorization header wins: machines).
+      if (!token) {
+        const staff = await staffCaller(ctx, deps.staff);
+        if (!staff) throw new AppError('UNAUTHENTICATED', 'Log in to the console, or send an admin API key (Authorization: Bearer <key>)');
+        setCaller(ctx, staff);
+        return next();
+      }
       // Compare digests (equal length) in constant time, against every key.
       const digest = crypto.createHash('sha256').update(token ?? '').digest();
       const match = token ? keys.find((key) => crypto.timingSafeEqual(key.digest, digest)) : undefined;

@@ -3,6 +3,7 @@ import { useTestDatabase } from '../../test/harness/database';
 import { invoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
 import { invoiceRequestModel } from '../data/invoice-request/invoice-request.schema';
 import type { LifecycleDeps } from '../domain/lifecycle/deps';
+import { eventually } from '../../test/support/lifecycle-env';
 import { startInvoiceWorker } from './invoice-worker';
 
 const db = useTestDatabase();
@@ -26,4 +27,24 @@ it('with nothing due, a process looks once per idle period, not once per loop', 
   // Eight loops polling on their own would make about 8 × periods claims.
   expect(claims).toBeGreaterThan(1);
   expect(claims).toBeLessThanOrEqual(Math.ceil(periods) + 8);
+});
+
+it('a nudge (a push made work due) makes the idle scout look at once, not after its idle wait', async () => {
+  const model = invoiceRequestModel(db());
+  await model.init();
+  const requests = invoiceRequestRepository(model);
+  let claims = 0;
+  const counted = { ...requests, claimDue: (...args: Parameters<typeof requests.claimDue>) => (claims++, requests.claimDue(...args)) };
+  const deps = { requests: counted, now: () => new Date(), random: Math.random, log: pino({ level: 'silent' }) } as unknown as LifecycleDeps;
+
+  // An idle wait far longer than the test: only a nudge can make the scout look again.
+  const worker = startInvoiceWorker(deps, { concurrency: 2, leaseMs: 10_000, idleMs: 10 * 60_000 });
+  try {
+    await eventually(async () => claims >= 2, 15_000, 'both loops to find nothing due'); // each loop looks once at start
+    const before = claims;
+    // Nudged until it looks: the scout may still be finishing its first look when the first nudge comes.
+    await eventually(async () => (worker.nudge(), claims > before), 15_000, 'the nudged scout to look');
+  } finally {
+    await worker.stop();
+  }
 });

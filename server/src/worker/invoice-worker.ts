@@ -22,10 +22,15 @@ export interface WorkerOptions {
   onClaim?: (lagMs: number) => void;
 }
 
+/** Nudges closer together than this are one nudge. */
+const NUDGE_SPACING_MS = 20;
+
 export const DEFAULT_WORKER: WorkerOptions = { concurrency: 4, leaseMs: 60_000, idleMs: 500 };
 
 export interface RunningWorker {
   readonly owner: string;
+  /** Work became due (a push arrived): the idle scout looks now rather than at the end of its wait. */
+  nudge(): void;
   /** Stops claiming and waits for the requests in hand. */
   stop(): Promise<void>;
 }
@@ -43,6 +48,7 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
   // it: idle polling costs the database one query per idleMs per process, not one per loop.
   let scouting = false;
   let cancelScoutSleep: (() => void) | undefined;
+  let lastNudge = 0;
   const waiting: (() => void)[] = [];
   const wakeOne = () => waiting.shift()?.();
   const wakeAll = () => {
@@ -79,6 +85,14 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
 
   return {
     owner,
+    nudge() {
+      // A burst of pushes would otherwise send one claim per push; a loop that claims something
+      // keeps claiming anyway, so one look per NUDGE_SPACING_MS loses nothing.
+      const now = Date.now();
+      if (now - lastNudge < NUDGE_SPACING_MS) return;
+      lastNudge = now;
+      cancelScoutSleep?.();
+    },
     async stop() {
       stopping = true;
       cancelScoutSleep?.();

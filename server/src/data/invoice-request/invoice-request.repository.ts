@@ -24,6 +24,10 @@ export interface InvoiceRequestListFilter {
   openid?: string | undefined;
   createdFrom?: Date | undefined;
   createdBefore?: Date | undefined;
+  /** Part of the buyer's title (invoice header), any case. */
+  titleContains?: string | undefined;
+  /** The buyer's tax number, exactly. */
+  taxNumber?: string | undefined;
   /** The last request of the previous page. */
   after?: { createdAt: Date; id: string } | undefined;
 }
@@ -172,6 +176,8 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       if (filter.attention) query.needsAttention = true;
       if (filter.orderNo) query.orderNo = filter.orderNo;
       if (filter.openid) query.openid = filter.openid;
+      if (filter.titleContains) query['title.name'] = { $regex: filter.titleContains.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+      if (filter.taxNumber) query['title.taxNumber'] = filter.taxNumber;
       const createdAt: Record<string, Date> = {};
       if (filter.createdFrom) createdAt.$gte = filter.createdFrom;
       if (filter.createdBefore) createdAt.$lt = filter.createdBefore;

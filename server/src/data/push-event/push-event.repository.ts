@@ -1,7 +1,8 @@
 import type { ReceivedPush } from '../../wechat/push';
+import type { GroupCommitOptions } from '../group-commit';
 import type { PushEventDoc, PushEventModel } from './push-event.schema';
-
-const DUPLICATE_KEY = 11000;
+import { markProcessedInBatches } from './mark-processed-in-batches';
+import { newPushEvent, recordInBatches, recordOne } from './record-in-batches';
 
 export interface PushEventRepository {
   /** Stores the event unless one with its de-duplication key exists; says which happened. */
@@ -12,30 +13,31 @@ export interface PushEventRepository {
   unprocessed(receivedBefore: Date, limit: number): Promise<PushEventDoc[]>;
 }
 
-export function pushEventRepository(model: PushEventModel): PushEventRepository {
+/**
+ * `groupCommit`: store pushes that arrive together with one bulk insert, and mark them processed
+ * with one update (see record-in-batches.ts, mark-processed-in-batches.ts).
+ */
+export function pushEventRepository(model: PushEventModel, options: { groupCommit?: GroupCommitOptions | undefined } = {}): PushEventRepository {
+  const store = options.groupCommit ? recordInBatches(model, options.groupCommit) : recordOne.bind(null, model);
+  const markProcessed = options.groupCommit
+    ? markProcessedInBatches(model, options.groupCommit)
+    : async (dedupeKey: string, at: Date) => void (await model.updateOne({ dedupeKey }, { $set: { processedAt: at } }));
   return {
-    async record(push, receivedAt) {
-      try {
-        await model.create({
+    record: (push, receivedAt) =>
+      store(
+        newPushEvent({
           dedupeKey: push.dedupeKey,
           kind: push.message.kind,
           message: storable({ ...push.message }) as Record<string, unknown>,
           encrypted: push.encrypted,
           format: push.format,
           receivedAt,
-        });
-        return { duplicate: false };
-      } catch (err) {
-        if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { duplicate: true };
-        throw err;
-      }
-    },
+        }),
+      ),
     async findByKey(dedupeKey) {
       return model.findOne({ dedupeKey }, { _id: 0, __v: 0 }).lean<PushEventDoc>();
     },
-    async markProcessed(dedupeKey, at) {
-      await model.updateOne({ dedupeKey }, { $set: { processedAt: at } });
-    },
+    markProcessed,
     unprocessed: (receivedBefore, limit) =>
       model
         .find({ processedAt: null, receivedAt: { $lt: receivedBefore } }, { _id: 0, __v: 0 })

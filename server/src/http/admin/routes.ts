@@ -2,6 +2,7 @@ import { isDateInYearRange, MAX_QUANTITY_DECIMALS, parseQuantity } from '@fapiao
 import { z } from 'zod';
 import type { AuditLog } from '../../data/audit/audit.schema';
 import type { InvoiceRequestDoc, WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestListFilter } from '../../data/invoice-request/invoice-request.repository';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
 import { offsetRequest, rejectRequest, resolveByHand, retryRequest } from '../../domain/lifecycle/ops';
 import { reconcileRequest } from '../../domain/lifecycle/reconcile';
@@ -21,7 +22,9 @@ export interface AdminDeps {
   now(): Date;
 }
 
-function actor(caller: Caller): string {
+/** Who did it, for the audit log and the request's history: a key's id or the staff member's name. */
+export function actor(caller: Caller): string {
+  if (caller.kind === 'staff') return `staff:${caller.username}`;
   if (caller.kind !== 'admin') throw new Error('route mounted without admin authentication');
   return `admin:${caller.keyId}`;
 }
@@ -86,7 +89,41 @@ const cursorParam = z
   })
   .describe('nextCursor from the previous page, to continue after its last request (same filters)');
 
-const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be an invoice request id') }).strict();
+/** The filters of the invoice list, shared by the list and its export. */
+export const invoiceFilters = {
+  status: invoiceStatus.optional(),
+  attention: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only the requests that need a human (needs-attention flag), with the reason and WeChat’s last answers'),
+  orderNo: orderNo.optional(),
+  createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
+  createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
+  title: z.string().min(1).max(100).optional().describe("part of the buyer's title (抬头), any case"),
+  taxNumber: z
+    .string()
+    .regex(/^[0-9A-Za-z]{15,20}$/, 'must be a tax number (15-20 letters or digits)')
+    .transform((t) => t.toUpperCase())
+    .optional()
+    .describe("the buyer's tax number (税号), exactly"),
+};
+
+type InvoiceFilterQuery = z.output<z.ZodObject<typeof invoiceFilters>>;
+
+export function listFilterOf(query: InvoiceFilterQuery): InvoiceRequestListFilter {
+  return {
+    status: query.status,
+    attention: query.attention,
+    orderNo: query.orderNo,
+    createdFrom: query.createdAfter,
+    createdBefore: query.createdBefore,
+    titleContains: query.title,
+    taxNumber: query.taxNumber,
+  };
+}
+
+export const idParams = z.object({ id: z.string().regex(/^ir_[0-9a-z]{16}$/, 'must be an invoice request id') }).strict();
 
 const settingView = <T extends z.ZodType>(value: T) =>
   z.object({ value: value.nullable(), updatedAt: z.string().optional(), updatedBy: z.string().optional() });
@@ -147,15 +184,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       auth: 'admin',
       query: z
         .object({
-          status: invoiceStatus.optional(),
-          attention: z
-            .enum(['true', 'false'])
-            .transform((v) => v === 'true')
-            .optional()
-            .describe('true: only the requests that need a human (needs-attention flag), with the reason and WeChat’s last answers'),
-          orderNo: orderNo.optional(),
-          createdAfter: isoTime.optional().describe('created at or after this time (inclusive); a date alone is midnight UTC'),
-          createdBefore: isoTime.optional().describe('created before this time (exclusive); a date alone is midnight UTC'),
+          ...invoiceFilters,
           limit: z.coerce.number().int().min(1).max(500).default(100),
           cursor: cursorParam.optional(),
         })
@@ -166,7 +195,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
       }),
       handler: async ({ query }) => {
         const after = query.cursor && { createdAt: query.cursor.createdAt, id: query.cursor.key };
-        const filter = { status: query.status, attention: query.attention, orderNo: query.orderNo, createdFrom: query.createdAfter, createdBefore: query.createdBefore, after };
+        const filter = { ...listFilterOf(query), after };
         const found = await deps.lifecycle.requests.list(filter, query.limit + 1);
         const { items, nextCursor } = pageOf(found, query.limit, (request) => ({ createdAt: request.createdAt, key: request._id }));
         return { invoices: items.map(toAdminDto), ...(nextCursor ? { nextCursor } : {}) };
@@ -317,7 +346,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
   ];
 }
 
-function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto> {
+export function toAdminDto(request: InvoiceRequestDoc): z.infer<typeof adminInvoiceDto> {
   return {
     id: request._id,
     orderNo: request.orderNo,

@@ -1,0 +1,37 @@
+// Vite builds the console into dist/, which the server serves at /console. JSX is compiled by
+// Vite's own transformer (Oxc), so no React plugin is needed.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: '/console/',
+  logLevel: 'warn',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  resolve: {
+    alias: [
+      { find: '@fapiao/shared', replacement: path.resolve(here, '../../shared/src/index.ts') },
+      // The ops CLI's order-file reader runs here too: csv-parse's browser build (Buffer included).
+      { find: /^csv-parse\/sync$/, replacement: path.resolve(here, '../../node_modules/csv-parse/dist/esm/sync.js') },
+    ],
+  },
+  build: {
+    outDir: path.join(here, 'dist'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4096,
+    // No inline scripts or data: modules, whatever the size: the CSP allows only 'self'.
+    assetsInlineLimit: 0,
+    rolldownOptions: {
+      // Ant Design's modules start with "use client" (for React Server Components): meaningless here.
+      onLog(level, log, handler) {
+        if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        // scripts/ops/orders-file.ts imports node:fs for the CLI's readOrdersFile, never called here.
+        if (/node:(fs|path)" has been externalized/.test(log.message)) return;
+        handler(level, log);
+      },
+    },
+  },
+});
