@@ -39,8 +39,9 @@ async function main(): Promise<void> {
   const sPappid = required('INVOICE_S_PAPPID');
   const getJson = async (url: string, init?: RequestInit) => (await (await fetch(url, init)).json()) as Record<string, unknown>;
   const token = await getJson(`${wechat}/cgi-bin/token?grant_type=client_credential&appid=${required('WECHAT_APPID')}&secret=${required('WECHAT_SECRET')}`);
-  const accessToken = String(token.access_token ?? '');
-  const ticket = String((await getJson(`${wechat}/cgi-bin/ticket/getticket?access_token=${accessToken}&type=wx_card`)).ticket ?? '');
+  const accessToken = typeof token.access_token === 'string' ? token.access_token : '';
+  const ticketAnswer = (await getJson(`${wechat}/cgi-bin/ticket/getticket?access_token=${accessToken}&type=wx_card`)).ticket;
+  const ticket = typeof ticketAnswer === 'string' ? ticketAnswer : '';
   if (!accessToken || !ticket) throw new Error('could not get an access_token and a wx_card ticket from WECHAT_API_BASE');
 
   const app = new Koa();

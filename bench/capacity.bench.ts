@@ -52,7 +52,7 @@ function authorizationKey(orderNo: string): string {
 }
 
 /** Costs per invoice that the flow benchmark of this run measured, if it ran first. */
-function measuredCosts(earlier: BenchResult[]): { cpuMs: number; dbOps: number; wechatCalls: number; pushesPerSecond?: number } | undefined {
+function measuredCosts(earlier: BenchResult[]): { cpuMs: number; dbOps: number; wechatCalls: number; pushesPerSecond?: number | undefined } | undefined {
   const flow = earlier.find((r) => r.name === 'flow');
   const value = (name: string) => flow?.figures.find((f) => f.name === name)?.value;
   const cpuMs = value('1 process: server CPU per invoice (user + system)');
@@ -63,6 +63,7 @@ function measuredCosts(earlier: BenchResult[]): { cpuMs: number; dbOps: number; 
   return { cpuMs, dbOps, wechatCalls, pushesPerSecond: push };
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- the benchmarks' common signature; this one only computes
 export async function capacityBench(quick: boolean, earlier: BenchResult[]): Promise<BenchResult> {
   const started = performance.now();
   const n = quick ? 20_000 : 100_000;

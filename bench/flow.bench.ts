@@ -78,8 +78,8 @@ interface FlowRun {
   pushToIssued: number[];
   rssMb: number[];
   /** The first server's report right after start-up and after the run (with `measure`). */
-  baseline?: MemoryReport;
-  memory?: MemoryReport;
+  baseline?: MemoryReport | undefined;
+  memory?: MemoryReport | undefined;
   /** Calls the sandbox (WeChat) answered, by path. */
   wechatCalls: Record<string, number>;
 }

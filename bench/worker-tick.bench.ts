@@ -56,7 +56,7 @@ interface Plan {
 
 function describeStages(stage: Record<string, unknown> | undefined): string {
   if (!stage) return '';
-  const name = `${String(stage.stage)}${stage.indexName ? ` ${String(stage.indexName)}` : ''}`;
+  const name = `${String(stage.stage)}${typeof stage.indexName === 'string' ? ` ${stage.indexName}` : ''}`;
   const input = stage.inputStage as Record<string, unknown> | undefined;
   return input ? `${name} > ${describeStages(input)}` : name;
 }

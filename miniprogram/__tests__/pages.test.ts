@@ -287,6 +287,21 @@ function sentApply(): unknown {
   return fake.requests.find((r) => r.method === 'POST' && /\/invoice$/.test(r.url))?.requestBody;
 }
 
+describe('the order page’s line amounts', () => {
+  it('shows the amount the server invoices for a line (integer fen), not a float product: 4.1 × ¥0.15 is ¥0.62', async () => {
+    fake.user = 'carol';
+    const openid = await env.openidFor('carol');
+    const orderNo = nextOrderNo();
+    // 15 fen × 4.1 = 61.5 fen, invoiced as 62; in floats 15 * 4.1 = 61.49999999999999, which rounds to 61.
+    const items = [{ name: '打印纸', spbm: '1060201070000000000', quantity: 4.1, unitPrice: 15, taxRate: '0.13' }];
+    expect((await env.admin('POST', '/orders', { orderNo, openid, amount: 62, items })).status).toBe(201);
+    app.onLaunch();
+    const order = show('order', { orderNo });
+    await eventually(() => order.find('#apply'), 'the 申请开票 button');
+    expect(order.data.order).toMatchObject({ amountText: '¥0.62', lines: [{ name: '打印纸', totalText: '¥0.62' }] });
+  });
+});
+
 describe('importing a saved title with wx.chooseInvoiceTitle (type 0)', () => {
   it('a personal title fills the form and is sent as it was saved', async () => {
     const { orderNo } = await buyerWithOrder('gina');

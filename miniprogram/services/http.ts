@@ -28,7 +28,7 @@ export function apiBaseUrl(): string {
  * Sends one request to `${apiBase}${path}`. Resolves for every HTTP status (wx.request calls
  * `success` for 4xx/5xx too); rejects with NETWORK_ERROR or TIMEOUT when no answer arrived.
  */
-export function sendRequest(method: HttpMethod, path: string, opts: { data?: object; token?: string; timeout?: number } = {}): Promise<HttpResponse> {
+export function sendRequest(method: HttpMethod, path: string, opts: { data?: object | undefined; token?: string; timeout?: number } = {}): Promise<HttpResponse> {
   if (!baseUrl) return Promise.reject(new ApiError('NETWORK_ERROR', userMessage('NETWORK_ERROR'), 0, 'API base URL not configured'));
   const header: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.token) header.authorization = `Bearer ${opts.token}`;
@@ -37,7 +37,7 @@ export function sendRequest(method: HttpMethod, path: string, opts: { data?: obj
       url: `${baseUrl}${path}`,
       method,
       header,
-      data: opts.data,
+      ...(opts.data === undefined ? {} : { data: opts.data }),
       dataType: 'json',
       responseType: 'text',
       timeout: opts.timeout ?? REQUEST_TIMEOUT_MS,

@@ -14,12 +14,12 @@ export function parseStatuses(text: string): InvoiceState[] {
 }
 
 export interface InvoiceFilter {
-  statuses?: InvoiceState[];
+  statuses?: InvoiceState[] | undefined;
   /** Only the requests flagged as needing attention. */
-  attention?: boolean;
-  orderNo?: string;
-  since?: Date;
-  until?: Date;
+  attention?: boolean | undefined;
+  orderNo?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
 }
 
 /** Newest first, as the server orders them: creation time, then id. */
@@ -36,7 +36,7 @@ function newestFirst(a: AdminInvoice, b: AdminInvoice): number {
 export async function fetchInvoices(
   client: AdminClient,
   filter: InvoiceFilter,
-  opts: { limit?: number; pageSize?: number } = {},
+  opts: { limit?: number | undefined; pageSize?: number } = {},
 ): Promise<{ invoices: AdminInvoice[]; more: boolean }> {
   const { limit } = opts;
   const pageSize = opts.pageSize ?? SERVER_PAGE;

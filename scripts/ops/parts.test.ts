@@ -242,9 +242,9 @@ describe('the admin API client', () => {
     expect(html).toBeInstanceOf(UnreachableError);
     expect((html as Error).message).toContain('no JSON (text/html)');
 
-    const down = await new AdminClient({ server: 'http://s', key: KEY, timeoutMs: 1000 }, (async () => {
+    const down = await new AdminClient({ server: 'http://s', key: KEY, timeoutMs: 1000 }, async () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    }) as unknown as typeof fetch)
+    })
       .getContact()
       .catch((e: unknown) => e);
     expect(down).toMatchObject({ exitCode: EXIT.UNREACHABLE, message: 'cannot reach the server at http://s (ECONNREFUSED)' });

@@ -45,7 +45,10 @@ export function createSandboxApp(sb: SandboxContext, log: (msg: string, err?: un
   app.use(consolePage.routes());
   app.use(oauthPageRoutes(sb).routes());
   app.use(async (ctx, next) => {
-    if (ctx.path.startsWith('/sandbox/')) return next();
+    if (ctx.path.startsWith('/sandbox/')) {
+      await next();
+      return;
+    }
     await count(sb.models, `call:${ctx.path}`);
     await next();
     if (ctx.status === 404 && ctx.body === undefined) fail(40066);

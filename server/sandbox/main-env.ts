@@ -39,7 +39,14 @@ const settingsSchema = z
     workerPollMs: ms.min(10),
   })
   .partial()
-  .strict() satisfies z.ZodType<Partial<SandboxSettings>>;
+  .strict() satisfies z.ZodType<SettingsGiven>;
+
+/** zod's partial types its keys `T | undefined`; it leaves a key out rather than setting it undefined. */
+type SettingsGiven = { [K in keyof SandboxSettings]?: SandboxSettings[K] | undefined };
+
+function definedSettings(given: SettingsGiven = {}): Partial<SandboxSettings> {
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+}
 
 /** A JSON-valued variable, parsed then checked by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -149,7 +156,7 @@ export function parseSandboxEnv(raw: NodeJS.ProcessEnv): SandboxRunConfig {
     options: {
       mongodbUri: env.SANDBOX_MONGODB_URI,
       apps,
-      settings: { ...WECHAT_DEFAULT_SETTINGS, ...env.SANDBOX_SETTINGS },
+      settings: { ...WECHAT_DEFAULT_SETTINGS, ...definedSettings(env.SANDBOX_SETTINGS) },
       ...(env.SANDBOX_PUBLIC_URL ? { publicUrl: env.SANDBOX_PUBLIC_URL } : {}),
       ...(env.SANDBOX_BEHAVIOUR ? { behaviour: env.SANDBOX_BEHAVIOUR } : {}),
     },

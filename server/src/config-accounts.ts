@@ -16,9 +16,9 @@ export interface WeChatAccount {
   /** AppSecret (secret). */
   secret: string;
   /** Message-push Token (secret). An app account has none: its pushes go to an Official Account. */
-  token?: string;
+  token?: string | undefined;
   /** 43-character EncodingAESKey (secret); set = safe mode. */
-  aesKey?: string;
+  aesKey?: string | undefined;
   /** With aesKey set, also accept plain pushes (only while switching the console to safe mode). */
   acceptPlainPush: boolean;
 }
@@ -67,10 +67,10 @@ export function accountList(raw: unknown, invalid: string[]): WeChatAccount[] {
 
 /** Today's single-account variables: the Mini Program, named "default". */
 export function legacyAccount(env: {
-  WECHAT_APPID?: string;
-  WECHAT_SECRET?: string;
-  WECHAT_TOKEN?: string;
-  WECHAT_AES_KEY?: string;
+  WECHAT_APPID?: string | undefined;
+  WECHAT_SECRET?: string | undefined;
+  WECHAT_TOKEN?: string | undefined;
+  WECHAT_AES_KEY?: string | undefined;
   WECHAT_ACCEPT_PLAIN_PUSH: boolean;
 }): WeChatAccount {
   return withoutUndefined({

@@ -68,9 +68,9 @@ export interface ContainerInput {
   db: Connection;
   isShuttingDown: () => boolean;
   /** Tests shorten the worker's waits. */
-  schedule?: Partial<SchedulePolicy>;
+  schedule?: Partial<SchedulePolicy> | undefined;
   /** Told when a push has been acted on and may have made a request due (main.ts nudges the worker). */
-  onWorkDue?: () => void;
+  onWorkDue?: (() => void) | undefined;
 }
 
 /** How often a process looks for pushes left unprocessed by a crashed process. */

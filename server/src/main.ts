@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 
   const db = await connectDatabase(config, logger);
   // The worker starts after the server listens; a push stored before that has no worker to nudge.
-  const started: { worker?: RunningWorker } = {};
+  const started: { worker?: RunningWorker | undefined } = {};
   const container = createContainer({
     config,
     logger,

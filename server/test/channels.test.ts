@@ -22,7 +22,7 @@ const channel = (method: string, path: string, body?: unknown, key = CHANNEL_KEY
   fetch(`${env.app.url}/api/channel${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    body: body ? JSON.stringify(body) : null,
   }).then(async (res) => ({ status: res.status, json: (await res.json()) as Record<string, unknown> }));
 
 async function importOrder(orderNo: string, openid: string, extra: Record<string, unknown> = {}) {

@@ -76,7 +76,7 @@ async function call(method: string, urlPath: string, token: string, body?: unkno
     const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? null : JSON.stringify(body),
       signal: AbortSignal.timeout(HANG_MS),
     });
     const text = await res.text();

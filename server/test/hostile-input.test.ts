@@ -49,7 +49,7 @@ interface Call {
   path: string;
   headers?: Record<string, string>;
   /** A string is sent verbatim; a stream without Content-Length (chunked). */
-  body?: string | Buffer | ReadableStream<Uint8Array>;
+  body?: string | Buffer | ReadableStream<Uint8Array> | undefined;
 }
 
 interface Answer {
@@ -193,7 +193,7 @@ interface Operation {
   path: string;
   auth: 'none' | 'session' | 'adminKey' | 'channelKey';
   parameters: { name: string; in: 'path' | 'query'; schema: JsonSchema }[];
-  body?: JsonSchema;
+  body?: JsonSchema | undefined;
 }
 
 let operations: Operation[] = [];
@@ -811,7 +811,7 @@ describe('H5 pages (/h5/<account>/) and /wechat/push/<account>', () => {
     const failures: string[] = [];
     const before = await snapshotCounts();
     for (const { name, call, status, code, location } of cases) {
-      const res = await fetch(`${app.url}${call.path}`, { method: call.method, headers: call.headers, body: call.body as string | undefined, redirect: 'manual' });
+      const res = await fetch(`${app.url}${call.path}`, { method: call.method, headers: call.headers ?? {}, body: (call.body as string | undefined) ?? null, redirect: 'manual' });
       const text = await res.text();
       const label = `${call.method} ${call.path.slice(0, 100)} — ${name}`;
       if (res.status !== status) failures.push(`${label}: status ${res.status} (wanted ${status}): ${text.slice(0, 200)}`);

@@ -43,7 +43,7 @@ async function call(port: number, method: string, path: string, token: string, b
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? null : JSON.stringify(body),
       });
       const text = await res.text();
       return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };

@@ -48,7 +48,7 @@ async function call(base: string, method: string, path: string, token: string, b
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
@@ -96,15 +96,15 @@ it('every push delivered 4 times, concurrently, to two server processes sharing 
       const body = (await readText(req, 64 * 1024)) ?? '';
       const deliver = (base: string) =>
         fetch(`${base}/wechat/push${req.url?.slice(req.url.indexOf('?')) ?? ''}`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? 'text/xml' }, body }).then((r) => r.text());
-      await Promise.allSettled([deliver(a!.url), deliver(b!.url), deliver(a!.url), deliver(b!.url)]);
+      await Promise.allSettled([deliver(a.url), deliver(b.url), deliver(a.url), deliver(b.url)]);
       res.end('success');
     })();
   });
   await new Promise<void>((resolve) => fanOut.listen(0, '127.0.0.1', resolve));
   try {
     await pointPushesAt(`http://127.0.0.1:${(fanOut.address() as AddressInfo).port}/`);
-    const orderNos = await requestAndAuthorize(a!, 12, 'dup');
-    await eventually(async () => ((await statuses(a!, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 60_000, 'all ISSUED');
+    const orderNos = await requestAndAuthorize(a, 12, 'dup');
+    await eventually(async () => ((await statuses(a, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 60_000, 'all ISSUED');
     await expectOneInvoiceEach(orderNos);
   } finally {
     fanOut.closeAllConnections();

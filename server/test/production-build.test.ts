@@ -72,7 +72,7 @@ describe('the runtime image (Dockerfile, stage runtime)', () => {
   it('npm run serve answers /readyz against the database, passes its HEALTHCHECK and stops on SIGTERM', async () => {
     const { dir, env, cmd, healthcheck } = runtime();
     expect(cmd).toEqual(['node', 'server/dist/main.js']);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts.serve).toBe('node server/dist/main.js');
+    expect((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve).toBe('node server/dist/main.js');
     const port = await freePort();
     const processEnv = { ...TEST_ENV, ...env, MONGODB_URI: testDatabaseUri(), HOST: '127.0.0.1', PORT: String(port), WORKER_ENABLED: 'true' };
     // Its own process group: SIGTERM goes to npm and the server, as a terminal's Ctrl-C or a

@@ -69,7 +69,7 @@ describe('push group commit: the repository on the real database', () => {
   });
   afterEach(async () => {
     const first = connections[0];
-    if (first?.readyState === 1) await first.dropDatabase();
+    if (first?.readyState === mongoose.ConnectionStates.connected) await first.dropDatabase();
     await Promise.all(connections.splice(0).map((db) => db.close()));
   });
 

@@ -85,7 +85,7 @@ async function authorize(authUrl: string, openid: string, fields: Json = {}, act
 }
 
 async function requestsOf(orderNo: string): Promise<Req[]> {
-  return (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as unknown as Req[];
+  return (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as Req[];
 }
 
 /** Waits until the order's newest request satisfies `goal`. */
@@ -190,7 +190,7 @@ async function withLostPushes(inner: () => Promise<unknown>): Promise<void> {
 
 /** Every request created since `since`: correct or flagged, numbers on every invoice, none twice. */
 async function everyRequestEndsCorrectOrFlagged(since: Date): Promise<void> {
-  const all = (await env.admin('GET', `/invoices?createdAfter=${since.toISOString()}&limit=500`)).json.invoices as unknown as Req[];
+  const all = (await env.admin('GET', `/invoices?createdAfter=${since.toISOString()}&limit=500`)).json.invoices as Req[];
   expect(all.length).toBeGreaterThan(0);
   for (const r of all) {
     const ended = FINAL.includes(r.status) || r.needsAttention || r.status === 'ISSUE_FAILED' || r.status === 'OFFSET_FAILED';

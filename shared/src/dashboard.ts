@@ -26,7 +26,7 @@ export interface PeriodSummary {
   /** ISSUE_FAILED, AUTH_FAILED and OFFSET_FAILED, by reason (the last error, or the state). */
   failures: { reason: string; count: number }[];
   /** Seconds from authorization to ISSUED. */
-  authToIssued: { count: number; p50?: number; p90?: number };
+  authToIssued: { count: number; p50?: number | undefined; p90?: number | undefined };
   attention: number;
 }
 

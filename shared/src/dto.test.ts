@@ -29,11 +29,11 @@ describe('Mini Program DTOs', () => {
       orderNo: 'A1',
       amount: 15900,
       createdAt: '2024-05-01T08:00:00.000Z',
-      items: [{ name: '洗衣机', spbm: '1090418010000000000', quantity: 1, unitPrice: 15900, taxRate: '0.13' }],
+      items: [{ name: '洗衣机', spbm: '1090418010000000000', quantity: 1, unitPrice: 15900, taxRate: '0.13', amount: 15900 }],
       invoice: { status: null, canApply: true },
     };
     expect(new Date(session.expiresAt).toISOString()).toBe(session.expiresAt);
-    expect(order.items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0)).toBe(order.amount);
+    expect(order.items.reduce((sum, item) => sum + item.amount, 0)).toBe(order.amount);
     expect(apply.map((body) => body.type ?? 1)).toEqual([0, 1, 1]);
     expect(handOver.type).toBe(2);
     if (company.kind === 'company') expect(validateTaxNumber(company.taxNumber).ok).toBe(true);

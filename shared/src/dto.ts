@@ -35,6 +35,8 @@ export interface OrderItemDto {
   unitPrice: Fen;
   /** "0.13", "0.06", … (see parseTaxRate). */
   taxRate: string;
+  /** The line's tax-inclusive amount in fen as the server invoices it (lineAmountFen): show this, never unitPrice × quantity. */
+  amount: Fen;
 }
 
 /** Where the order stands on invoicing, for the order card and detail page. */
@@ -84,20 +86,20 @@ export interface CompanyInvoiceTitle {
   name: string;
   /** Validate with validateTaxNumber (after normalizeTaxNumber on form input). */
   taxNumber: string;
-  address?: string;
-  phone?: string;
-  bankName?: string;
-  bankAccount?: string;
+  address?: string | undefined;
+  phone?: string | undefined;
+  bankName?: string | undefined;
+  bankAccount?: string | undefined;
   /** Where to send a copy of the invoice. */
-  email?: string;
+  email?: string | undefined;
 }
 
 /** A personal title (个人). */
 export interface PersonalInvoiceTitle {
   kind: 'personal';
   name: string;
-  phone?: string;
-  email?: string;
+  phone?: string | undefined;
+  email?: string | undefined;
 }
 
 export type InvoiceTitleDto = CompanyInvoiceTitle | PersonalInvoiceTitle;

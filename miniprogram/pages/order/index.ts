@@ -29,8 +29,8 @@ function orderView(order: OrderDto): OrderView {
       name: item.name,
       quantityText: formatQuantity(item.quantity),
       unitPriceText: formatYuan(item.unitPrice),
-      // Line total in fen, rounded like the server's invoice lines (quantity may be fractional).
-      totalText: formatYuan(Math.round(item.unitPrice * item.quantity)),
+      // The server's line amount (integer fen, as invoiced): a float product here can differ by a fen.
+      totalText: formatYuan(item.amount),
     })),
   };
 }
@@ -38,9 +38,9 @@ function orderView(order: OrderDto): OrderView {
 /** Non-data state of one page instance (timers and subscriptions must not live in `data`). */
 interface PageState {
   orderNo: string;
-  pollTimer?: ReturnType<typeof setTimeout>;
+  pollTimer?: ReturnType<typeof setTimeout> | undefined;
   pollIndex: number;
-  unsubscribe?: () => void;
+  unsubscribe?: (() => void) | undefined;
   visible: boolean;
 }
 

@@ -172,8 +172,8 @@ export function describeAuthFields(value: AuthFieldsSetting): string {
   const custom = (side: Record<string, unknown>, who: string) =>
     (Array.isArray(side.custom_field) ? (side.custom_field as { key?: unknown; is_require?: unknown; notice?: unknown }[]) : []).map((f) => [
       `custom: ${String(f.key)}`,
-      who === 'user' ? `${f.is_require === 1 ? 'required' : 'shown'}${f.notice ? ` (${String(f.notice)})` : ''}` : '',
-      who === 'biz' ? `${f.is_require === 1 ? 'required' : 'shown'}${f.notice ? ` (${String(f.notice)})` : ''}` : '',
+      who === 'user' ? `${f.is_require === 1 ? 'required' : 'shown'}${typeof f.notice === 'string' && f.notice ? ` (${f.notice})` : ''}` : '',
+      who === 'biz' ? `${f.is_require === 1 ? 'required' : 'shown'}${typeof f.notice === 'string' && f.notice ? ` (${f.notice})` : ''}` : '',
     ]);
   return table(['Auth field', 'personal (user_field)', 'company (biz_field)'], [...rows, ...custom(user, 'user'), ...custom(biz, 'biz')], { indent: '  ' });
 }
@@ -212,7 +212,7 @@ export async function readAuthFieldsFile(file: string): Promise<unknown> {
   } catch (err) {
     throw new CliError(`${file} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0] ?? ''}`, EXIT.VALIDATION);
   }
-  if (typeof data === 'object' && data !== null && 'auth_field' in data) data = (data as { auth_field: unknown }).auth_field;
+  if (typeof data === 'object' && data !== null && 'auth_field' in data) data = data.auth_field;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new CliError(`${file}: expected user_field and biz_field`, EXIT.VALIDATION, 'See: ops settings auth-fields --help');
   }

@@ -19,6 +19,7 @@ const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?
 // The probe's rule, the scroll lock's rule, or the empty element inserted first to find the container.
 const LIBRARY_STYLE = /^(\s*#rc-scrollbar-measure-[a-z0-9]+::-webkit-scrollbar \{[^{}]*\}\s*|\s*html body \{\s*overflow-y: hidden;\s*(width: calc\(100% - \d+(\.\d+)?px\);)?\s*\}\s*)?$/;
 for (const method of ['appendChild', 'insertBefore'] as const) {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(this, …)
   const original = Node.prototype[method] as (this: Node, node: Node, ...rest: unknown[]) => Node;
   Object.defineProperty(Node.prototype, method, {
     configurable: true,

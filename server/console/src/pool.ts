@@ -1,6 +1,6 @@
 /** Runs `work` over items, `lanes` at a time, in order of the items; `stop` ends it early. */
 export async function mapPool<T, R>(items: T[], lanes: number, work: (item: T) => Promise<R>, stop: () => boolean = () => false): Promise<(R | undefined)[]> {
-  const results: (R | undefined)[] = new Array(items.length);
+  const results = new Array<R | undefined>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length && !stop()) {

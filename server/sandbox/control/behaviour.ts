@@ -96,7 +96,8 @@ export async function readBehaviour(sb: SandboxContext): Promise<Behaviour> {
   const copy = copies.get(sb.models);
   if (copy && Date.now() - copy.at < COPY_MS) return copy.behaviour;
   const doc = await sb.models.Behaviour.findById('behaviour').lean();
-  const behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...(doc?.value as BehaviourInput | undefined) };
+  // Stored as validated: keys left out, never set to undefined.
+  const behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...(doc?.value as Partial<Behaviour> | undefined) };
   copies.set(sb.models, { behaviour, at: Date.now() });
   return behaviour;
 }

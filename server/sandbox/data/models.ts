@@ -16,10 +16,10 @@ export interface SandboxApp {
     url: string;
     token: string;
     /** 43-char EncodingAESKey: pushes are encrypted (safe mode) when set. */
-    aesKey?: string;
+    aesKey?: string | undefined;
     mode: 'plain' | 'compatible' | 'safe';
     format: 'xml' | 'json';
-  };
+  } | undefined;
   /** Official Account, Mini Program, or Open Platform mobile app (default: as a Mini Program). */
   kind?: 'mini_program' | 'official_account' | 'app';
   /** Pushes for this app go to that app's push URL (a mobile app's go to the merchant's Official Account). */

@@ -15,20 +15,20 @@ import { loadMerchant } from './merchant';
 
 export interface AuthorizeInput {
   /** The auth_url getauthurl returned (either form)… */
-  auth_url?: string;
+  auth_url?: string | undefined;
   /** …or the order: s_pappid + order_id, with appid when several apps use the s_pappid. */
-  s_pappid?: string;
-  order_id?: string;
-  appid?: string;
+  s_pappid?: string | undefined;
+  order_id?: string | undefined;
+  appid?: string | undefined;
   openid: string;
   action: 'authorize' | 'decline';
   user_field?: unknown;
   biz_field?: unknown;
   /** A receipt=Y payment: authorize an order no auth URL was requested for (type 1 only). */
-  postPayment?: boolean;
-  money?: number;
-  type?: number;
-  source?: SandboxAuthorization['source'];
+  postPayment?: boolean | undefined;
+  money?: number | undefined;
+  type?: number | undefined;
+  source?: SandboxAuthorization['source'] | undefined;
 }
 
 export type StoredAuthorization = SandboxAuthorization & { _id: unknown };

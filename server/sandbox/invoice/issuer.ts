@@ -32,7 +32,7 @@ async function claim(sb: SandboxContext): Promise<Stored | null> {
 
 async function issue(sb: SandboxContext, invoice: Stored): Promise<void> {
   const now = sb.now();
-  const lease = { _id: invoice._id, status: 'processing' as const, leaseToken: invoice.leaseToken };
+  const lease = { _id: invoice._id, status: 'processing' as const, leaseToken: invoice.leaseToken ?? null };
   const done = { leaseUntil: NO_LEASE, resultPushPending: true, updatedAt: now };
   const { ghfmc, nsrmc } = invoice.content;
   const redFails = invoice.kind === 'red' && ghfmc.includes(RED_FAIL_MARKER);
@@ -63,7 +63,7 @@ export async function announceResults(sb: SandboxContext): Promise<void> {
 
 /** An issued red invoice offsets its blue one (whose order may then be invoiced anew); a failed one frees it. */
 async function settleBlue(sb: SandboxContext, red: Stored): Promise<void> {
-  const blue = { appid: red.appid, kind: 'blue' as const, fpqqlsh: red.offsets?.fpqqlsh, offsetBy: red.fpqqlsh };
+  const blue = { appid: red.appid, kind: 'blue' as const, fpqqlsh: red.offsets?.fpqqlsh ?? null, offsetBy: red.fpqqlsh };
   if (red.status === 'issued') {
     await sb.models.Invoice.updateOne(blue, { $set: { offset: true, ddhClaim: `offset:${String(blue.fpqqlsh)}`, updatedAt: sb.now() } });
   } else if (red.status === 'failed') {

@@ -78,6 +78,7 @@ export async function registrantOf(sb: SandboxContext, sPappid: string): Promise
  */
 export async function hasMerchantCode(sb: SandboxContext, appid: string, fpqqlsh: string): Promise<boolean> {
   if (fpqqlsh.startsWith(merchantCodeOfApp(appid))) return true;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- distinct() is typed unknown[] here
   const platforms = (await sb.models.Authorization.distinct('s_pappid', { appid })) as string[];
   return platforms.some((sPappid) => fpqqlsh.startsWith(merchantCodeFor(sPappid)));
 }

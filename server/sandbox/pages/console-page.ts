@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { SandboxContext } from '../context';
 import { readStats } from '../control/counters';
 import { readFaults } from '../control/faults';
-import type { AuthFieldCustomSetting, AuthFieldSettings, SandboxAuthorization, SandboxPushAttempt } from '../data/invoice-models';
+import type { AuthFieldSettings, SandboxAuthorization, SandboxPushAttempt } from '../data/invoice-models';
 import type { SandboxApp } from '../data/models';
 import { authUrlOf } from '../invoice/authurl';
 import { invoiceView, merchantView } from '../invoice/views';
@@ -261,7 +261,7 @@ ${row('授权页字段', v.auth_field ? authFieldTable(v.auth_field) : '未设�
 
 function authFieldTable(f: AuthFieldSettings): SafeHtml {
   const side = (name: string, s: AuthFieldSettings['user_field'], fields: string[]) => {
-    const custom = Array.isArray(s.custom_field) ? (s.custom_field as AuthFieldCustomSetting[]) : [];
+    const custom = Array.isArray(s.custom_field) ? (s.custom_field) : [];
     const cells = fields.map((x) => {
       const req = s[`require_${x}`] === 1;
       const shown = req || s[`show_${x}`] === 1 || x === 'title';

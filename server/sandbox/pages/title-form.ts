@@ -1,4 +1,4 @@
-import type { AuthFieldCustomSetting, AuthFieldSettings } from '../data/invoice-models';
+import type { AuthFieldSettings } from '../data/invoice-models';
 
 /**
  * The title form of a type 1 authorization page (填写发票抬头): which inputs a side (个人 / 单位)
@@ -66,7 +66,7 @@ export function fieldsOf(settings: AuthFieldSettings, kind: TitleKind): FieldSpe
       placeholder: `${b.hint}${required ? '（必填）' : '（选填）'}`,
     });
   }
-  const custom = Array.isArray(side.custom_field) ? (side.custom_field as AuthFieldCustomSetting[]) : [];
+  const custom = Array.isArray(side.custom_field) ? (side.custom_field) : [];
   for (const c of custom) {
     const required = c.is_require === 1;
     fields.push({

@@ -12,7 +12,8 @@ export function pdfRoutes(sb: SandboxContext): Router {
   const router = new Router();
   router.get('/sandbox/pdf/:file', async (ctx) => {
     const match = /^([0-9a-f]{32})\.pdf$/.exec(ctx.params.file ?? '');
-    const invoice = match ? await sb.models.Invoice.findOne({ pdfId: match[1], status: 'issued' }).lean() : null;
+    const pdfId = match?.[1];
+    const invoice = pdfId ? await sb.models.Invoice.findOne({ pdfId, status: 'issued' }).lean() : null;
     if (!invoice) {
       ctx.status = 404;
       ctx.body = { error: { code: 'PDF_NOT_FOUND', message: 'no issued invoice has this PDF' } };

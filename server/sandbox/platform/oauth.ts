@@ -27,7 +27,7 @@ const SCOPES = ['snsapi_base', 'snsapi_userinfo'];
 export function oauthPageRoutes(sb: SandboxContext): Router {
   const router = new Router();
   router.get('/connect/oauth2/authorize', async (ctx) => {
-    const q = (name: string) => (typeof ctx.query[name] === 'string' ? (ctx.query[name] as string) : '');
+    const q = (name: string) => (typeof ctx.query[name] === 'string' ? (ctx.query[name]) : '');
     const appid = q('appid');
     const redirectUri = q('redirect_uri');
     const state = q('state');

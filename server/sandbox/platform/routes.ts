@@ -69,7 +69,7 @@ export function platformRoutes(sb: SandboxContext): Router {
       kind: 'stable',
       createdAt: sb.now(),
       expiresAt: plus(sb.settings.tokenTtlSeconds),
-      forced: force || undefined,
+      ...(force ? { forced: true } : {}),
     });
     await count(sb.models, 'fetch:stable_token');
     ctx.body = { access_token: token.value, expires_in: sb.settings.tokenTtlSeconds };

@@ -71,7 +71,7 @@ export class PushDeliverer {
   private async attempt(delivery: Delivery, stop: AbortSignal): Promise<void> {
     const { sb } = this;
     const app = await sb.models.App.findOne({ appid: delivery.appid }).lean();
-    const lease = { _id: delivery._id, leaseToken: delivery.leaseToken };
+    const lease = { _id: delivery._id, leaseToken: delivery.leaseToken ?? null };
     const at = sb.now();
     const push = app?.push;
     if (!app || !push?.url) {

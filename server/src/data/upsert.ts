@@ -21,10 +21,13 @@ export async function upsertAndRead<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await model.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
-      if (doc) return doc as T;
-      const reread = await model.findOne(filter).lean();
-      if (reread) return reread as T;
+      // The model's generics are `any` (above), so its queries are too: the document is a T.
+      /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
+      const doc: T | null = await model.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
+      if (doc) return doc;
+      const reread: T | null = await model.findOne(filter).lean();
+      /* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
+      if (reread) return reread;
     } catch (err) {
       if ((err as { code?: unknown }).code !== DUPLICATE_KEY || attempt >= 1) throw err;
     }

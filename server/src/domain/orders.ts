@@ -11,11 +11,11 @@ import { decodePageCursor, pageOf } from './paging';
 export interface OrderInput {
   orderNo: string;
   openid: string;
-  unionid?: string;
+  unionid?: string | undefined;
   /** Tax-inclusive total in fen. */
   amount: number;
   items: { name: string; spbm: string; quantity: number; unitPrice: number; taxRate: string }[];
-  createdAt?: Date;
+  createdAt?: Date | undefined;
 }
 
 export interface OrdersDeps {
@@ -104,7 +104,7 @@ function differingFields(stored: OrderDoc, input: OrderInput, items: OrderDoc['i
 export async function listBuyerOrders(
   deps: OrdersDeps,
   buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string | undefined },
 ): Promise<{ orders: OrderDto[]; nextCursor?: string }> {
   const after = page.cursor ? decodePageCursor(page.cursor) : undefined;
   if (page.cursor && !after) throw new AppError('VALIDATION_FAILED', 'cursor: not a cursor this server issued');
@@ -135,7 +135,7 @@ export function toOrderDto(order: OrderDoc, request: InvoiceRequestDoc | undefin
     orderNo: order.orderNo,
     amount: order.amount,
     createdAt: order.createdAt.toISOString(),
-    items: order.items.map(({ name, spbm, quantity, unitPrice, taxRate }) => ({ name, spbm, quantity, unitPrice, taxRate })),
+    items: order.items.map(({ name, spbm, quantity, unitPrice, taxRate, amount }) => ({ name, spbm, quantity, unitPrice, taxRate, amount })),
     invoice: {
       status: request?.status ?? null,
       canApply: !request || canReapply(request.status),

@@ -56,7 +56,7 @@ export async function addStaff(
 export async function updateStaff(
   deps: StaffDeps,
   username: string,
-  change: { displayName?: string; role?: StaffRole; disabled?: boolean; password?: string },
+  change: { displayName?: string | undefined; role?: StaffRole | undefined; disabled?: boolean | undefined; password?: string | undefined },
   actor: string,
 ): Promise<StaffView> {
   const set: Parameters<StaffRepository['update']>[1] = {};

@@ -73,15 +73,16 @@ const jsonOnly: Middleware = async (ctx, next) => {
 export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate: Record<AuthKind, Middleware>): void {
   for (const definition of routes) {
     const handle: Middleware = async (ctx) => {
-      const body = definition.body ? parse(definition.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined;
-      const query = definition.query ? parse(definition.query, ctx.query, 'query') : undefined;
-      const params = definition.params ? parse(definition.params, (ctx as unknown as { params: unknown }).params, 'path') : undefined;
+      // unknown, not any: the handler's own types say what each is.
+      const body: unknown = definition.body ? parse(definition.body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined;
+      const query: unknown = definition.query ? parse(definition.query, ctx.query, 'query') : undefined;
+      const params: unknown = definition.params ? parse(definition.params, (ctx as unknown as { params: unknown }).params, 'path') : undefined;
       const caller = (ctx.state as { caller?: Caller }).caller ?? { kind: 'anonymous' };
       const least = definition.role ?? (definition.method === 'get' ? 'viewer' : 'operator');
       if (caller.kind === 'staff' && !roleAtLeast(caller.role, least)) {
         throw new AppError('FORBIDDEN', `This needs the ${least} role; ${caller.username} is ${caller.role}`);
       }
-      const result = await definition.handler({ body, query, params, caller, ctx });
+      const result: unknown = await definition.handler({ body, query, params, caller, ctx });
       ctx.body = result;
       if (definition.produces) ctx.type = definition.produces;
       // A handler may choose the status itself (e.g. 201 vs 200); otherwise the declared one.

@@ -39,7 +39,9 @@ export function authenticators(deps: {
     return token ? among.find((key) => crypto.timingSafeEqual(key.digest, digest)) : undefined;
   };
   return {
-    none: async (_ctx, next) => next(),
+    none: async (_ctx, next) => {
+      await next();
+    },
     session: async (ctx, next) => {
       const token = bearer(ctx);
       const buyer = token ? await deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount) : null;
@@ -54,7 +56,8 @@ export function authenticators(deps: {
         const staff = await staffCaller(ctx, deps.staff);
         if (!staff) throw new AppError('UNAUTHENTICATED', 'Log in to the console, or send an admin API key (Authorization: Bearer <key>)');
         setCaller(ctx, staff);
-        return next();
+        await next();
+        return;
       }
       const match = matchKey(ctx, keys);
       if (!match) throw new AppError('UNAUTHENTICATED', 'A valid admin API key is required (Authorization: Bearer <key>)');

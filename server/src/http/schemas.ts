@@ -17,6 +17,7 @@ export const orderItemDto = z.object({
   quantity: z.number(),
   unitPrice: fen,
   taxRate: z.string(),
+  amount: fen.describe("the line's tax-inclusive amount in fen, as invoiced (unit price × quantity rounded once, half up)"),
 });
 
 export const orderDto = z.object({

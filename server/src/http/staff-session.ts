@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import type { StaffRole } from '../data/staff/staff.schema';
 import { sessionFor, type StaffDeps, type StaffLogin } from '../domain/staff';
 import { AppError } from '../errors';
 import type { Caller } from './api-route';
@@ -61,5 +60,5 @@ export async function staffCaller(ctx: Context, deps: StaffDeps): Promise<Caller
     const tokenOk = sent.length === expected.length && crypto.timingSafeEqual(sent, expected);
     if (!tokenOk || isCrossSite(ctx)) throw new AppError('CSRF_FAILED', `A change from the console needs the session's ${CSRF_HEADER} header and this site's origin: reload the console`);
   }
-  return { kind: 'staff', username: found.staff._id, displayName: found.staff.displayName, role: found.staff.role as StaffRole, csrfToken: found.session.csrfToken };
+  return { kind: 'staff', username: found.staff._id, displayName: found.staff.displayName, role: found.staff.role, csrfToken: found.session.csrfToken };
 }

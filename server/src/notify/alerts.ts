@@ -149,7 +149,7 @@ export function alertOutbox(deps: {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  onAttempt?: Outbox<AlertPayload>['onAttempt'];
+  onAttempt?: Outbox<AlertPayload>['onAttempt'] | undefined;
 }): Outbox<AlertPayload> {
   return {
     name: 'alert',

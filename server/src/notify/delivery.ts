@@ -25,7 +25,7 @@ export interface Outbox<P> {
   /** Log fields of a message (its invoice request and order, its incident). */
   logFields(message: OutboxDoc<P>): Record<string, unknown>;
   /** Told about each attempt's outcome (metrics). */
-  onAttempt?(outcome: 'sent' | 'retry' | 'bounced' | 'failed', message: OutboxDoc<P>): void;
+  onAttempt?: ((outcome: 'sent' | 'retry' | 'bounced' | 'failed', message: OutboxDoc<P>) => void) | undefined;
 }
 
 export interface RunningDelivery {

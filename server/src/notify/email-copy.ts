@@ -62,7 +62,7 @@ export function emailOutbox(deps: {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  onAttempt?: Outbox<EmailCopyPayload>['onAttempt'];
+  onAttempt?: Outbox<EmailCopyPayload>['onAttempt'] | undefined;
 }): Outbox<EmailCopyPayload> {
   const transport = nodemailer.createTransport({
     url: deps.mail.smtpUrl,

@@ -7,8 +7,8 @@ export interface AccountSettings {
   kind: 'mini_program' | 'official_account' | 'app';
   appid: string;
   secret: string;
-  token?: string;
-  aesKey?: string;
+  token?: string | undefined;
+  aesKey?: string | undefined;
   acceptPlainPush: boolean;
 }
 

@@ -57,7 +57,7 @@ export interface CallOptions {
   random: () => number;
   now: () => number;
   /** Told about every exchange: the endpoint and its errcode ("0" success), or the transport failure. */
-  observe?: (endpoint: string, errcode: string) => void;
+  observe?: ((endpoint: string, errcode: string) => void) | undefined;
 }
 
 /**

@@ -82,7 +82,7 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
     sleep,
     random,
     now,
-    observe: options.observe?.call,
+    observe: options.observe?.call && ((endpoint: string, errcode: string) => options.observe?.call?.(endpoint, errcode)),
   });
 
   const credentials: Credentials = createCredentials({

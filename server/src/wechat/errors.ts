@@ -136,7 +136,7 @@ export class WeChatOutcomeUnknownError extends WeChatError {
   readonly errcode: number | undefined;
   readonly errmsg: string | undefined;
 
-  constructor(fields: { endpoint: string; fpqqlsh: string; reason: string; errcode?: number; errmsg?: string; cause?: unknown }) {
+  constructor(fields: { endpoint: string; fpqqlsh: string; reason: string; errcode?: number | undefined; errmsg?: string | undefined; cause?: unknown }) {
     super(
       `${fields.endpoint} outcome unknown for fpqqlsh ${fields.fpqqlsh} (${fields.reason}): query queryinvoceinfo, then resend with the same fpqqlsh`,
       fields.endpoint,

@@ -33,7 +33,7 @@ export async function exchangeJson(x: JsonExchange): Promise<JsonObject> {
     const response = await x.fetch(x.url, {
       method: x.method,
       headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json; charset=utf-8' },
-      body,
+      body: body ?? null,
       signal,
     });
     status = response.status;

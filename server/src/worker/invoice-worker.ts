@@ -119,7 +119,7 @@ export async function runOne(
   await withLogContext({ requestId: request._id, orderNo: request.orderNo }, async () => {
     const same = request.looks?.state === request.status ? request.looks : undefined;
     const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
-    const recorder = recordingInvoiceApi(deps.invoice, deps.now);
+    const recorder = recordingInvoiceApi(deps.invoice, () => deps.now());
     const seen = { ...request, looks };
     let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
     if (next) next = await withinLimits(deps, seen, next, recorder.answers);

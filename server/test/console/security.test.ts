@@ -21,7 +21,7 @@ async function call(method: string, path: string, opts: { cookie?: string; csrf?
       ...(opts.origin ? { origin: opts.origin } : {}),
       ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
     },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.body === undefined ? null : JSON.stringify(opts.body),
   });
   const text = await res.text();
   let json: Record<string, unknown>;
@@ -36,7 +36,7 @@ async function call(method: string, path: string, opts: { cookie?: string; csrf?
 async function login(username: string, password = PASSWORD) {
   const res = await call('POST', '/api/admin/session', { body: { username, password } });
   const setCookie = res.headers.get('set-cookie') ?? '';
-  return { ...res, setCookie, cookie: setCookie.split(';')[0] ?? '', csrf: String(res.json.csrfToken ?? '') };
+  return { ...res, setCookie, cookie: setCookie.split(';')[0] ?? '', csrf: typeof res.json.csrfToken === 'string' ? res.json.csrfToken : '' };
 }
 
 beforeAll(async () => {

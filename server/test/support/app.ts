@@ -65,7 +65,7 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      if (db.readyState === 1 && !opts.mongodbUri) await db.dropDatabase();
+      if (db.readyState === mongoose.ConnectionStates.connected && !opts.mongodbUri) await db.dropDatabase();
       await db.close();
     },
   };

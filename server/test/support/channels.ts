@@ -47,7 +47,7 @@ export class CookieBrowser {
         method,
         redirect: 'manual',
         headers: { ...(cookies ? { cookie: cookies } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-        body,
+        body: body ?? null,
       });
       for (const line of res.headers.getSetCookie()) {
         const [pair] = line.split(';');

@@ -212,10 +212,10 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
           t1: String(body.timestamp),
           source: String(body.source),
           type: String(body.type),
-          signature: crypto.createHash('sha1').update(`${body.ticket}${body.order_id}`).digest('hex'),
+          signature: crypto.createHash('sha1').update(`${String(body.ticket)}${String(body.order_id)}`).digest('hex'),
         });
-        if (body.source === 'wxa') return { ...ok, auth_url: `pages/auth/auth?${params}`, appid: AUTH_MINI_PROGRAM_APPID };
-        return { ...ok, auth_url: `https://mp.weixin.qq.com/bizmall/authinvoice?action=auth&${params}` };
+        if (body.source === 'wxa') return { ...ok, auth_url: `pages/auth/auth?${params.toString()}`, appid: AUTH_MINI_PROGRAM_APPID };
+        return { ...ok, auth_url: `https://mp.weixin.qq.com/bizmall/authinvoice?action=auth&${params.toString()}` };
       }
       case '/card/invoice/getauthdata':
         return {

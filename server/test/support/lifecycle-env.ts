@@ -5,6 +5,7 @@ import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
 import { testDatabaseUri } from '../harness/database';
 import { startTestApp, TEST_ENV, type TestApp } from './app';
+import { fetchRetryingResets } from './retrying-fetch';
 export { orderFor } from './orders';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -131,10 +132,10 @@ export async function startLifecycleEnv(
 
   const request = async (base: string, method: string, path: string, headers: Record<string, string>, given?: unknown) => {
     const body = given ?? undefined; // null (e.g. after IPC) means no body too
-    const res = await fetch(`${base}${path}`, {
+    const res = await fetchRetryingResets(`${base}${path}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { InvoiceState } from '@fapiao/shared';
-import { type ButtonProps, App, Alert, Button, Card, Col, Descriptions, Empty, Input, Modal, Row, Space, Spin, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
+import { App, Alert, Button, Card, Col, Descriptions, Empty, Input, Modal, Row, Space, Spin, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api';
 import { actorText, stateColor, stateText, time, yuan } from '../format';
@@ -81,7 +81,7 @@ export function InvoiceDetail({ id }: { id: string }) {
       content: ACTIONS[key].confirm,
       okText: `确认${ACTIONS[key].label}`,
       cancelText: '取消',
-      okButtonProps: { danger: key === 'offset', 'data-testid': `confirm-${key}` } as ButtonProps,
+      okButtonProps: { danger: key === 'offset', 'data-testid': `confirm-${key}` },
       onOk: () =>
         key === 'reconcile'
           ? act(key, async () => setAnswer(await api<ReconcileAnswer>('POST', `/invoices/${id}/reconcile`)), '已向微信核对')
@@ -332,7 +332,7 @@ export function InvoiceDetail({ id }: { id: string }) {
         title="标记为已处理"
         okText="确认"
         cancelText="取消"
-        okButtonProps={{ disabled: !note.trim(), 'data-testid': 'confirm-resolve' } as ButtonProps}
+        okButtonProps={{ disabled: !note.trim(), 'data-testid': 'confirm-resolve' }}
         confirmLoading={busy === 'resolve'}
         onCancel={() => setResolving(false)}
         onOk={() => void act('resolve', () => api('POST', `/invoices/${id}/resolve`, { note: note.trim() }), '已标记为已处理').then(() => setResolving(false))}
@@ -345,7 +345,7 @@ export function InvoiceDetail({ id }: { id: string }) {
         title="驳回开票申请"
         okText="确认驳回"
         cancelText="取消"
-        okButtonProps={{ danger: true, disabled: !reason.trim(), 'data-testid': 'confirm-reject' } as ButtonProps}
+        okButtonProps={{ danger: true, disabled: !reason.trim(), 'data-testid': 'confirm-reject' }}
         confirmLoading={busy === 'reject'}
         onCancel={() => setRejecting(false)}
         onOk={() =>

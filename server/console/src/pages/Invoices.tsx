@@ -14,7 +14,7 @@ interface Filters {
   orderNo?: string;
   title?: string;
   taxNumber?: string;
-  attention?: boolean;
+  attention?: boolean | undefined;
 }
 
 /** The list's query parameters, shared by the page and the export. */

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, describeError } from '../api';
 import type { StaffView } from '../types';
 
-export function Login({ onLogin }: { onLogin(session: { staff: StaffView; csrfToken: string }): void }) {
+export function Login({ onLogin }: { onLogin: (session: { staff: StaffView; csrfToken: string }) => void }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (values: { username: string; password: string }) => {

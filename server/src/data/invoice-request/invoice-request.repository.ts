@@ -17,19 +17,19 @@ export interface TransitionInput {
 }
 
 export interface InvoiceRequestListFilter {
-  status?: InvoiceState;
+  status?: InvoiceState | undefined;
   /** Only the requests flagged as needing attention. */
-  attention?: boolean;
-  orderNo?: string;
-  openid?: string;
-  createdFrom?: Date;
-  createdBefore?: Date;
+  attention?: boolean | undefined;
+  orderNo?: string | undefined;
+  openid?: string | undefined;
+  createdFrom?: Date | undefined;
+  createdBefore?: Date | undefined;
   /** Part of the buyer's title (invoice header), any case. */
-  titleContains?: string;
+  titleContains?: string | undefined;
   /** The buyer's tax number, exactly. */
-  taxNumber?: string;
+  taxNumber?: string | undefined;
   /** The last request of the previous page. */
-  after?: { createdAt: Date; id: string };
+  after?: { createdAt: Date; id: string } | undefined;
 }
 
 export interface InvoiceRequestRepository {
@@ -85,12 +85,12 @@ export interface InvoiceRequestRepository {
 }
 
 export interface ReleaseNext {
-  nextActionAt?: Date;
+  nextActionAt?: Date | undefined;
   attempts: number;
   /** The worker's look count in the state it looked in. */
-  looks?: Looks;
+  looks?: Looks | undefined;
   /** WeChat's latest answers (the caller keeps the last few). */
-  answers?: WeChatAnswer[];
+  answers?: WeChatAnswer[] | undefined;
 }
 
 export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceRequestRepository {

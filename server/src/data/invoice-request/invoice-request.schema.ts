@@ -53,16 +53,16 @@ export interface InvoiceRequestDoc {
    * Needs a human: the worker gave up within its limits, or hit something retrying cannot heal.
    * A flag beside the state, set only through flagAttention() and cleared only by an admin action.
    */
-  attention?: Attention;
+  attention?: Attention | undefined;
   /** Indexed twin of `attention` for ops' list (true while flagged). */
   needsAttention?: boolean;
   /** WeChat's last few answers to the worker about this request, newest last. */
-  answers?: WeChatAnswer[];
+  answers?: WeChatAnswer[] | undefined;
   /**
    * How many times the worker has looked at the request in `state` (the attempt limit), and since
    * when the age limit counts if not since it entered the state (ops cleared a flag then).
    */
-  looks?: Looks;
+  looks?: Looks | undefined;
   createdAt: Date;
   authorizedAt?: Date;
   /** Until when the user may still authorize (contact time_out). */
@@ -120,14 +120,14 @@ export interface HistoryEntry {
 export interface InvoiceTitle {
   kind: 'company' | 'personal';
   name: string;
-  taxNumber?: string;
-  address?: string;
-  phone?: string;
-  bankName?: string;
-  bankAccount?: string;
-  email?: string;
+  taxNumber?: string | undefined;
+  address?: string | undefined;
+  phone?: string | undefined;
+  bankName?: string | undefined;
+  bankAccount?: string | undefined;
+  email?: string | undefined;
   /** The merchant's custom fields (set_auth_field custom_field) as the buyer filled them in. */
-  customFields?: { key: string; value: string }[];
+  customFields?: { key: string; value: string }[] | undefined;
 }
 
 export interface IssuedInvoice {

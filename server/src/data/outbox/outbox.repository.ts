@@ -8,9 +8,9 @@ export interface OutboxRepository<P = Record<string, unknown>> {
   /** Leases the most overdue pending message, if any. */
   claimDue(owner: string, now: Date, leaseMs: number): Promise<OutboxDoc<P> | null>;
   /** Records an attempt and gives the lease back: `nextAttemptAt` for a retry, none when settled. */
-  settle(id: string, owner: string, attempt: { outcome: DeliveryOutcome; detail: string; at: Date; nextAttemptAt?: Date }): Promise<void>;
+  settle(id: string, owner: string, attempt: { outcome: DeliveryOutcome; detail: string; at: Date; nextAttemptAt?: Date | undefined }): Promise<void>;
   findById(id: string): Promise<OutboxDoc<P> | null>;
-  list(filter: { status?: OutboxDoc['status'] }, limit: number): Promise<OutboxDoc<P>[]>;
+  list(filter: { status?: OutboxDoc['status'] | undefined }, limit: number): Promise<OutboxDoc<P>[]>;
   countPending(): Promise<number>;
 }
 

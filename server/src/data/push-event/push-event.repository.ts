@@ -17,7 +17,7 @@ export interface PushEventRepository {
  * `groupCommit`: store pushes that arrive together with one bulk insert, and mark them processed
  * with one update (see record-in-batches.ts, mark-processed-in-batches.ts).
  */
-export function pushEventRepository(model: PushEventModel, options: { groupCommit?: GroupCommitOptions } = {}): PushEventRepository {
+export function pushEventRepository(model: PushEventModel, options: { groupCommit?: GroupCommitOptions | undefined } = {}): PushEventRepository {
   const store = options.groupCommit ? recordInBatches(model, options.groupCommit) : recordOne.bind(null, model);
   const markProcessed = options.groupCommit
     ? markProcessedInBatches(model, options.groupCommit)

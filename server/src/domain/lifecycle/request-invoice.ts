@@ -24,7 +24,7 @@ export interface RequestInvoiceInput {
   orderNo: string;
   /** 1: WeChat collects the title (default); 0: the buyer gave it in our Mini Program. */
   type: 0 | 1;
-  title?: InvoiceTitle;
+  title?: InvoiceTitle | undefined;
   channel: InvoiceChannel;
   /**
    * The logged-in buyer, who must own the order (Mini Program, H5). Absent when the merchant's

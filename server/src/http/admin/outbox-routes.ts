@@ -35,7 +35,7 @@ const alertPayload = z.object({
   endpoint: z.string().optional(),
 });
 
-function toDto<P>(doc: OutboxDoc<P>, payload: (p: P) => unknown) {
+function toDto<P, Q>(doc: OutboxDoc<P>, payload: (p: P) => Q) {
   return {
     id: doc._id,
     status: doc.status,

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { SessionRepository } from '../../data/session/session.repository';
-import type { InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
 import type { BuyerIdentity } from '../../domain/buyer';
 import { accountForChannel } from '../../domain/channels';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
@@ -77,7 +76,7 @@ export function h5Routes(deps: H5Deps): Router {
       throw new AppError('UNAUTHENTICATED', '登录已失效，请重新打开页面（state 不匹配）');
     }
     if (!code) throw new AppError('UNAUTHENTICATED', '微信未授权登录，请重新打开页面');
-    const session = await loginWithOAuthCode({ account, sessions: deps.sessions, now: deps.now, sessionTtlMs: deps.sessionTtlMs }, code);
+    const session = await loginWithOAuthCode({ account, sessions: deps.sessions, now: () => deps.now(), sessionTtlMs: deps.sessionTtlMs }, code);
     ctx.cookies.set(STATE_COOKIE, null, cookieOptions(ctx, account, 0));
     ctx.cookies.set(SESSION_COOKIE, session.token, cookieOptions(ctx, account, deps.sessionTtlMs));
     ctx.redirect(safeNext(account, next ? decodeURIComponent(next) : undefined));
@@ -124,7 +123,7 @@ export function h5Routes(deps: H5Deps): Router {
         buyer,
         orderNo,
         type: parsed.type,
-        ...(parsed.title ? { title: parsed.title as InvoiceTitle } : {}),
+        ...(parsed.title ? { title: parsed.title } : {}),
         channel: { account, source: 'web', redirectUrl: back },
       });
     } catch (err) {

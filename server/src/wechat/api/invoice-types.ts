@@ -117,35 +117,35 @@ export interface AuthCustomFieldSetting {
   /** Field name (get_auth_field: at most 5 characters). */
   key: string;
   /** 0: optional (default), 1: required. */
-  is_require?: 0 | 1;
+  is_require?: 0 | 1 | undefined;
   /** Hint shown to the user. */
-  notice?: string;
+  notice?: string | undefined;
 }
 
 /** Fields of a personal title: show_* = can be entered, require_* = must be entered (0/1). */
 export interface UserAuthFieldSetting {
-  show_title?: 0 | 1;
-  show_phone?: 0 | 1;
-  show_email?: 0 | 1;
-  require_phone?: 0 | 1;
-  require_email?: 0 | 1;
-  custom_field?: AuthCustomFieldSetting[];
+  show_title?: 0 | 1 | undefined;
+  show_phone?: 0 | 1 | undefined;
+  show_email?: 0 | 1 | undefined;
+  require_phone?: 0 | 1 | undefined;
+  require_email?: 0 | 1 | undefined;
+  custom_field?: AuthCustomFieldSetting[] | undefined;
 }
 
 /** Fields of a company title: show_* = can be entered, require_* = must be entered (0/1). */
 export interface BizAuthFieldSetting {
-  show_title?: 0 | 1;
-  show_tax_no?: 0 | 1;
-  show_addr?: 0 | 1;
-  show_phone?: 0 | 1;
-  show_bank_type?: 0 | 1;
-  show_bank_no?: 0 | 1;
-  require_tax_no?: 0 | 1;
-  require_addr?: 0 | 1;
-  require_phone?: 0 | 1;
-  require_bank_type?: 0 | 1;
-  require_bank_no?: 0 | 1;
-  custom_field?: AuthCustomFieldSetting[];
+  show_title?: 0 | 1 | undefined;
+  show_tax_no?: 0 | 1 | undefined;
+  show_addr?: 0 | 1 | undefined;
+  show_phone?: 0 | 1 | undefined;
+  show_bank_type?: 0 | 1 | undefined;
+  show_bank_no?: 0 | 1 | undefined;
+  require_tax_no?: 0 | 1 | undefined;
+  require_addr?: 0 | 1 | undefined;
+  require_phone?: 0 | 1 | undefined;
+  require_bank_type?: 0 | 1 | undefined;
+  require_bank_no?: 0 | 1 | undefined;
+  custom_field?: AuthCustomFieldSetting[] | undefined;
 }
 
 export interface SetAuthFieldRequest {

@@ -9,7 +9,7 @@ export interface PushRequest {
   query: Readonly<Record<string, string | undefined>>;
   body: string;
   /** Informational: the body's first character decides the format (see detectFormat). */
-  contentType?: string;
+  contentType?: string | undefined;
 }
 
 export interface PushConfig {
@@ -17,7 +17,7 @@ export interface PushConfig {
   token: string;
   appid: string;
   /** decodeAesKey(EncodingAESKey); needed for compatible and safe mode. */
-  aesKey?: Buffer;
+  aesKey?: Buffer | undefined;
   /** Refuse plain POSTs even when their `signature` is right (see receivePush). Default false. */
   requireEncryption?: boolean;
 }

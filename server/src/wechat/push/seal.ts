@@ -16,7 +16,7 @@ export interface SealOptions {
   token: string;
   appid: string;
   /** Required for compatible and safe mode. */
-  aesKey?: Buffer;
+  aesKey?: Buffer | undefined;
   timestamp: string;
   nonce: string;
   /** Test seam for the 16 random bytes of FullStr. */
