@@ -104,15 +104,26 @@ async function untilAnswered(attempt: () => Promise<Answer>, accept: (a: Answer)
 async function buyerFlow(i: number): Promise<string> {
   const orderNo = `OUT${i}`;
   let n = 0;
-  const login = await untilAnswered(() => call('POST', '/api/mp/session', '', { code: `outbuyer${i}.${++n}` }), (a) => a.status === 200, `login ${i}`);
-  const session = { token: String(login.json.token), openid: String(login.json.openid) };
+  const logIn = async () => {
+    const login = await untilAnswered(() => call('POST', '/api/mp/session', '', { code: `outbuyer${i}.${++n}` }), (a) => a.status === 200, `login ${i}`);
+    return { token: String(login.json.token), openid: String(login.json.openid) };
+  };
+  const session = await logIn();
   await untilAnswered(
     () => call('POST', '/api/admin/orders', ADMIN_KEY, orderFor(session.openid, orderNo)),
     // 200 {created: false}: an earlier try was stored and its answer lost.
     (a) => a.status === 201 || (a.status === 200 && a.json.created === false),
     `order ${orderNo}`,
   );
-  const link = await untilAnswered(() => call('POST', `/api/mp/orders/${orderNo}/invoice`, session.token, { type: 1 }), (a) => a.status === 200, `request ${orderNo}`);
+  // A session stored just before the kill may not survive it (sessions are not journaled): the
+  // Mini Program then logs in again on the 401, as it does for any stale session.
+  const asBuyer = async (path: string, body?: unknown): Promise<Answer> => {
+    const answer = await call(body === undefined ? 'GET' : 'POST', path, session.token, body);
+    if (answer.status !== 401) return answer;
+    session.token = (await logIn()).token;
+    return { ...answer, status: 503 };
+  };
+  const link = await untilAnswered(() => asBuyer(`/api/mp/orders/${orderNo}/invoice`, { type: 1 }), (a) => a.status === 200, `request ${orderNo}`);
   const authorized = await fetch(`${sandbox.url}/sandbox/api/authorize`, {
     method: 'POST',
     body: JSON.stringify({ auth_url: link.json.authUrl, openid: session.openid, action: 'authorize', user_field: { title: `停库买家${i}` } }),

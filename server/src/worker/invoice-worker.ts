@@ -9,7 +9,8 @@ import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps
 import { failIssue } from '../domain/lifecycle/issuing';
 import { stepFor } from '../domain/lifecycle/steps';
 import { withLogContext } from '../logger';
-import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
+import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError, type InvoiceApi } from '../wechat';
+import type { WeChatAccount, WeChatAccounts } from '../wechat/accounts';
 
 export interface WorkerOptions {
   /** How many requests one process works on at once. */
@@ -119,9 +120,13 @@ export async function runOne(
   await withLogContext({ requestId: request._id, orderNo: request.orderNo }, async () => {
     const same = request.looks?.state === request.status ? request.looks : undefined;
     const looks = { state: request.status, n: (same?.n ?? 0) + 1, ...(same?.since ? { since: same.since } : {}) };
-    const recorder = recordingInvoiceApi(deps.invoice, () => deps.now());
+    // The request's calls go to its own account's API (channel.ts): record that one, so a flagged
+    // request carries what WeChat said to it.
+    const own = deps.accounts.resolve(request);
+    const recorder = recordingInvoiceApi(own ? own.client.invoice : deps.invoice, () => deps.now());
     const seen = { ...request, looks };
-    let next = await step({ ...deps, invoice: recorder.api, stepAnswers: recorder.answers }, seen, recorder.answers);
+    const stepDeps: LifecycleDeps = { ...deps, invoice: recorder.api, stepAnswers: recorder.answers, accounts: recordedFor(deps.accounts, own, recorder.api) };
+    let next = await step(stepDeps, seen, recorder.answers);
     if (next) next = await withinLimits(deps, seen, next, recorder.answers);
     await requests.release(
       request._id,
@@ -193,4 +198,17 @@ async function withinLimits(deps: LifecycleDeps, request: InvoiceRequestDoc, nex
   const reason = `${state} for ${Math.round(ageMs / 1000)} s over ${looks} looks without an outcome (limits: ${limit.looks} looks, ${Math.round(limit.ageMs / 1000)} s)`;
   const flagged = await flagAttention(deps, { ...current, answers: request.answers }, { code: 'LIMIT_REACHED', reason, answers });
   return flagged ? undefined : next;
+}
+
+/** The accounts as one step sees them: the request's own account answers through the recorder. */
+function recordedFor(accounts: WeChatAccounts, own: WeChatAccount | undefined, invoice: InvoiceApi): WeChatAccounts {
+  if (!own) return accounts;
+  const recorded: WeChatAccount = { ...own, client: { ...own.client, invoice } };
+  const swap = (account: WeChatAccount | undefined) => (account === own ? recorded : account);
+  return {
+    default: accounts.default === own ? recorded : accounts.default,
+    all: accounts.all.map((account) => (account === own ? recorded : account)),
+    byName: (name) => swap(accounts.byName(name)),
+    resolve: (ref) => swap(accounts.resolve(ref)),
+  };
 }
