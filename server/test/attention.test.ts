@@ -31,8 +31,9 @@ async function ops(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 async function newRequest(fields: Json, type: 0 | 1 = 1, action: 'authorize' | 'decline' = 'authorize') {
-  const buyer = await env.login(`att${++seq}`);
-  const orderNo = `AT${Date.now().toString(36)}${seq}`;
+  const n = ++seq; // taken once: `seq` moves on while this call awaits its login
+  const buyer = await env.login(`att${n}`);
+  const orderNo = `AT${Date.now().toString(36)}${n}`;
   expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
   const link = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type });
   expect(link.status).toBe(200);

@@ -24,8 +24,10 @@ interface EmailView {
 let seq = 0;
 
 async function requestInvoice(env: LifecycleEnv, opts: { type: 0 | 1; email?: string }) {
-  const buyer = await env.login(`mail${++seq}`);
-  const orderNo = `E${Date.now().toString(36)}${seq}`;
+  // Taken once: calls run side by side, and `seq` moves on while this one awaits its login.
+  const n = ++seq;
+  const buyer = await env.login(`mail${n}`);
+  const orderNo = `E${Date.now().toString(36)}${n}`;
   expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
   const title = opts.type === 0 ? { kind: 'personal', name: '孙八', ...(opts.email ? { email: opts.email } : {}) } : undefined;
   const requested = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: opts.type, ...(title ? { title } : {}) });

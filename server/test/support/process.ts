@@ -43,8 +43,10 @@ export function spawnProcess(command: string, args: string[], opts: { cwd: strin
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  // 'close', not 'exit': 'exit' can come before the last output is read from the pipes, and a
+  // grandchild (npm's server) may hold them open after the direct child is gone.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,
