@@ -3,7 +3,6 @@ import Koa from 'koa';
 import type { Container } from './container';
 import { dashboardRoutes } from './http/admin/dashboard-routes';
 import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
-import { orderReadRoutes } from './http/admin/order-routes';
 import { adminRoutes } from './http/admin/routes';
 import { staffRoutes } from './http/admin/staff-routes';
 import { consoleRoutes, findConsoleDist } from './http/console/routes';
@@ -72,7 +71,6 @@ export function createApp(deps: AppDeps): Koa {
       routes: [
         ...staffRoutes({ ...staff, cookie: { secure: config.NODE_ENV === 'production' } }),
         ...dashboardRoutes({ requests: repositories.requests, now }),
-        ...orderReadRoutes({ orders: repositories.orders, requests: repositories.requests }),
         // Before /invoices/:id, so "export" is not taken for an id.
         ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
         ...adminRoutes({
