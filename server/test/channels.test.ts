@@ -37,7 +37,7 @@ async function adminRequest(orderNo: string) {
 
 async function issuedBy(orderNo: string): Promise<{ request: Record<string, unknown>; invoice: Record<string, unknown> }> {
   let last: unknown;
-  // A ceiling, not a expectation of speed: at load 17 on 2 cores a request took over 20 s.
+  // A ceiling, not an expectation of speed: at load 17 on 2 cores a request took over 20 s.
   const request = await eventually(async () => {
     const r = await adminRequest(orderNo);
     last = r?.status;
