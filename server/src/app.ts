@@ -11,6 +11,7 @@ import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route
 import { authenticators } from './http/auth';
 import { channelRoutes } from './http/channel/routes';
 import { h5Routes } from './http/h5/routes';
+import { isDatabaseUnavailable } from './data/unavailable';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
@@ -32,7 +33,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.logger.error({ err, method: ctx?.method, path: ctx?.path, reqId: ctx?.response.get(REQUEST_ID_HEADER) }, 'request failed');
   });
   app.use(requestLog(deps.logger));
-  app.use(errorHandler());
+  app.use(errorHandler({ isDatabaseUnavailable }));
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
