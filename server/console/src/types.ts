@@ -5,11 +5,10 @@
 import type { AdminInvoice as ContractInvoice, AuditEntry, AuthFieldsSetting, DashboardAnswer } from '@fapiao/shared/contract';
 
 export type { StaffRole } from '@fapiao/shared';
-export type { AdminOrder, CustomField, HistoryEntry, PeriodSummary, SettingView, StaffView, WeChatAnswer } from '@fapiao/shared/contract';
+export type { AdminOrder, PeriodSummary, SettingView, StaffView } from '@fapiao/shared/contract';
 
 /** A request from the list, or from its detail page (which adds the audit trail). */
 export type AdminInvoice = ContractInvoice & { audit?: AuditEntry[] };
-export type IssuedInvoice = NonNullable<ContractInvoice['invoice']>;
 export type DashboardData = DashboardAnswer;
 export type AuthFields = AuthFieldsSetting;
 export type Flag = 0 | 1;

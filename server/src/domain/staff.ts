@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { STAFF_ROLES, type StaffDoc, type StaffRole, type StaffSessionDoc } from '../data/staff/staff.schema';
+import type { StaffDoc, StaffRole, StaffSessionDoc } from '../data/staff/staff.schema';
 import type { StaffRepository } from '../data/staff/staff.repository';
 import type { StaffView } from '@fapiao/shared/contract';
 import { AppError } from '../errors';
@@ -21,7 +21,7 @@ const DUMMY_HASH = bcrypt.hashSync('not-a-password', BCRYPT_COST);
 
 export type { StaffView };
 
-export function toStaffView(doc: StaffDoc): StaffView {
+function toStaffView(doc: StaffDoc): StaffView {
   return { username: doc._id, displayName: doc.displayName, role: doc.role, disabled: doc.disabled, createdAt: doc.createdAt.toISOString(), createdBy: doc.createdBy };
 }
 
@@ -142,4 +142,3 @@ export async function logout(deps: StaffDeps, token: string): Promise<void> {
   await deps.staff.deleteSession(digestOf(token));
 }
 
-export { STAFF_ROLES };

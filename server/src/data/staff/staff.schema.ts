@@ -2,7 +2,7 @@ import { STAFF_ROLES, type StaffRole } from '@fapiao/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 // The roles are part of the API contract (shared/staff-roles.ts): the console checks them too.
-export { STAFF_ROLES, type StaffRole };
+export type { StaffRole };
 
 /** A named person at the merchant who uses the console. Never the password, only its hash. */
 export interface StaffDoc {

@@ -19,7 +19,7 @@ export async function setPlatformUrl(deps: PlatformDeps, actor: string): Promise
  * "=", and a form decoder (URLSearchParams) would turn "+" into a space. Percent escapes are
  * decoded; nothing else is.
  */
-export function sPappidInUrl(invoiceUrl: string): string | null {
+function sPappidInUrl(invoiceUrl: string): string | null {
   const query = invoiceUrl.includes('?') ? invoiceUrl.slice(invoiceUrl.indexOf('?') + 1).split('#')[0] ?? '' : '';
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');

@@ -9,8 +9,6 @@ import { platformRoutes } from './platform-routes';
 import { postPaymentRoutes } from './post-payment-routes';
 import { settingsRoutes } from './settings-routes';
 
-export { actor } from './actor';
-
 export interface AdminDeps {
   orders: OrdersDeps;
   lifecycle: LifecycleDeps;
