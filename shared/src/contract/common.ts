@@ -38,6 +38,9 @@ export const pageCursor = z
   .regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of a previous page, unchanged')
   .describe('nextCursor from the previous page, to continue after its last item (same filters)');
 
+/** A `limit` query parameter: a page size up to `max`. */
+export const limitParam = (max: number, byDefault: number) => z.coerce.number().int().min(1).max(max).default(byDefault);
+
 /** RFC 5321 caps an address at 254 characters; the format check alone would take any length. */
 const email = z.email().max(254);
 

@@ -6,5 +6,7 @@
  */
 export * from './common';
 export * from './mp';
-export * from './admin';
+export * from './admin-invoices';
+export * from './admin-settings';
+export * from './admin-console';
 export * from './channel';

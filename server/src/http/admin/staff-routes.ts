@@ -6,8 +6,13 @@ import { route, type AnyApiRoute } from '../api-route';
 import { clearStaffCookie, isCrossSite, setStaffCookie, staffCookieOf, type StaffCookieOptions } from '../staff-session';
 import { actor } from './actor';
 
-/** The console's login and the staff accounts (admin only). */
+/** The console's login and the staff accounts (admin only): domain/staff.ts. */
 export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): AnyApiRoute[] {
+  return [...sessionRoutes(deps), ...accountRoutes(deps)];
+}
+
+/** A staff member's console session: log in, who am I, log out. */
+function sessionRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): AnyApiRoute[] {
   return [
     route({
       method: 'post',
@@ -55,6 +60,12 @@ export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): A
         return { ok: true as const };
       },
     }),
+  ];
+}
+
+/** The staff accounts themselves (admin only). */
+function accountRoutes(deps: StaffDeps): AnyApiRoute[] {
+  return [
     route({
       method: 'get',
       path: '/staff',
