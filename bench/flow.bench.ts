@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
 import { pushEventModel } from '../server/src/data/push-event/push-event.schema';
@@ -156,6 +158,7 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       if (Number.isFinite(authorizedAt)) pushToIssued.push(issued - authorizedAt);
     }
     const sandboxDb = await mongoose.createConnection(stack.sandboxDbUri).asPromise();
+    await writeTimelines(opts.tag, requests, pushes, sandboxDb, stack.db);
     const invoicesAtWeChat = await sandboxDb.collection('invoices').countDocuments({});
     const ordersInvoicedAtWeChat = (await sandboxDb.collection('invoices').distinct('ddh')).length;
     const counters = await sandboxDb.collection<{ _id: string; n: number }>('counters').find({ _id: /^call:/ }).toArray();
@@ -178,8 +181,62 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       wechatCalls,
     };
   } finally {
+    if (process.env.BENCH_SERVER_OUTPUT) fs.writeFileSync(`${process.env.BENCH_SERVER_OUTPUT}-${opts.tag}.log`, stack.servers.map((s) => s.output()).join('\n----\n'));
     await stack.stop();
   }
+}
+
+/**
+ * Where one order's time went: the median and the slowest order by push → ISSUED, each with its
+ * state history, the pushes the server stored for it and what the sandbox recorded (invoice,
+ * push deliveries and attempts), as times relative to the authorization push. Written to
+ * bench/results/timeline-<tag>.json: the first thing to read when the wait is long.
+ */
+async function writeTimelines(
+  tag: string,
+  requests: { _id: unknown; wxOrderId: string; history: { event: string; to: string; at: Date; by: string }[] }[],
+  pushes: { message: { succOrderId?: unknown }; receivedAt: Date }[],
+  sandboxDb: mongoose.Connection,
+  serverDb: mongoose.Connection,
+): Promise<void> {
+  const pushAt = new Map(pushes.map((p) => [String(p.message.succOrderId), p.receivedAt.getTime()]));
+  const waits = requests
+    .map((r) => ({ r, t0: pushAt.get(r.wxOrderId), issued: r.history.find((h) => h.to === 'ISSUED')?.at.getTime() }))
+    .filter((x): x is { r: (typeof requests)[number]; t0: number; issued: number } => x.t0 !== undefined && x.issued !== undefined)
+    .sort((a, b) => a.issued - a.t0 - (b.issued - b.t0));
+  if (!waits.length) return;
+  const picks = { median: waits[Math.floor(waits.length / 2)], slowest: waits[waits.length - 1] };
+  const out: Record<string, unknown> = {};
+  for (const [name, pick] of Object.entries(picks)) {
+    if (!pick) continue;
+    const rel = (d: Date | undefined) => (d ? d.getTime() - pick.t0 : undefined);
+    const full = await invoiceRequestModel(serverDb).findById(pick.r._id).lean();
+    const fpqqlsh = full?.fpqqlsh;
+    const stored = await pushEventModel(serverDb).find({ $or: [{ 'message.succOrderId': pick.r.wxOrderId }, { 'message.fpqqlsh': fpqqlsh }] }).lean();
+    const invoice = await sandboxDb.collection<{ createdAt: Date; dueAt: Date; issuedAt?: Date; updatedAt: Date }>('invoices').findOne({ fpqqlsh });
+    const deliveries = await sandboxDb
+      .collection<{ event: string; createdAt: Date; status: string }>('push_deliveries')
+      .find({ $or: [{ orderId: pick.r.wxOrderId }, { fpqqlsh }] })
+      .toArray();
+    const attempts = await sandboxDb
+      .collection<{ attempt: number; at: Date; durationMs: number; outcome: string }>('push_attempts')
+      .find({ deliveryId: { $in: deliveries.map((d) => d._id) } })
+      .toArray();
+    out[name] = {
+      waitMs: pick.issued - pick.t0,
+      history: pick.r.history.map((h) => ({ ms: rel(h.at), event: h.event, to: h.to, by: h.by })),
+      answers: (full?.answers ?? []).map((a) => ({ ms: rel(a.at), call: a.call, errcode: a.errcode, summary: a.summary })),
+      attempts: full?.attempts,
+      looks: full?.looks && { ...full.looks, since: rel(full.looks.since) },
+      pushesStored: stored.map((p) => ({ kind: p.kind, receivedMs: rel(p.receivedAt), processedMs: rel(p.processedAt ?? undefined) })),
+      sandboxInvoice: invoice && { createdMs: rel(invoice.createdAt), dueMs: rel(invoice.dueAt), issuedMs: rel(invoice.issuedAt), updatedMs: rel(invoice.updatedAt) },
+      sandboxPushes: deliveries.map((d) => ({ event: d.event, createdMs: rel(d.createdAt), status: d.status })),
+      sandboxAttempts: attempts.map((a) => ({ attempt: a.attempt, atMs: rel(a.at), durationMs: a.durationMs, outcome: a.outcome })),
+    };
+  }
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `timeline-${tag}.json`), JSON.stringify(out, null, 2));
 }
 
 /**

@@ -127,7 +127,15 @@ export async function runOne(
     const seen = { ...request, looks };
     const stepDeps: LifecycleDeps = { ...deps, invoice: recorder.api, stepAnswers: recorder.answers, accounts: recordedFor(deps.accounts, own, recorder.api) };
     let next = await step(stepDeps, seen, recorder.answers);
-    if (next) next = await withinLimits(deps, seen, next, recorder.answers);
+    // The step's work is done: a failing limits check must not keep the lease (the request would
+    // wait for the lease to expire, a minute in production); it is given back and checked next look.
+    if (next) {
+      const stepNext = next;
+      next = await withinLimits(deps, seen, stepNext, recorder.answers).catch((err: unknown) => {
+        deps.log.error({ err, requestId: request._id, status: request.status }, 'worker: checking the state limits failed; the request is looked at again as the step said');
+        return stepNext;
+      });
+    }
     await requests.release(
       request._id,
       owner,
