@@ -8,7 +8,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer, ensureIndexes } from './container';
 import { connectionOptions } from './data/connection';
-import { DEFAULT_SCHEDULE, scaleSchedule } from './domain/lifecycle/deps';
+import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { startDelivery } from './notify/delivery';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     logger,
     db,
     isShuttingDown: () => shuttingDown,
-    schedule: scaleSchedule(DEFAULT_SCHEDULE, config.WORKER_TIME_SCALE),
+    schedule: scaledSchedule(config.WORKER_TIME_SCALE),
     onWorkDue: () => started.worker?.nudge(),
   });
   await ensureIndexes(db);
@@ -83,6 +83,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function scaledSchedule(scale: number): SchedulePolicy {
+  return Object.fromEntries(Object.entries(DEFAULT_SCHEDULE).map(([key, ms]) => [key, Math.max(1, Math.round(ms * scale))])) as unknown as SchedulePolicy;
 }
 
 function readConfigOrExit(): Config {

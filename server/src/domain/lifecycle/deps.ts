@@ -86,27 +86,6 @@ export const DEFAULT_SCHEDULE: SchedulePolicy = {
   },
 };
 
-/**
- * The schedule with its waits multiplied by `scale` (WORKER_TIME_SCALE: tests and demos run the
- * worker faster). The limits stay as they are: they say when a human must look, which a faster
- * worker does not change. Every field is named, so a field added to SchedulePolicy must be placed
- * here too (a generic map over the entries once turned `limits` into NaN, and every worker step
- * in a server process then failed after its work, keeping its lease for a minute).
- */
-export function scaleSchedule(policy: SchedulePolicy, scale: number): SchedulePolicy {
-  const wait = (ms: number) => Math.max(1, Math.round(ms * scale));
-  return {
-    authPollFirstMs: wait(policy.authPollFirstMs),
-    authPollMaxMs: wait(policy.authPollMaxMs),
-    defaultAuthWindowMs: wait(policy.defaultAuthWindowMs),
-    confirmFirstMs: wait(policy.confirmFirstMs),
-    confirmMaxMs: wait(policy.confirmMaxMs),
-    retryBaseMs: wait(policy.retryBaseMs),
-    retryMaxMs: wait(policy.retryMaxMs),
-    limits: policy.limits,
-  };
-}
-
 /** Exponential back-off with ±25 % jitter, so many processes do not retry in step. */
 export function backoff(deps: Pick<LifecycleDeps, 'random'>, firstMs: number, maxMs: number, attempts: number): number {
   const base = Math.min(maxMs, firstMs * 2 ** Math.min(attempts, 30));
