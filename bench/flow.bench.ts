@@ -41,14 +41,26 @@ async function logIn(server: string, buyer: string): Promise<Record<string, unkn
  * One buyer, as in the Mini Program: log in, (merchant records the order), request, authorize at
  * WeChat's page. With several server processes, buyer i talks to process i mod n (a load balancer).
  */
-async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string): Promise<void> {
+async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string, retried: { taps: number }): Promise<void> {
   const server = stack.serverUrls[i % stack.serverUrls.length] as string;
   const session = await logIn(server, `flow${runTag}${i}`);
   const token = String(session.token);
   const openid = String(session.openid);
   const orderNo = `F${runTag}${i.toString().padStart(6, '0')}`;
   await call(`${server}/api/admin/orders`, 'POST', orderFor(openid, orderNo), ADMIN_KEY);
-  const link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
+  // The server answers 503 when its getauthurl call to WeChat timed out (the loaded sandbox): the
+  // Mini Program says "try again shortly" and the buyer taps 申请开票 again (up to 3 times here).
+  let link: Record<string, unknown>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes(': 503 ')) throw err;
+      retried.taps += 1;
+      await sleep(1_000);
+    }
+  }
   // WeChat's page answers CONFLICT when the authorization changed while the buyer looked at it
   // (the server's poll, under load): the buyer taps again, up to 3 times.
   for (let attempt = 1; ; attempt++) {
@@ -84,6 +96,8 @@ interface FlowRun {
   memory?: MemoryReport | undefined;
   /** Calls the sandbox (WeChat) answered, by path. */
   wechatCalls: Record<string, number>;
+  /** Buyers' second or third taps after a 503 (the server's getauthurl call timed out). */
+  retriedTaps: number;
 }
 
 /**
@@ -103,9 +117,10 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
     const baseline = opts.measure ? await memoryReport(stack.server) : undefined;
     const runTag = Date.now().toString(36).slice(-4);
     const failures: string[] = [];
+    const retried = { taps: 0 };
     const buyer = async (i: number) => {
       try {
-        await buyerRequestsInvoice(stack, i, runTag);
+        await buyerRequestsInvoice(stack, i, runTag, retried);
       } catch (err) {
         failures.push(err instanceof Error ? err.message : String(err));
       }
@@ -179,6 +194,7 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       baseline,
       memory,
       wechatCalls,
+      retriedTaps: retried.taps,
     };
   } finally {
     if (process.env.BENCH_SERVER_OUTPUT) fs.writeFileSync(`${process.env.BENCH_SERVER_OUTPUT}-${opts.tag}.log`, stack.servers.map((s) => s.output()).join('\n----\n'));
@@ -258,6 +274,7 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
       { name: `${label}: every request ISSUED after`, value: run.issuedSeconds, unit: 's' },
       { name: `${label}: throughput`, value: run.ordersPerMinute, unit: 'orders/min' },
       { name: `${label}: created to ISSUED, p50 / p99`, value: percentile(run.createdToIssued, 50) / 1000, unit: `s / ${(percentile(run.createdToIssued, 99) / 1000).toFixed(1)} s` },
+      { name: `${label}: buyers' taps again after a 503`, value: run.retriedTaps, unit: `of ${n}` },
       { name: `${label}: server RSS at the end`, value: Math.max(...run.rssMb), unit: `MB (${run.rssMb.map((m) => m.toFixed(0)).join(' + ')})` },
     );
   }
@@ -322,6 +339,7 @@ export async function waitBench(serverUri: string, quick: boolean, arrivalSecond
       { name: `${perMinute}/min: authorization push to ISSUED, p50`, value: percentile(run.pushToIssued, 50) / 1000, unit: 's' },
       { name: `${perMinute}/min: authorization push to ISSUED, p99`, value: percentile(run.pushToIssued, 99) / 1000, unit: 's' },
       { name: `${perMinute}/min: throughput achieved`, value: run.ordersPerMinute, unit: 'orders/min' },
+      { name: `${perMinute}/min: buyers' taps again after a 503`, value: run.retriedTaps, unit: `of ${n} buyers' requests` },
     );
   }
   const [slow, fast] = runs as [FlowRun, FlowRun];

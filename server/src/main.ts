@@ -42,7 +42,7 @@ async function main(): Promise<void> {
           leaseMs: Math.max(2_000, DEFAULT_WORKER.leaseMs * config.WORKER_TIME_SCALE),
           onClaim: (lagMs) => container.metrics.claimLag.observe(lagMs / 1000),
         },
-        () => container.housekeeping(),
+        container.workerJobs,
       )
     : undefined;
   started.worker = worker;
