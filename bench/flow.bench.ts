@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -203,6 +204,25 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
 }
 
 /**
+ * What the server's RSS is made of before it does anything: an empty `node`, and a `node` that has
+ * only loaded the server's compiled modules (server/dist/app.js and container.js, which pull in
+ * mongoose, Koa, zod, pino and the rest) and then collected garbage. The difference to the server
+ * after the flow is what running holds: connections, caches, V8's grown heap.
+ */
+function baselineRss(): { emptyNodeMb: number; loadedCodeMb: number } {
+  const measure = (script: string) =>
+    Number(
+      execFileSync(process.execPath, ['--expose-gc', '-e', `${script}; gc(); setTimeout(() => { gc(); process.stdout.write(String(process.memoryUsage().rss)); }, 200)`], {
+        cwd: path.join(__dirname, '..'),
+      }).toString(),
+    ) / MB;
+  return {
+    emptyNodeMb: measure(''),
+    loadedCodeMb: measure("require('./server/dist/app'); require('./server/dist/container')"),
+  };
+}
+
+/**
  * Where one order's time went: the median and the slowest order by push → ISSUED, each with its
  * state history, the pushes the server stored for it and what the sandbox recorded (invoice,
  * push deliveries and attempts), as times relative to the authorization push. Written to
@@ -281,6 +301,7 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
   const mem = one.memory;
   const base = one.baseline;
   if (mem && base) {
+    const baseline = baselineRss();
     const ops = Object.entries(mem.dbOps).filter(([key]) => !key.startsWith('bench_'));
     const byCollection = new Map<string, number>();
     for (const [key, count] of ops) byCollection.set(key.split('.')[0] as string, (byCollection.get(key.split('.')[0] as string) ?? 0) + count);
@@ -291,6 +312,8 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
       { name: '1 process: database operations per invoice', value: totalOps / n, unit: [...byCollection].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${(k / n).toFixed(1)}`).join(', ') },
       { name: '1 process: WeChat calls per invoice', value: wechatTotal / n, unit: Object.entries(one.wechatCalls).sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${(k / n).toFixed(2)}`).join(', ') },
       { name: '1 process: server CPU per invoice (user + system)', value: cpuMs / n, unit: `ms (${(cpuMs / 1000).toFixed(1)} s for ${n})` },
+      { name: 'an empty node process: RSS, after a full GC', value: baseline.emptyNodeMb, unit: 'MB' },
+      { name: "a node process that only loaded the server's modules: RSS", value: baseline.loadedCodeMb, unit: 'MB (the libraries and our code, compiled, nothing running)' },
       { name: '1 process: RSS after start-up, after a full GC', value: base.rss / MB, unit: `MB (V8 heap used ${(base.heapUsed / MB).toFixed(0)} MB of ${(base.heapTotal / MB).toFixed(0)} MB)` },
       { name: '1 process, after the flow and a full GC: RSS', value: mem.rss / MB, unit: 'MB' },
       { name: '  V8 heap used / reserved', value: mem.heapUsed / MB, unit: `MB / ${(mem.heapTotal / MB).toFixed(0)} MB` },

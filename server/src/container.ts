@@ -21,7 +21,7 @@ import { alertOutbox, createAlerts, loggedAlerts, wechatErrorWatch, type AlertPa
 import type { Outbox } from './notify/delivery';
 import { emailCopies, emailOutbox, type EmailCopyPayload } from './notify/email-copy';
 import { countTransitions, createMetrics, type Metrics } from './observability/metrics';
-import type { PushDeps } from './domain/pushes';
+import { actingInTurn, type PushDeps } from './domain/pushes';
 import { workerJobs, type WorkerJob } from './domain/worker-jobs';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
@@ -196,7 +196,7 @@ export function createContainer(input: ContainerInput): Container {
     ],
     ...(config.SMTP_URL ? { copies: emailCopies({ outbox: emailOutboxRepository, now }) } : {}),
   };
-  const push: PushDeps = { accounts, pushEvents: repositories.pushEvents, lifecycle, onWorkDue: input.onWorkDue };
+  const push: PushDeps = { accounts, pushEvents: repositories.pushEvents, lifecycle, onWorkDue: input.onWorkDue, acting: actingInTurn() };
   return {
     config,
     logger,

@@ -6,7 +6,7 @@ import { pushEventRepository, type PushEventRepository } from '../data/push-even
 import { pushEventModel } from '../data/push-event/push-event.schema';
 import { dedupeKey, type InvoiceResultEvent } from '../wechat/push';
 import type { LifecycleDeps } from './lifecycle/deps';
-import { actOnPush, sweepPushes, type PushDeps } from './pushes';
+import { actingInTurn, actOnPush, sweepPushes, type PushDeps } from './pushes';
 
 const db = useTestDatabase();
 let requests: InvoiceRequestRepository;
@@ -47,7 +47,7 @@ async function issuingWithStoredResult(at: Date): Promise<{ request: InvoiceRequ
 
 function pushDeps(over: { requests?: InvoiceRequestRepository; now?: () => Date; onWorkDue: () => void }): PushDeps {
   const lifecycle = { requests: over.requests ?? requests, now: over.now ?? (() => new Date()), log: pino({ level: 'silent' }) } as unknown as LifecycleDeps;
-  return { accounts: {} as PushDeps['accounts'], pushEvents, lifecycle, onWorkDue: over.onWorkDue };
+  return { accounts: {} as PushDeps['accounts'], pushEvents, lifecycle, onWorkDue: over.onWorkDue, acting: actingInTurn() };
 }
 
 it('an invoice result push makes its ISSUING request due at once, wakes the worker, and is marked processed', async () => {
@@ -82,4 +82,30 @@ it('a push whose action fails stays unprocessed and wakes nobody; the sweep acts
   expect((await pushEvents.findByKey(push.dedupeKey))?.processedAt).toBeDefined();
   expect((await requests.findById(request._id))?.nextActionAt?.getTime()).toBe(later.getTime());
   expect(woken).toBeGreaterThanOrEqual(1);
+});
+
+it('acts on new pushes a few at a time, in the order they came', async () => {
+  const queue = actingInTurn(3);
+  const started: number[] = [];
+  let running = 0;
+  let most = 0;
+  const release: (() => void)[] = [];
+  for (let i = 0; i < 10; i++) {
+    queue.add(async () => {
+      started.push(i);
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => release.push(resolve));
+      running -= 1;
+    });
+  }
+  expect(queue.pending).toBe(10);
+  expect(started).toEqual([0, 1, 2]);
+  while (started.length < 10 || release.length) {
+    release.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(most).toBe(3);
+  expect(queue.pending).toBe(0);
 });

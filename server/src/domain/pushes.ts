@@ -20,6 +20,16 @@ export interface PushDeps {
   lifecycle: LifecycleDeps;
   /** Told after a push was acted on: it may have made a request due, so the worker looks now. */
   onWorkDue?: (() => void) | undefined;
+  /** Where new pushes wait to be acted on (actingInTurn): a burst is answered first, acted on after. */
+  acting: ActingQueue;
+}
+
+/** Runs tasks a few at a time, in arrival order. */
+export interface ActingQueue {
+  /** The task must not reject (actOnPush never does). */
+  add(task: () => Promise<void>): void;
+  /** Tasks waiting or running. */
+  readonly pending: number;
 }
 
 /** What the push route answers: the handshake's echostr, or "success" once the event is safe. */
@@ -37,9 +47,42 @@ export interface StoredPush {
 const SWEEP_AFTER_MS = 10_000;
 /** Pushes one sweep acts on. */
 const SWEEP_BATCH = 50;
+/** Pushes one process acts on at once (see actingInTurn). */
+export const ACTING_AT_ONCE = 8;
 
 /**
- * Verifies, stores once and answers at once; a new push is then acted on off the request, so
+ * The queue new pushes are acted on from, ACTING_AT_ONCE at a time. Acting costs a few database
+ * operations per push; 200 pushes acted on at once would queue the next pushes' inserts (and so
+ * their answers, which WeChat waits 5 s for) behind 800 of them. Waiting here loses nothing:
+ * each push is stored before it is answered, and the sweep acts on any a dead process left.
+ */
+export function actingInTurn(atOnce = ACTING_AT_ONCE): ActingQueue {
+  const waiting: (() => Promise<void>)[] = [];
+  let running = 0;
+  const next = (): void => {
+    while (running < atOnce && waiting.length) {
+      const task = waiting.shift() as () => Promise<void>;
+      running += 1;
+      void task().finally(() => {
+        running -= 1;
+        next();
+      });
+    }
+  };
+  return {
+    add(task) {
+      waiting.push(task);
+      next();
+    },
+    get pending() {
+      return waiting.length + running;
+    },
+  };
+}
+
+/**
+ * Verifies, stores once and answers at once; a new push is then acted on off the request, in
+ * turn (deps.acting), so
  * WeChat (which gives up after 5 s and resends) is never kept waiting. A resent or duplicated push
  * is acknowledged and not acted on again.
  */
@@ -52,7 +95,7 @@ export async function acceptPush(deps: PushDeps, request: PushRequest, accountNa
   // Two accounts' events are never taken for one (the default account keeps today's keys).
   const opened = account === deps.accounts.default ? verified : { ...verified, dedupeKey: `${account.name}\u0000${verified.dedupeKey}` };
   const { duplicate } = await deps.pushEvents.record(opened, deps.lifecycle.now(), account.name);
-  if (!duplicate) void actOnPush(deps, { dedupeKey: opened.dedupeKey, message: opened.message, account: account.name });
+  if (!duplicate) deps.acting.add(() => actOnPush(deps, { dedupeKey: opened.dedupeKey, message: opened.message, account: account.name }));
   return { kind: 'received', body: 'success', duplicate };
 }
 
