@@ -127,3 +127,19 @@ it('a server killed with SIGKILL mid-flight and restarted: every request reaches
   await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
   await expectOneInvoiceEach(orderNos);
 }, 180_000);
+
+it('the server process (main.ts, its schedule scaled) ends every worker step by giving the request back: no step fails after its work', async () => {
+  // main.ts once scaled the schedule's limits into NaN: each step then failed after its work and
+  // kept its lease until it expired, so every request waited a lease per step (a minute in production).
+  const db = testDatabaseUri();
+  const port = await freePort();
+  await pointPushesAt(`http://127.0.0.1:${port}/wechat/push`);
+  const server = await startServer(db, port);
+  const orderNos = await requestAndAuthorize(server, 3, 'steps');
+  await eventually(async () => ((await statuses(server, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED');
+  const failed = server.process
+    .output()
+    .split('\n')
+    .filter((line) => /worker: (claim failed|checking the state limits failed)|worker step failed/.test(line));
+  expect(failed).toEqual([]);
+}, 180_000);

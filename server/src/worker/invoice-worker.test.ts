@@ -48,3 +48,27 @@ it('a nudge (a push made work due) makes the idle scout look at once, not after 
     await worker.stop();
   }
 });
+
+it('runs its named jobs between claims; a failing job is logged by its name and the claims go on', async () => {
+  const model = invoiceRequestModel(db());
+  await model.init();
+  const requests = invoiceRequestRepository(model);
+  let claims = 0;
+  const counted = { ...requests, claimDue: (...args: Parameters<typeof requests.claimDue>) => (claims++, requests.claimDue(...args)) };
+  const logged: { job?: string; msg?: string }[] = [];
+  const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as { job?: string; msg?: string }) });
+  const deps = { requests: counted, now: () => new Date(), random: Math.random, log } as unknown as LifecycleDeps;
+  let sweeps = 0;
+  const jobs = [
+    { name: 'sweep unprocessed pushes', everyMs: 10, run: async () => void (sweeps += 1) },
+    { name: 'a job that fails', everyMs: 10, run: () => Promise.reject(new Error('boom')) },
+  ];
+
+  const worker = startInvoiceWorker(deps, { concurrency: 2, leaseMs: 10_000, idleMs: 20 }, jobs);
+  try {
+    await eventually(async () => sweeps >= 3 && logged.length >= 3 && claims >= 3, 15_000, 'jobs to run again and again between claims');
+  } finally {
+    await worker.stop();
+  }
+  expect(logged.every((line) => line.job === 'a job that fails' && line.msg === 'worker job failed: a job that fails')).toBe(true);
+});

@@ -124,7 +124,7 @@ export async function startLifecycleEnv(
   const worker = startInvoiceWorker(
     app.container.lifecycle,
     { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },
-    () => app.container.housekeeping(),
+    app.container.workerJobs,
   );
   const deliveries = opts.deliver
     ? app.container.outboxes.map((outbox) => startDelivery(outbox, { idleMs: 30, leaseMs: 5_000, log: app.container.logger }))

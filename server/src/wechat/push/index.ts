@@ -33,7 +33,7 @@ export {
   answerHandshake,
   buildEncryptedReply,
   openPush,
-  receivePush,
+  openPostedPush,
   type Handshake,
   type PushConfig,
   type PushRequest,
