@@ -4,6 +4,7 @@ export * from './invoice-amounts';
 export * from './invoice-state';
 export * from './validators';
 export * from './labels';
+export * from './invoice-view';
 export * from './dto';
 export * from './dashboard';
 export * from './tax-rates';
