@@ -1,5 +1,5 @@
 import { testDatabaseUri } from '../../test/harness/database';
-import { createSandbox, type Sandbox } from '..';
+import { createSandbox, sandboxClock, type Sandbox } from '..';
 import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx1414141414141414';
@@ -18,7 +18,8 @@ describe('sandbox: a restart loses nothing', () => {
     const mongodbUri = testDatabaseUri();
     receiver = await startReceiver(APPID);
     const apps = [merchantApp(APPID, receiver.url)];
-    first = await createSandbox({ mongodbUri, apps, settings: { invoiceIssueDelayMs: 1500, pushTimeoutMs: 5000, workerPollMs: 30 } });
+    // An issuing delay of a minute: the invoice is certainly still processing when the first one stops.
+    first = await createSandbox({ mongodbUri, apps, settings: { invoiceIssueDelayMs: 60_000, pushTimeoutMs: 5000, workerPollMs: 30 } });
     const wx = await new Caller(first, merchantApp(APPID)).login();
     const s_pappid = await wx.onboard();
     const code = await merchantCodeOf(first, APPID);
@@ -36,7 +37,8 @@ describe('sandbox: a restart loses nothing', () => {
     first = undefined;
 
     receiver.answer({ body: 'success' });
-    second = await createSandbox({ mongodbUri, apps, settings: { workerPollMs: 30 } });
+    // The next sandbox comes up after the delay has passed.
+    second = await createSandbox({ mongodbUri, apps, settings: { workerPollMs: 30 }, clock: sandboxClock(60_000) });
     const again = new Caller(second, merchantApp(APPID));
     again.token = wx.token; // tokens live in the database too
 
