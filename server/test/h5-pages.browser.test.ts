@@ -5,7 +5,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { unionidFor } from '../sandbox';
 import { TEST_ENV } from './support/app';
 import { OA, OPEN_PLATFORM } from './support/channels';
-import { eventually, openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 /**
  * The Official Account's H5 pages in a real browser (Debian's Chromium, headless, playwright-core)
@@ -139,7 +140,7 @@ describe('H5 pages of the Official Account in Chromium', () => {
       status: 'ISSUED',
       title: { kind: 'company', name: '福州测试采购有限公司', taxNumber: '91350100M000100Y43' },
     });
-    await eventually(async () => fs.readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png')).length >= 9, 5_000, 'screenshots written');
+    await eventually(async () => fs.readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png')).length >= 9, 'screenshots written', 5_000);
     expect(problems).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ import { freePort } from '../../scripts/mongo/free-port';
 import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request.schema';
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
-import { eventually, orderFor } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
 import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
 
@@ -126,7 +127,7 @@ it(`${ORDERS} orders while the server is killed at random moments three times: a
   expect(kills).toBe(3);
 
   const requests = invoiceRequestModel(connection);
-  await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 300_000, 'every request ISSUED');
+  await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 'every request ISSUED', 300_000);
   const issued = await requests.find({}, { orderNo: 1, wxOrderId: 1, status: 1 }).lean();
   expect(issued.map((r) => r.orderNo).sort()).toEqual([...orderNos].sort());
   const invoices = await sandbox.db.model('SandboxInvoice').find({ kind: 'blue' }, { ddh: 1 }).lean<{ ddh: string }[]>();

@@ -11,7 +11,8 @@ import { freePort } from '../../scripts/mongo/free-port';
 import { readText } from '../src/http/read-text';
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
-import { eventually, orderFor } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
 import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
 
@@ -104,7 +105,7 @@ it('every push delivered 4 times, concurrently, to two server processes sharing 
   try {
     await pointPushesAt(`http://127.0.0.1:${(fanOut.address() as AddressInfo).port}/`);
     const orderNos = await requestAndAuthorize(a, 12, 'dup');
-    await eventually(async () => ((await statuses(a, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 60_000, 'all ISSUED');
+    await eventually(async () => ((await statuses(a, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 'all ISSUED', 60_000);
     await expectOneInvoiceEach(orderNos);
   } finally {
     fanOut.closeAllConnections();
@@ -119,11 +120,11 @@ it('a server killed with SIGKILL mid-flight and restarted: every request reaches
   const first = await startServer(db, port);
   const orderNos = await requestAndAuthorize(first, 16, 'kill');
   // Kill as soon as some, but not all, are issued: the rest are somewhere in flight.
-  await eventually(async () => ((await statuses(first, orderNos)).includes('ISSUED') ? true : undefined), 60_000, 'a first ISSUED');
+  await eventually(async () => ((await statuses(first, orderNos)).includes('ISSUED') ? true : undefined), 'a first ISSUED', 60_000);
   first.process.child.kill('SIGKILL');
   await first.process.exited;
 
   const second = await startServer(db, port);
-  await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
+  await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 'all ISSUED after restart', 90_000);
   await expectOneInvoiceEach(orderNos);
 }, 180_000);

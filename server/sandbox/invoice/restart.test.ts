@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, sandboxClock, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from './test-kit';
+import { eventually } from '../../test/support/eventually';
+import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx1414141414141414';
 
@@ -32,7 +33,7 @@ describe('sandbox: a restart loses nothing', () => {
     const query = { fpqqlsh: `${code}S1`, nsrsbh: '110109500321654' };
     expect(await wx.invoice('queryinvoceinfo', query)).toMatchObject({ errcode: 73107, errmsg: expect.stringMatching(/^Fpqqlsh is processing/) });
     expect(await wx.invoice('makeoutinvoice', info)).toMatchObject({ errcode: 73107 });
-    await waitFor(() => receiver.requests.length >= 1, 5000, 'the authorization push to be in flight');
+    await eventually(() => receiver.requests.length >= 1, 'the authorization push to be in flight', 5000);
     await first.close();
     first = undefined;
 
@@ -47,7 +48,7 @@ describe('sandbox: a restart loses nothing', () => {
     expect((await machine(second, 'GET', '/invoices?ddh=S-1')).json.invoices).toHaveLength(1);
 
     const sb = second;
-    const auth = await waitFor(async () => {
+    const auth = await eventually(async () => {
       const found = (await machine(sb, 'GET', '/pushes?order_id=S-1&event=user_authorize_invoice')).json as { deliveries: Json[]; attempts: Json[] };
       return found.deliveries[0]?.status === 'delivered' ? found : undefined;
     });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { Caller, machine, merchantApp, startReceiver, userOf, waitFor, type Json, type Receiver } from '../invoice/test-kit';
+import { eventually } from '../../test/support/eventually';
+import { Caller, machine, merchantApp, startReceiver, userOf, type Json, type Receiver } from '../invoice/test-kit';
 
 /**
  * The authorization page in a real browser: Debian's Chromium, headless, driven by playwright-core.
@@ -162,10 +163,10 @@ describe('sandbox: the authorization page in Chromium', () => {
     await screenshot('auth-type1-company-done');
 
     // (a) the merchant's push URL got user_authorize_invoice, verified by the server's openPush.
-    const push = await waitFor(
+    const push = await eventually(
       () => receiver.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && p.message.succOrderId === orderId),
-      10_000,
       'the user_authorize_invoice push',
+      10_000,
     );
     expect(push.message).toEqual({
       kind: 'user_authorize_invoice',
@@ -226,10 +227,10 @@ describe('sandbox: the authorization page in Chromium', () => {
 
     await expect(page.locator('#result h1').textContent()).resolves.toBe('你已取消开票申请');
     await screenshot('auth-type0-declined');
-    const push = await waitFor(
+    const push = await eventually(
       () => receiver.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && p.message.failOrderId === orderId),
-      10_000,
       'the decline push',
+      10_000,
     );
     expect(push.message).toMatchObject({ fromUserName: alice, source: 'web', authorizeAppId: APPID });
     expect(push.message).not.toHaveProperty('succOrderId');
