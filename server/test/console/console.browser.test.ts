@@ -9,13 +9,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../../../scripts/ops/program';
+import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/eventually';
 import { orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCREENSHOTS = path.join(ROOT, '.data', 'screenshots', 'console');
 const PASSWORD = 'console-test-password';
@@ -43,7 +42,6 @@ async function seedRequest(title: { biz_field?: object; user_field?: object }, u
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed (${CHROMIUM}): run scripts/ensure-chromium.sh`);
   // The console's build (cached: instant when its sources have not changed).
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-console.js')], { stdio: 'inherit' });
   env = await startLifecycleEnv({ serverEnv: { NODE_ENV: 'test' } });
@@ -57,7 +55,7 @@ beforeAll(async () => {
   seeded.issued = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
   seeded.failedA = await seedRequest({ user_field: { title: 'SANDBOX_FAIL 张三' } }, 'ISSUE_FAILED');
   seeded.failedB = await seedRequest({ user_field: { title: 'SANDBOX_FAIL 李四' } }, 'ISSUE_FAILED');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 });
 afterAll(async () => {
