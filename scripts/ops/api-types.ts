@@ -12,7 +12,7 @@ export type { AuthFieldsSetting, ContactSetting, PayMchSetting, SettingView };
 export type AdminInvoice = z.infer<typeof adminInvoiceDto>;
 export type OrderView = z.infer<typeof orderDto>;
 
-export interface AuditEntry {
+interface AuditEntry {
   at: string;
   actor: string;
   action: string;
@@ -30,7 +30,7 @@ export interface OrderInput {
   createdAt?: string;
 }
 
-export type WeChatView =
+type WeChatView =
   | { state: 'issued'; fpdm: string; fphm: string }
   | { state: 'processing' }
   | { state: 'failed'; errcode: number; meaning: string }

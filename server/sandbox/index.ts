@@ -8,7 +8,7 @@ import { sandboxModels, type SandboxApp } from './data/models';
 import { setBehaviour, type BehaviourInput } from './control/behaviour';
 import { startBackground } from './invoice/background';
 
-export type { SandboxApp, SandboxClock, SandboxSettings };
+export type { SandboxApp, SandboxSettings };
 export { sandboxClock } from './clock';
 export type { BehaviourInput } from './control/behaviour';
 export { openidFor, unionidFor } from './platform/routes';

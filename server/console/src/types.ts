@@ -11,7 +11,7 @@ export interface StaffView {
   createdBy: string;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   from: InvoiceState | null;
   to: InvoiceState;
   event: string;
@@ -20,7 +20,7 @@ export interface HistoryEntry {
   detail?: string;
 }
 
-export interface IssuedInvoice {
+interface IssuedInvoice {
   fpdm: string;
   fphm: string;
   jym: string;
@@ -56,7 +56,7 @@ export interface AdminInvoice {
   audit?: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
 }
 
-export interface WeChatAnswer {
+interface WeChatAnswer {
   at: string;
   call: string;
   errcode: number;
@@ -119,7 +119,7 @@ export interface AuthFields {
     >
   > & { custom_field?: CustomField[] };
 }
-export interface CustomField {
+interface CustomField {
   key: string;
   is_require?: Flag;
   notice?: string;

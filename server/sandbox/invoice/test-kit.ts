@@ -26,7 +26,7 @@ export function merchantApp(appid: string, pushUrl?: string, mode: 'plain' | 'sa
   };
 }
 
-export interface ReceiverAnswer {
+interface ReceiverAnswer {
   /** Answer this late (the sandbox's timeout decides whether it counts). */
   delayMs?: number;
   status?: number;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { STAFF_ROLES, type StaffDoc, type StaffRole, type StaffSessionDoc } from '../data/staff/staff.schema';
+import type { StaffDoc, StaffRole, StaffSessionDoc } from '../data/staff/staff.schema';
 import type { StaffRepository } from '../data/staff/staff.repository';
 import type { AuditLog } from '../data/audit/audit.schema';
 import { AppError } from '../errors';
@@ -139,5 +139,3 @@ export async function sessionFor(deps: StaffDeps, token: string): Promise<{ staf
 export async function logout(deps: StaffDeps, token: string): Promise<void> {
   await deps.staff.deleteSession(digestOf(token));
 }
-
-export { STAFF_ROLES };

@@ -11,7 +11,7 @@ export const orderNo = z
 export const openid = z.string().regex(/^[0-9A-Za-z_-]{6,64}$/, 'must be a WeChat openid').describe("The buyer's openid");
 export const invoiceStatus = z.enum(INVOICE_STATES);
 
-export const orderItemDto = z.object({
+const orderItemDto = z.object({
   name: z.string(),
   spbm: z.string(),
   quantity: z.number(),

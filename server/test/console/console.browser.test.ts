@@ -155,6 +155,9 @@ describe('the merchant console in Chromium', () => {
     await page.getByTestId('confirm-retry').click();
     await eventually(async () => (await invoice(seeded.failedB.id)).history.some((h) => h.event === 'retry' && h.by === 'staff:op'), 'the retry by staff:op', 15_000);
     expect((await invoice(seeded.failedB.id)).audit).toContainEqual(expect.objectContaining({ actor: 'staff:op', action: 'invoice.retry' }));
+    // Reconcile below lists what is ISSUING; the retry must have failed again first, or it may leave
+    // ISSUING between the listing and its own reconcile (a 409 the page would show).
+    await eventually(async () => (await invoice(seeded.failedB.id)).status === 'ISSUE_FAILED', 'the retried request to fail again', 15_000);
 
     // Reconcile the day: progress, then a report to download.
     await page.goto(`${env.app.url}/console/#/reconcile`);

@@ -64,7 +64,7 @@ export function chunked(text: string): ReadableStream<Uint8Array> {
 
 // ── Cases ──────────────────────────────────────────────────────────────────────────────────────
 
-export interface Expectation {
+interface Expectation {
   /** Exact status; any 4xx when absent. */
   status?: number;
   code?: string;

@@ -26,7 +26,7 @@ export interface ExtraAccount {
 }
 
 /** Worker waits scaled down so a whole flow takes a second or two. */
-export const FAST_SCHEDULE = {
+const FAST_SCHEDULE = {
   authPollFirstMs: 300,
   authPollMaxMs: 1_000,
   confirmFirstMs: 150,

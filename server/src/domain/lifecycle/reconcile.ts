@@ -6,7 +6,7 @@ import type { LifecycleDeps } from './deps';
 import { queryOutcome } from './outcome';
 
 /** What WeChat says about an fpqqlsh. */
-export type WeChatView =
+type WeChatView =
   | { state: 'issued'; fpdm: string; fphm: string }
   | { state: 'processing' }
   | { state: 'failed'; errcode: number; meaning: string }

@@ -34,7 +34,7 @@ const COLUMNS: [string, (r: InvoiceRequestDoc) => string][] = [
 ];
 
 /** RFC 4180 quoting; a leading =+-@ is defused so a spreadsheet never runs a cell as a formula. */
-export function csvCell(value: string): string {
+function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
