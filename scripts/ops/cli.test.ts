@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createSandbox, openidFor, type Sandbox } from '../../server/sandbox';
+import { openidFor, type Sandbox } from '../../server/sandbox';
 import { testDatabaseUri } from '../../server/test/harness/database';
 import { TEST_ENV } from '../../server/test/support/app';
 import { eventually } from '../../server/test/support/eventually';
 import { spawnTs, type Spawned } from '../../server/test/support/process';
-import { pointSandboxPushesAt, startServerProcess } from '../../server/test/support/server-process';
+import { startServerProcess } from '../../server/test/support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from '../../server/test/support/test-sandbox';
 import { freePort } from '../mongo/free-port';
 import { runCli } from './program';
 
@@ -130,12 +131,7 @@ async function buyerWithInvoice(name: string, userTitle: string): Promise<{ orde
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fapiao-ops-'));
   // A merchant WeChat knows nothing about yet: no seturl, no contact, no auth fields.
-  sandbox = await createSandbox({
-    mongodbUri: testDatabaseUri(),
-    apps: [{ appid: APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaoops0001' }],
-    settings: { invoiceIssueDelayMs: 200, pushTimeoutMs: 1_000, workerPollMs: 50 },
-    log: () => {},
-  });
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaoops0001', settings: { invoiceIssueDelayMs: 200, pushTimeoutMs: 1_000 } });
   databaseUri = testDatabaseUri();
   serverPort = await freePort();
   serverUrl = `http://127.0.0.1:${serverPort}`;

@@ -29,7 +29,8 @@ import { TEST_ENV } from './support/app';
 import { eventually } from './support/eventually';
 import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-outage-drill-admin-0123456789';
 const BUYERS = 6;
@@ -53,7 +54,7 @@ beforeAll(async () => {
   storageDir = fs.mkdtempSync(path.join(dataDir, `test-${process.pid}-outage-`));
   dbPort = await freePort();
   await startDatabase();
-  sandbox = await startProcessSandbox('gh_fapiaooutage1');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaooutage1', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
 }, 300_000);
 afterAll(async () => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');

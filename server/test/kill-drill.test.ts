@@ -14,7 +14,8 @@ import { TEST_ENV } from './support/app';
 import { eventually } from './support/eventually';
 import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-kill-drill-admin-0123456789';
 // The issue's 300 orders; KILL_DRILL_ORDERS changes it.
@@ -28,7 +29,7 @@ let connection: mongoose.Connection;
 const databaseUri = testDatabaseUri();
 
 beforeAll(async () => {
-  sandbox = await startProcessSandbox('gh_fapiaokill001');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaokill001', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
   connection = await mongoose.createConnection(databaseUri).asPromise();
 });
 afterAll(async () => {

@@ -14,7 +14,8 @@ import { TEST_ENV } from './support/app';
 import { eventually } from './support/eventually';
 import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-processes-admin-0123456789';
 
@@ -28,7 +29,7 @@ let merchant: { sPappid: string; merchantCode: string };
 const running: Spawned[] = [];
 
 beforeAll(async () => {
-  sandbox = await startProcessSandbox('gh_fapiaoproc001');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaoproc001', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
   merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
 });
 
