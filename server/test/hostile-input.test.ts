@@ -5,8 +5,8 @@
  * and leave the database exactly as it was (and WeChat uncalled).
  *
  * The API cases are generated from /openapi.json by support/hostile-input.ts, so a new API route
- * is exercised without anyone writing a case for it; the router itself is checked against the routes exercised here, so a new
- * non-API route fails the last test until it gets cases of its own.
+ * is exercised without anyone writing a case for it; the router itself is checked against the
+ * routes exercised here, so a new non-API route fails the last test until it gets cases of its own.
  */
 import crypto from 'node:crypto';
 import type Koa from 'koa';
@@ -14,6 +14,7 @@ import type Router from '@koa/router';
 import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
+import { dereferenced } from './support/openapi';
 import { authorizeEvent } from './support/push-events';
 import { chunked, hostileCases, HUGE_2_64, jsonHeaders, OVERLONG, operationsOf, send as sendTo, type Answer, type Call, type HostileCase, type Operation } from './support/hostile-input';
 
@@ -230,7 +231,7 @@ beforeAll(async () => {
   const invoice = await send({ method: 'POST', path: `/api/mp/orders/${ORDER_NO}/invoice`, headers: jsonHeaders(`Bearer ${buyer.token}`), body: '{"type":1}' });
   expect(invoice.status).toBe(200);
   requestId = (await app.container.repositories.orders.findByOrderNo(ORDER_NO))?.latestRequestId ?? 'missing';
-  operations = operationsOf((await send({ method: 'GET', path: '/openapi.json' })).json as Parameters<typeof operationsOf>[0]);
+  operations = operationsOf(dereferenced((await send({ method: 'GET', path: '/openapi.json' })).json) as Parameters<typeof operationsOf>[0]);
 });
 
 afterAll(async () => {
