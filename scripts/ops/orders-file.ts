@@ -148,7 +148,7 @@ export async function parseOrdersCsv(text: string, file = 'input'): Promise<Orde
   return { format: 'csv', rows: rows.length, orders, ignoredColumns };
 }
 
-export function csvHint(): string {
+function csvHint(): string {
   return `CSV columns (one row per line item): ${(Object.keys(CSV_COLUMNS) as Column[]).filter((c) => !c.endsWith('Fen')).join(',')}`;
 }
 

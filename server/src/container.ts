@@ -71,7 +71,7 @@ export interface ContainerInput {
 }
 
 /** The field of invoice_requests that says a request needs a human (set by domain/lifecycle/attention.ts). */
-export const NEEDS_ATTENTION_FIELD = 'needsAttention';
+const NEEDS_ATTENTION_FIELD = 'needsAttention';
 
 /**
  * The one composition root: builds repositories, then the WeChat client, then the use cases,

@@ -4,6 +4,7 @@ export * from './invoice-amounts';
 export * from './invoice-state';
 export * from './validators';
 export * from './labels';
+export * from './invoice-view';
 export * from './invoice-source';
 export * from './staff-roles';
 // The API's types, inferred from its zod schemas (./contract, imported as '@fapiao/shared/contract'

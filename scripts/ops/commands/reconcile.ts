@@ -17,7 +17,7 @@ type Finding =
   | { id: string; orderNo: string; status: InvoiceState; verdict: 'moved'; detail: string }
   | { id: string; orderNo: string; status: InvoiceState; verdict: 'unchecked'; code: string; detail: string };
 
-export interface ReconcileReport {
+interface ReconcileReport {
   since: string;
   until?: string;
   checked: number;

@@ -7,7 +7,7 @@ import type { AuthKind, Caller } from './api-route';
 import { staffCaller } from './staff-session';
 
 /** The short, stable name of an admin key in audit records: never the key itself. */
-export function adminKeyId(key: string): string {
+function adminKeyId(key: string): string {
   return `key-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 

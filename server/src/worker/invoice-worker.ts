@@ -120,7 +120,7 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
 }
 
 /** Claims and works one due request; false when none was due. Exported for tests and benchmarks. */
-export async function runOne(
+async function runOne(
   deps: LifecycleDeps,
   requests: InvoiceRequestRepository,
   owner: string,

@@ -57,7 +57,7 @@ sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 sessionSchema.index({ username: 1 });
 
 /** Failed logins per key (a username, an address) in the current window. */
-export interface LoginAttemptDoc {
+interface LoginAttemptDoc {
   _id: string;
   failures: number;
   windowStart: Date;

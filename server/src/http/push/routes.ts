@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import { readText } from '../read-text';
 
 /** WeChat's pushes are a few hundred bytes; anything near this is not from WeChat. */
-export const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
+const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
 
 export type PushOutcome = 'stored' | 'duplicate' | 'refused';
 

@@ -50,7 +50,7 @@ function assertSignature(query: PushRequest['query'], token: string): void {
 }
 
 /** Returns echostr only when `signature` verifies (plain text in every mode for OA and Mini Program). */
-export function answerHandshake(query: PushRequest['query'], token: string): Handshake {
+function answerHandshake(query: PushRequest['query'], token: string): Handshake {
   assertSignature(query, token);
   if (query.echostr === undefined) throw new PushRejected('PUSH_MALFORMED', 'handshake without echostr');
   return { kind: 'handshake', echostr: query.echostr };
