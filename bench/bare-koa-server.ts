@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mongoose from 'mongoose';
-import { ensureIndexes } from '../server/src/container';
+import { ensureIndexes } from '../server/src/data/connection';
 import { invoiceRequestRepository } from '../server/src/data/invoice-request/invoice-request.repository';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
 import { orderRepository } from '../server/src/data/order/order.repository';

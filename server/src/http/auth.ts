@@ -20,7 +20,7 @@ function setCaller(ctx: Context, caller: Caller): void {
   (ctx.state as { caller?: Caller }).caller = caller;
 }
 
-export function authenticators(deps: {
+export interface AuthenticatorDeps {
   sessions: SessionRepository;
   adminKeys: readonly string[];
   /** The merchant back end's keys for /api/channel (ops keys work there too). */
@@ -28,7 +28,9 @@ export function authenticators(deps: {
   defaultAccount: string;
   staff: StaffDeps;
   now(): Date;
-}): Record<AuthKind, Middleware> {
+}
+
+export function authenticators(deps: AuthenticatorDeps): Record<AuthKind, Middleware> {
   const digests = (list: readonly string[]) => list.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
   const keys = digests(deps.adminKeys);
   const channelKeys = digests(deps.channelKeys ?? []);

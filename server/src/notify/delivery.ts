@@ -41,10 +41,15 @@ export interface RunningDelivery {
  * (at least once: an email carries a stable Message-ID, an alert its incident key, for receivers
  * that de-duplicate).
  */
-export function startDelivery<P>(
-  outbox: Outbox<P>,
-  options: { idleMs: number; leaseMs: number; log: Logger; now?: () => Date; random?: () => number },
-): RunningDelivery {
+export interface DeliveryOptions {
+  idleMs: number;
+  leaseMs: number;
+  log: Logger;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export function startDelivery<P>(outbox: Outbox<P>, options: DeliveryOptions): RunningDelivery {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;

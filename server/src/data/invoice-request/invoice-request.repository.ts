@@ -82,6 +82,10 @@ export interface InvoiceRequestRepository {
   recordCallback(id: string, status: InvoiceState, outcome: { ok: true } | { ok: false; error: string }): Promise<void>;
   /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
   findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
+  /** How many requests are in each state (states without any are absent): the metrics gauge. */
+  countByStatus(): Promise<Partial<Record<InvoiceState, number>>>;
+  /** How many requests are flagged as needing a human. */
+  countNeedingAttention(): Promise<number>;
 }
 
 export interface ReleaseNext {
@@ -194,6 +198,12 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
     },
     findCopyPending: (before, limit) =>
       model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
+
+    async countByStatus() {
+      const rows = await model.aggregate<{ _id: InvoiceState; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+      return Object.fromEntries(rows.map((row) => [row._id, row.n]));
+    },
+    countNeedingAttention: () => model.countDocuments({ needsAttention: true }),
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};

@@ -14,7 +14,9 @@ export type PushOutcome = 'stored' | 'duplicate' | 'refused';
  * for every account, and /wechat/push for the default one (today's URL). Each is verified with
  * its own account's Token and EncodingAESKey only.
  */
-export function pushRoutes(deps: ReceivePushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void }): Router {
+export type PushRouteDeps = ReceivePushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void };
+
+export function pushRoutes(deps: PushRouteDeps): Router {
   const router = new Router();
   for (const path of ['/wechat/push', '/wechat/push/:account']) {
     const accountOf = (ctx: Context) => (ctx.params as { account?: string }).account;
