@@ -18,7 +18,8 @@ import { orderRepository } from '../server/src/data/order/order.repository';
 import { orderModel } from '../server/src/data/order/order.schema';
 import { sessionRepository } from '../server/src/data/session/session.repository';
 import { sessionModel } from '../server/src/data/session/session.schema';
-import { settingModel, settingsRepository } from '../server/src/data/settings/settings.schema';
+import { settingModel } from '../server/src/data/settings/settings.schema';
+import { settingsRepository } from '../server/src/data/settings/settings.repository';
 import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../server/src/domain/identifiers';
 
 function required(name: string): string {

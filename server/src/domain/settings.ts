@@ -1,5 +1,6 @@
-import type { AuditLog } from '../data/audit/audit.schema';
-import type { SettingDoc, SettingsRepository } from '../data/settings/settings.schema';
+import type { AuditLog } from '../data/audit/audit.repository';
+import type { SettingsRepository } from '../data/settings/settings.repository';
+import type { SettingDoc } from './entities/setting';
 import { type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
 import { AppError } from '../errors';
 import { askWeChat } from './wechat-failure';

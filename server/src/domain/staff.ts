@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { STAFF_ROLES, type StaffDoc, type StaffRole, type StaffSessionDoc } from '../data/staff/staff.schema';
+import { STAFF_ROLES, type StaffDoc, type StaffRole, type StaffSessionDoc } from './entities/staff';
 import type { StaffRepository } from '../data/staff/staff.repository';
-import type { AuditLog } from '../data/audit/audit.schema';
+import type { AuditLog } from '../data/audit/audit.repository';
 import { AppError } from '../errors';
 
 export interface StaffDeps {

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { z } from 'zod';
-import { roleAtLeast, type StaffRole } from '../data/staff/staff.schema';
+import { roleAtLeast, type StaffRole } from '../domain/entities/staff';
 import { AppError } from '../errors';
 
 /**

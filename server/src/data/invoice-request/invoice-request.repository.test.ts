@@ -1,6 +1,7 @@
 import { useTestDatabase } from '../../../test/harness/database';
 import { invoiceRequestRepository, type InvoiceRequestRepository } from './invoice-request.repository';
-import { invoiceRequestModel, type InvoiceRequestDoc } from './invoice-request.schema';
+import { invoiceRequestModel } from './invoice-request.schema';
+import { type InvoiceRequestDoc } from '../../domain/entities/invoice-request';
 
 const db = useTestDatabase();
 let repo: InvoiceRequestRepository;

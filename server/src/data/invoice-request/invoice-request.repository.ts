@@ -1,6 +1,7 @@
 import { nextState, type InvoiceEvent, type InvoiceState } from '@fapiao/shared';
 import type { UpdateQuery } from 'mongoose';
-import type { Attention, InvoiceRequestDoc, InvoiceRequestModel, Looks, WeChatAnswer } from './invoice-request.schema';
+import type { InvoiceRequestModel } from './invoice-request.schema';
+import type { Attention, InvoiceRequestDoc, Looks, WeChatAnswer } from '../../domain/entities/invoice-request';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
 export type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;

@@ -1,5 +1,6 @@
 import type { BuyerIdentity } from '../../domain/buyer';
-import type { OrderDoc, OrderModel } from './order.schema';
+import type { OrderModel } from './order.schema';
+import type { OrderDoc } from '../../domain/entities/order';
 
 const DUPLICATE_KEY = 11000;
 

@@ -1,4 +1,5 @@
-import type { LoginAttemptModel, StaffDoc, StaffModel, StaffRole, StaffSessionDoc, StaffSessionModel } from './staff.schema';
+import type { LoginAttemptModel, StaffModel, StaffSessionModel } from './staff.schema';
+import type { StaffDoc, StaffRole, StaffSessionDoc } from '../../domain/entities/staff';
 
 export interface StaffRepository {
   /** False when the username is taken (unique _id). */

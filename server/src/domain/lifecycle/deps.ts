@@ -1,8 +1,8 @@
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
-import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { WeChatAnswer } from '../entities/invoice-request';
 import type { OrderRepository } from '../../data/order/order.repository';
-import type { PostPaymentRepository } from '../../data/post-payment/post-payment.schema';
-import type { SettingsRepository } from '../../data/settings/settings.schema';
+import type { PostPaymentRepository } from '../../data/post-payment/post-payment.repository';
+import type { SettingsRepository } from '../../data/settings/settings.repository';
 import type { Logger } from '../../logger';
 import type { Alerts } from '../../notify/alerts';
 import type { EmailCopies } from '../../notify/email-copy';

@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { WeChatApiError, WeChatOutcomeUnknownError, WECHAT_ERR } from '../../wechat';
 import type { InvoiceResultEvent } from '../../wechat/push';
 import { withLogContext } from '../../logger';

@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { WeChatApiError, WeChatOutcomeUnknownError } from '../../wechat';
 import { flagAttention } from './attention';
 import { invoiceApiOf, withAccountApi } from './channel';

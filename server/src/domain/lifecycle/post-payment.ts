@@ -1,6 +1,6 @@
 import { canReapply, type InvoiceSource } from '@fapiao/shared';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
-import type { PostPaymentDoc } from '../../data/post-payment/post-payment.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
+import type { PostPaymentDoc } from '../entities/post-payment';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { newFpqqlsh, newRequestId } from '../identifiers';
 import { markAuthorized } from './authorization';

@@ -1,6 +1,6 @@
 import { canReapply, normalizeTaxNumber, validateTaxNumber, type InvoiceSource } from '@fapiao/shared';
-import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
-import type { OrderDoc } from '../../data/order/order.schema';
+import type { InvoiceRequestDoc, InvoiceTitle } from '../entities/invoice-request';
+import type { OrderDoc } from '../entities/order';
 import { AppError } from '../../errors';
 import type { WeChatAccount } from '../../wechat/accounts';
 import type { BuyerIdentity } from '../buyer';

@@ -1,7 +1,7 @@
 import { formatFen, invoiceStateText } from '@fapiao/shared';
 import { z } from 'zod';
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../../domain/entities/invoice-request';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute } from '../api-route';
 import { idParams, invoiceFilters, listFilterOf } from './routes';

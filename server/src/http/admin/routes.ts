@@ -1,7 +1,7 @@
 import { isDateInYearRange, MAX_QUANTITY_DECIMALS, parseQuantity } from '@fapiao/shared';
 import { z } from 'zod';
-import type { AuditLog } from '../../data/audit/audit.schema';
-import type { InvoiceRequestDoc, WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { AuditLog } from '../../data/audit/audit.repository';
+import type { InvoiceRequestDoc, WeChatAnswer } from '../../domain/entities/invoice-request';
 import type { InvoiceRequestListFilter } from '../../data/invoice-request/invoice-request.repository';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
 import { offsetRequest, rejectRequest, resolveByHand, retryRequest } from '../../domain/lifecycle/ops';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAFF_ROLES } from '../../data/staff/staff.schema';
+import { STAFF_ROLES } from '../../domain/entities/staff';
 import { addStaff, listStaff, login, logout, toStaffView, updateStaff, type StaffDeps } from '../../domain/staff';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute } from '../api-route';
