@@ -8,3 +8,4 @@ export * from './dto';
 export * from './dashboard';
 export * from './tax-rates';
 export * from './text';
+export * from './backoff';

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../data/audit/audit.repository';
 import type { SettingsRepository } from '../data/settings/settings.repository';
-import type { SettingDoc } from './entities/setting';
-import { type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
+import type { SettingDoc, SettingKey, SettingValues } from './entities/setting';
+import { WECHAT_ERR, type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
 import { AppError } from '../errors';
 import { askWeChat } from './wechat-failure';
 
@@ -21,10 +21,10 @@ export interface SettingsDeps {
 }
 
 /** WeChat refusing the values themselves: invalid mchid (72030), invalid params (72031). */
-const BAD_VALUES = new Set([72030, 72031]);
+const BAD_VALUES = new Set<number>([WECHAT_ERR.INVALID_MCHID, WECHAT_ERR.INVALID_PARAMS]);
 
 /** "Not set yet" answers of get_contact (72063), get_auth_field (72029), get_pay_mch (72028). */
-const NOT_SET = new Set([72063, 72029, 72028]);
+const NOT_SET = new Set<number>([WECHAT_ERR.CONTACT_NOT_SET, WECHAT_ERR.AUTH_FIELD_NOT_SET, WECHAT_ERR.PAY_MCH_NOT_SET]);
 
 export interface SettingView<T> {
   /** What WeChat has now; null when it was never set. */
@@ -73,7 +73,7 @@ export async function getAuthFields(deps: SettingsDeps): Promise<SettingView<Aut
 
 export async function putAuthFields(deps: SettingsDeps, fields: AuthFieldsSetting, actor: string): Promise<SettingView<AuthFieldsSetting>> {
   for (const account of deps.accounts) await writeToWeChat(() => account.invoice.setAuthField({ auth_field: fields }));
-  await record(deps, 'auth-fields', { ...fields }, actor);
+  await record(deps, 'auth-fields', fields, actor);
   return getAuthFields(deps);
 }
 
@@ -86,7 +86,7 @@ export async function getPayMch(deps: SettingsDeps): Promise<SettingView<PayMchS
 
 export async function putPayMch(deps: SettingsDeps, payMch: PayMchSetting, actor: string): Promise<SettingView<PayMchSetting>> {
   await writeToWeChat(() => deps.payMchAccount.invoice.setPayMch({ paymch_info: payMch }));
-  await record(deps, 'pay-mch', { ...payMch }, actor);
+  await record(deps, 'pay-mch', payMch, actor);
   return getPayMch(deps);
 }
 
@@ -116,10 +116,10 @@ async function readFromWeChat<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
-async function record(deps: SettingsDeps, key: SettingDoc['_id'], value: Record<string, unknown>, actor: string): Promise<void> {
+async function record<K extends SettingKey>(deps: SettingsDeps, key: K, value: SettingValues[K], actor: string): Promise<void> {
   const at = deps.now();
   await deps.settings.put(key, value, actor, at);
-  await deps.audit.record({ at, actor, action: `settings.${key}`, target: `settings:${key}`, detail: value });
+  await deps.audit.record({ at, actor, action: `settings.${key}`, target: `settings:${key}`, detail: { ...value } });
 }
 
 function view<T>(value: T | null, stored: SettingDoc | null): SettingView<T> {

@@ -1,3 +1,4 @@
+import { backoffMs } from '@fapiao/shared';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { OutboxRepository } from '../data/outbox/outbox.repository';
@@ -75,7 +76,7 @@ export function startDelivery<P>(outbox: Outbox<P>, options: DeliveryOptions): R
         return;
       }
       const outcome = result.permanent ? 'bounced' : attempts >= outbox.policy.maxAttempts ? 'failed' : 'retry';
-      const nextAttemptAt = outcome === 'retry' ? new Date(at.getTime() + retryDelay(outbox.policy, attempts, random)) : undefined;
+      const nextAttemptAt = outcome === 'retry' ? new Date(at.getTime() + backoffMs(attempts - 1, { firstMs: outbox.policy.retryBaseMs, maxMs: outbox.policy.retryMaxMs }, random)) : undefined;
       await outbox.repository.settle(message._id, owner, { outcome, detail: result.detail, at, nextAttemptAt });
       outbox.onAttempt?.(outcome, message);
       const text = outcome === 'retry' ? 'delivery failed; will retry' : outcome === 'bounced' ? 'refused for good; not retried' : 'delivery failed; gave up';
@@ -110,7 +111,3 @@ export function startDelivery<P>(outbox: Outbox<P>, options: DeliveryOptions): R
   };
 }
 
-function retryDelay(policy: DeliveryPolicy, attempts: number, random: () => number): number {
-  const base = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(base * (0.75 + random() * 0.5));
-}

@@ -1,7 +1,7 @@
 import { nextState, type InvoiceEvent, type InvoiceState } from '@fapiao/shared';
 import type { UpdateQuery } from 'mongoose';
 import type { InvoiceRequestModel } from './invoice-request.schema';
-import type { Attention, InvoiceRequestDoc, Looks, WeChatAnswer } from '../../domain/entities/invoice-request';
+import type { Attention, InvoiceRequestDoc, InvoiceTitle, IssuedInvoice, Looks, WeChatAnswer } from '../../domain/entities/invoice-request';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
 export type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
@@ -44,8 +44,20 @@ export interface InvoiceRequestRepository {
    * someone else got there first, and the caller must not act again.
    */
   transition(input: TransitionInput): Promise<InvoiceRequestDoc | null>;
-  /** Updates fields only while the request is still in `status` (no state change). */
-  updateIn(id: string, status: InvoiceState, update: UpdateQuery<InvoiceRequestDoc>): Promise<InvoiceRequestDoc | null>;
+  /** ISSUED by the query's numbers, from ISSUING (a transition); `copyPending` when an emailed copy is due with it. */
+  markIssued(id: string, issued: { invoice: IssuedInvoice; copyPending: boolean; at: Date }): Promise<InvoiceRequestDoc | null>;
+  /**
+   * Whether makeoutinvoice/clearoutinvoice may have happened (set before the call, cleared once it
+   * was answered), while the request is still in `status`.
+   */
+  markOutcomeUnknown(id: string, status: 'ISSUING' | 'OFFSETTING', unknown: boolean): Promise<void>;
+  /** The emailed copy of an ISSUED request is in the outbox: the sweep need not queue it. */
+  markCopyQueued(id: string): Promise<void>;
+  /**
+   * The buyer asked again before authorizing (still AUTH_PENDING): the new type, deadline and
+   * channel details replace the old; without a title the old one is dropped. Null when it moved on.
+   */
+  renewAuthorization(id: string, renewal: AuthorizationRenewal): Promise<InvoiceRequestDoc | null>;
   /** Atomically leases the request whose action is most overdue, if any. */
   claimDue(owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
   /**
@@ -89,6 +101,15 @@ export interface InvoiceRequestRepository {
   countNeedingAttention(): Promise<number>;
 }
 
+export interface AuthorizationRenewal {
+  type: 0 | 1;
+  authDeadline: Date;
+  title?: InvoiceTitle | undefined;
+  openid?: string | undefined;
+  redirectUrl?: string | undefined;
+  callbackUrl?: string | undefined;
+}
+
 export interface ReleaseNext {
   nextActionAt?: Date | undefined;
   attempts: number;
@@ -118,8 +139,36 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       return model.findOneAndUpdate({ _id: id, status: from }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>();
     },
 
-    updateIn: (id, status, update) =>
-      model.findOneAndUpdate({ _id: id, status }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>(),
+    markIssued(id, { invoice, copyPending, at }) {
+      return this.transition({
+        id,
+        from: 'ISSUING',
+        event: 'issued',
+        by: 'worker',
+        at,
+        set: { invoice, attempts: 0, ...(copyPending ? { copyPending: true } : {}) },
+        unset: ['outcomeUnknown', 'lastError'],
+      });
+    },
+
+    async markOutcomeUnknown(id, status, unknown) {
+      await model.updateOne({ _id: id, status }, { $set: { outcomeUnknown: unknown } });
+    },
+
+    async markCopyQueued(id) {
+      await model.updateOne({ _id: id, status: 'ISSUED' }, { $unset: { copyPending: 1 } });
+    },
+
+    renewAuthorization(id, renewal) {
+      const { type, authDeadline, title, openid, redirectUrl, callbackUrl } = renewal;
+      const $set: Record<string, unknown> = { type, authDeadline };
+      if (title) $set.title = title;
+      if (openid) $set.openid = openid;
+      if (redirectUrl) $set.redirectUrl = redirectUrl;
+      if (callbackUrl) $set['callback.url'] = callbackUrl;
+      const update: UpdateQuery<InvoiceRequestDoc> = title ? { $set } : { $set, $unset: { title: 1 } };
+      return model.findOneAndUpdate({ _id: id, status: 'AUTH_PENDING' }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>();
+    },
 
     claimDue(owner, now, leaseMs) {
       return model

@@ -1,5 +1,6 @@
 import type { PostPaymentDoc } from '../../domain/entities/post-payment';
 import type { PostPaymentModel } from './post-payment.schema';
+import { isDuplicateKey } from '../mongo-errors';
 
 export interface PostPaymentRepository {
   /** Stores it unless already kept (WeChat resends pushes); returns the stored one. */
@@ -18,7 +19,7 @@ export function postPaymentRepository(model: PostPaymentModel): PostPaymentRepos
         await model.create(doc);
         return doc;
       } catch (err) {
-        if ((err as { code?: unknown }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         return (await model.findById(doc._id).lean<PostPaymentDoc>()) ?? doc;
       }
     },

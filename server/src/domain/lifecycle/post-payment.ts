@@ -5,6 +5,7 @@ import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { newFpqqlsh, newRequestId } from '../identifiers';
 import { markAuthorized } from './authorization';
 import type { LifecycleDeps } from './deps';
+import { isDuplicateKey } from '../../data/mongo-errors';
 
 const SOURCES: readonly string[] = ['wxa', 'web', 'app', 'wap'];
 
@@ -88,7 +89,7 @@ async function match(deps: LifecycleDeps, waiting: PostPaymentDoc): Promise<void
   try {
     await deps.requests.create(request);
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     await deps.orders.restoreLatest(order.orderNo, id, order.latestRequestId);
     return; // another process created it: its settle follows
   }
