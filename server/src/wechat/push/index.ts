@@ -1,6 +1,7 @@
 /**
  * WeChat push protocol (message push / 消息推送): signatures, WXBizMsgCrypt, XML/JSON bodies, typed
- * invoice events, and the inverse used by the WeChat emulator. Pure functions; no I/O.
+ * invoice events. Pure functions; no I/O. The emulator's side (sealing a push as WeChat sends it)
+ * is server/sandbox/push/seal.ts, built on the crypto exported here.
  */
 export { PUSH_REJECTION_CODES, PushRejected, isPushRejected, type PushRejectionCode } from './errors';
 export {
@@ -40,4 +41,3 @@ export {
   type ReceivedPush,
   type ReplyEnvelopeOptions,
 } from './receive';
-export { openReply, sealPush, type OpenedReply, type PushMode, type SealOptions, type SealedPush } from './seal';
