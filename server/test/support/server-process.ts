@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { createSandbox, type Sandbox } from '../../sandbox';
-import { testDatabaseUri } from '../harness/database';
+import { addDevIndexesAt, needsDevIndexes } from '../../../scripts/mongo/dev-indexes';
+import { testDatabaseUri, testServerDescription } from '../harness/database';
 import { spawnTs, type Spawned } from './process';
 import { TEST_ENV } from './app';
 
@@ -22,6 +23,7 @@ export interface ServerProcessOptions {
  * its worker's waits scaled down 50× so a flow takes seconds. Resolves once it listens.
  */
 export async function startServerProcess(opts: ServerProcessOptions): Promise<Spawned> {
+  if (needsDevIndexes(testServerDescription())) await addDevIndexesAt(opts.mongodbUri);
   const spawned = spawnTs('server/src/main.ts', {
     ...TEST_ENV,
     MONGODB_URI: opts.mongodbUri,

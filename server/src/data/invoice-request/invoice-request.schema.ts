@@ -83,10 +83,6 @@ schema.index({ nextActionAt: 1 });
 schema.index({ orderNo: 1, createdAt: -1 });
 // Ops' list and reconcile by status, newest first, paged by (createdAt, _id) and dated by createdAt.
 schema.index({ status: 1, createdAt: -1, _id: -1 });
-// Redundant on MongoDB, kept for the SecantusDB stand-in: it drops the rows equal to an inclusive
-// bound when it range-scans a compound index past the bounded field, and it picks the shortest
-// index that fits, i.e. this one (docs/database.md).
-schema.index({ status: 1, createdAt: -1 });
 // Ops' list of the requests that need a human, the same way.
 schema.index({ needsAttention: 1, createdAt: -1, _id: -1 });
 // Ops' list of every state, the same way.
