@@ -1,5 +1,6 @@
 import type { SessionRepository } from '../data/session/session.repository';
 import type { WeChatAccount } from '../wechat/accounts';
+import type { BuyerIdentity } from './buyer';
 import { askWeChat } from './wechat-failure';
 
 export interface LoginDeps {
@@ -33,4 +34,16 @@ export async function loginWithOAuthCode(
   const buyer = { account: deps.account.name, openid, ...(unionid ? { unionid } : {}) };
   const session = await deps.sessions.create(buyer, deps.now(), deps.sessionTtlMs);
   return { ...session, ...buyer };
+}
+
+export interface BuyerSessionDeps {
+  sessions: SessionRepository;
+  now(): Date;
+  /** The account of sessions stored before accounts were recorded. */
+  defaultAccount: string;
+}
+
+/** The buyer a session token stands for (Mini Program bearer token, H5 cookie); null when unknown or expired. */
+export function buyerOfSession(deps: BuyerSessionDeps, token: string): Promise<BuyerIdentity | null> {
+  return deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount);
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import type { SessionRepository } from '../data/session/session.repository';
+import { buyerOfSession, type BuyerSessionDeps } from '../domain/login';
 import type { StaffDeps } from '../domain/staff';
 import { AppError } from '../errors';
 import type { AuthKind, Caller } from './api-route';
@@ -20,14 +20,11 @@ function setCaller(ctx: Context, caller: Caller): void {
   (ctx.state as { caller?: Caller }).caller = caller;
 }
 
-export interface AuthenticatorDeps {
-  sessions: SessionRepository;
+export interface AuthenticatorDeps extends BuyerSessionDeps {
   adminKeys: readonly string[];
   /** The merchant back end's keys for /api/channel (ops keys work there too). */
   channelKeys?: readonly string[];
-  defaultAccount: string;
   staff: StaffDeps;
-  now(): Date;
 }
 
 export function authenticators(deps: AuthenticatorDeps): Record<AuthKind, Middleware> {
@@ -46,7 +43,7 @@ export function authenticators(deps: AuthenticatorDeps): Record<AuthKind, Middle
     },
     session: async (ctx, next) => {
       const token = bearer(ctx);
-      const buyer = token ? await deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount) : null;
+      const buyer = token ? await buyerOfSession(deps, token) : null;
       if (!buyer) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
       setCaller(ctx, { kind: 'buyer', ...buyer });
       await next();
