@@ -29,25 +29,13 @@ import { alertOutbox, createAlerts, loggedAlerts, wechatErrorWatch, type AlertPa
 import type { Outbox } from './notify/delivery';
 import { emailCopies, emailOutbox, type EmailCopyPayload } from './notify/email-copy';
 import { countTransitions, createMetrics, type Metrics } from './observability/metrics';
-import type { DashboardDeps } from './domain/dashboard';
 import type { ReceivePushDeps } from './domain/receive-push';
-import type { StaffDeps } from './domain/staff';
-import type { InvoiceFileDeps } from './http/admin/invoice-file-routes';
-import type { AdminDeps } from './http/admin/routes';
-import type { AuthenticatorDeps } from './http/auth';
-import type { ChannelDeps } from './http/channel/routes';
-import { findConsoleDist } from './http/console/routes';
-import type { H5Deps } from './http/h5/routes';
 import type { HealthDeps } from './http/health/routes';
-import type { MetricsRouteDeps } from './http/metrics/routes';
-import type { MpDeps } from './http/mp/routes';
-import type { PushRouteDeps } from './http/push/routes';
-import type { StaffCookieOptions } from './http/staff-session';
 import type { Logger } from './logger';
+import { httpDeps, type HttpDeps } from './container-http';
 import type { DeliveryOptions } from './notify/delivery';
 import type { WeChatClient } from './wechat';
 import { createWeChatAccounts, type WeChatAccounts } from './wechat/accounts';
-import { fetchInvoicePdf } from './wechat/pdf';
 import { DEFAULT_WORKER, type WorkerOptions } from './worker/invoice-worker';
 
 export interface Container {
@@ -86,27 +74,6 @@ export interface Repositories {
   emailOutbox: OutboxRepository<EmailCopyPayload>;
   alertOutbox: OutboxRepository<AlertPayload>;
   staff: StaffRepository;
-}
-
-/** The dependencies of every router, one entry per router (see app.ts). */
-export interface HttpDeps {
-  auth: AuthenticatorDeps;
-  mp: MpDeps;
-  admin: {
-    staff: StaffDeps & { cookie: StaffCookieOptions };
-    dashboard: DashboardDeps;
-    orderRead: { orders: OrderRepository; requests: InvoiceRequestRepository };
-    invoiceFiles: InvoiceFileDeps;
-    routes: AdminDeps;
-    outbox: { emails: OutboxRepository<EmailCopyPayload>; alerts: OutboxRepository<AlertPayload> };
-  };
-  channel: ChannelDeps;
-  h5: H5Deps;
-  push: PushRouteDeps;
-  metrics: MetricsRouteDeps;
-  health: HealthDeps;
-  /** The merchant console's built files, when built (npm run build / npm start). */
-  consoleDist: string | undefined;
 }
 
 export interface ContainerInput {
@@ -328,87 +295,4 @@ function outboxes(config: Config, repositories: Repositories, metrics: Metrics):
     );
   }
   return list;
-}
-
-function httpDeps(parts: {
-  config: Config;
-  logger: Logger;
-  repositories: Repositories;
-  accounts: WeChatAccounts;
-  lifecycle: LifecycleDeps;
-  push: ReceivePushDeps;
-  metrics: Metrics;
-  health: HealthDeps;
-  now: () => Date;
-}): HttpDeps {
-  const { config, repositories, accounts, lifecycle, metrics, now } = parts;
-  const staff: StaffDeps = {
-    staff: repositories.staff,
-    audit: repositories.audit,
-    now,
-    sessionTtlMs: config.CONSOLE_SESSION_HOURS * HOUR_MS,
-    maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
-    failureWindowMs: config.CONSOLE_LOGIN_WINDOW_MINUTES * MINUTE_MS,
-  };
-  const orders = { orders: repositories.orders, requests: repositories.requests, now };
-  const sessionTtlMs = config.SESSION_TTL_HOURS * HOUR_MS;
-  // pay-mch settings belong to an Official Account; without one, to the default account.
-  const payMchAccount = accounts.all.find((a) => a.kind === 'official_account') ?? accounts.default;
-  return {
-    auth: {
-      sessions: repositories.sessions,
-      adminKeys: config.ADMIN_API_KEYS,
-      channelKeys: config.CHANNEL_API_KEYS,
-      defaultAccount: accounts.default.name,
-      staff,
-      now,
-    },
-    mp: {
-      login: { sessions: repositories.sessions, now, sessionTtlMs },
-      orders: { ...orders, emailCopy: Boolean(config.SMTP_URL) },
-      lifecycle,
-    },
-    admin: {
-      staff: { ...staff, cookie: { secure: config.NODE_ENV === 'production' } },
-      dashboard: { requests: repositories.requests, now },
-      orderRead: { orders: repositories.orders, requests: repositories.requests },
-      invoiceFiles: { requests: repositories.requests, fetchPdf: (url) => fetchInvoicePdf(url, config.WECHAT_TIMEOUT_MS) },
-      routes: {
-        orders,
-        lifecycle,
-        settings: {
-          invoice: accounts.default.client.invoice,
-          accounts: accounts.all.map((a) => ({ name: a.name, invoice: a.client.invoice })),
-          payMchAccount: { name: payMchAccount.name, invoice: payMchAccount.client.invoice },
-          settings: repositories.settings,
-          audit: repositories.audit,
-          now,
-        },
-        audit: repositories.audit,
-        now,
-      },
-      outbox: { emails: repositories.emailOutbox, alerts: repositories.alertOutbox },
-    },
-    channel: { lifecycle },
-    h5: {
-      lifecycle,
-      orders,
-      sessions: repositories.sessions,
-      sessionTtlMs,
-      openBase: config.WECHAT_OPEN_BASE,
-      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-      now,
-      log: parts.logger,
-    },
-    push: {
-      ...parts.push,
-      observe: (outcome, seconds) => {
-        metrics.pushes.inc({ outcome });
-        metrics.pushAck.observe({ outcome }, seconds);
-      },
-    },
-    metrics: { registry: metrics.registry, token: config.METRICS_TOKEN },
-    health: parts.health,
-    consoleDist: findConsoleDist(),
-  };
 }
