@@ -76,8 +76,6 @@ export function httpDeps(parts: {
   };
   const orders = { orders: repositories.orders, requests: repositories.requests, now };
   const sessionTtlMs = config.SESSION_TTL_HOURS * HOUR_MS;
-  // pay-mch settings belong to an Official Account; without one, to the default account.
-  const payMchAccount = accounts.all.find((a) => a.kind === 'official_account') ?? accounts.default;
   return {
     auth: {
       sessions: repositories.sessions,
@@ -92,27 +90,7 @@ export function httpDeps(parts: {
       orders: { ...orders, emailCopy: Boolean(config.SMTP_URL) },
       lifecycle,
     },
-    admin: {
-      staff: { ...staff, cookie: { secure: config.NODE_ENV === 'production' } },
-      dashboard: { requests: repositories.requests, now },
-      orderRead: { orders: repositories.orders, requests: repositories.requests },
-      invoiceFiles: { requests: repositories.requests, fetchPdf: (url) => fetchInvoicePdf(url, config.WECHAT_TIMEOUT_MS) },
-      routes: {
-        orders,
-        lifecycle,
-        settings: {
-          invoice: accounts.default.client.invoice,
-          accounts: accounts.all.map((a) => ({ name: a.name, invoice: a.client.invoice })),
-          payMchAccount: { name: payMchAccount.name, invoice: payMchAccount.client.invoice },
-          settings: repositories.settings,
-          audit: repositories.audit,
-          now,
-        },
-        audit: repositories.audit,
-        now,
-      },
-      outbox: { emails: repositories.emailOutbox, alerts: repositories.alertOutbox },
-    },
+    admin: adminDeps(config, repositories, accounts, lifecycle, staff, now),
     channel: { lifecycle },
     h5: {
       lifecycle,
@@ -134,5 +112,32 @@ export function httpDeps(parts: {
     metrics: { registry: metrics.registry, token: config.METRICS_TOKEN },
     health: parts.health,
     consoleDist: findConsoleDist(),
+  };
+}
+
+function adminDeps(config: Config, repositories: Repositories, accounts: WeChatAccounts, lifecycle: LifecycleDeps, staff: StaffDeps, now: () => Date): HttpDeps['admin'] {
+  const orders = { orders: repositories.orders, requests: repositories.requests, now };
+  // pay-mch settings belong to an Official Account; without one, to the default account.
+  const payMchAccount = accounts.all.find((a) => a.kind === 'official_account') ?? accounts.default;
+  return {
+    staff: { ...staff, cookie: { secure: config.NODE_ENV === 'production' } },
+    dashboard: { requests: repositories.requests, now },
+    orderRead: { orders: repositories.orders, requests: repositories.requests },
+    invoiceFiles: { requests: repositories.requests, fetchPdf: (url) => fetchInvoicePdf(url, config.WECHAT_TIMEOUT_MS) },
+    routes: {
+      orders,
+      lifecycle,
+      settings: {
+        invoice: accounts.default.client.invoice,
+        accounts: accounts.all.map((a) => ({ name: a.name, invoice: a.client.invoice })),
+        payMchAccount: { name: payMchAccount.name, invoice: payMchAccount.client.invoice },
+        settings: repositories.settings,
+        audit: repositories.audit,
+        now,
+      },
+      audit: repositories.audit,
+      now,
+    },
+    outbox: { emails: repositories.emailOutbox, alerts: repositories.alertOutbox },
   };
 }
