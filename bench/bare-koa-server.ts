@@ -11,14 +11,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mongoose from 'mongoose';
-import { ensureIndexes } from '../server/src/container';
+import { ensureIndexes } from '../server/src/data/connection';
 import { invoiceRequestRepository } from '../server/src/data/invoice-request/invoice-request.repository';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
 import { orderRepository } from '../server/src/data/order/order.repository';
 import { orderModel } from '../server/src/data/order/order.schema';
 import { sessionRepository } from '../server/src/data/session/session.repository';
 import { sessionModel } from '../server/src/data/session/session.schema';
-import { settingModel, settingsRepository } from '../server/src/data/settings/settings.schema';
+import { settingModel } from '../server/src/data/settings/settings.schema';
+import { settingsRepository } from '../server/src/data/settings/settings.repository';
 import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../server/src/domain/identifiers';
 
 function required(name: string): string {

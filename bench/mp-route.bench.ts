@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { orderModel, type OrderDoc } from '../server/src/data/order/order.schema';
+import { orderModel } from '../server/src/data/order/order.schema';
+import { type OrderDoc } from '../server/src/domain/entities/order';
 import { hashToken } from '../server/src/data/session/session.repository';
 import { sessionModel } from '../server/src/data/session/session.schema';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { sealPush, decodeAesKey } from '../server/src/wechat/push';
+import { decodeAesKey } from '../server/src/wechat/push';
+import { sealPush } from '../server/sandbox/push/seal';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import type { BenchResult } from './lib/report';
 import { profileDir, profileFlags, summariseProfiles, topFunctions } from './lib/profile';

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { invoiceRequestRepository } from '../server/src/data/invoice-request/invoice-request.repository';
-import { invoiceRequestModel, type InvoiceRequestDoc } from '../server/src/data/invoice-request/invoice-request.schema';
+import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
+import { type InvoiceRequestDoc } from '../server/src/domain/entities/invoice-request';
 import type { BenchResult } from './lib/report';
 import { freshDatabase, rssMb } from './lib/stack';
 import { mean, percentile } from './lib/stats';

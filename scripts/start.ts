@@ -9,6 +9,7 @@ import { createSandbox, type Sandbox } from '../server/sandbox';
 import { DEV_OPEN_PLATFORM, devConsolePassword, devCredentials, devExtraAccounts, devSellerIdentity } from './dev-env';
 import { freePort } from './mongo/free-port';
 import { startDatabase, withDatabaseName, type RunningDatabase } from './mongo';
+import { addDevIndexesAt, needsDevIndexes } from './mongo/dev-indexes';
 import { DEMO_BUYERS, DEMO_STAFF, seedDemoOrders, seedDemoStaff } from './demo-data';
 import { bootstrapSandboxMerchant } from './sandbox-bootstrap';
 import { spawnServer, type ServerProcess } from './server-process';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   const db = (running.db = await startDatabase({ purpose: 'dev', log: (line) => console.log(`[db] ${line}`) }));
+  if (needsDevIndexes(db.kind)) await addDevIndexesAt(withDatabaseName(db.uri, DEV_DATABASE));
   const { values: credentials, generated } = devCredentials(process.env);
   const host = process.env.HOST ?? '127.0.0.1';
   // The sandbox must know the server's push URL before the server starts: fix the port now.

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { readText } from '../src/http/read-text';
+import { readText } from './read-text';
 import { fail } from './reply';
 
 const LIMIT_BYTES = 1024 * 1024;

@@ -6,13 +6,12 @@
 import mongoose from 'mongoose';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createContainer, ensureIndexes } from './container';
-import { connectionOptions } from './data/connection';
-import { DEFAULT_SCHEDULE, type SchedulePolicy } from './domain/lifecycle/deps';
+import { createContainer } from './container';
+import { connectionOptions, ensureIndexes } from './data/connection';
 import { listen } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { startDelivery } from './notify/delivery';
-import { DEFAULT_WORKER, startInvoiceWorker, type RunningWorker } from './worker/invoice-worker';
+import { startInvoiceWorker, type RunningWorker } from './worker/invoice-worker';
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
@@ -27,33 +26,17 @@ async function main(): Promise<void> {
     logger,
     db,
     isShuttingDown: () => shuttingDown,
-    schedule: scaledSchedule(config.WORKER_TIME_SCALE),
     onWorkDue: () => started.worker?.nudge(),
   });
   await ensureIndexes(db);
   const server = await listen(createApp(container), config.PORT, config.HOST);
   logger.info({ url: server.url }, 'listening');
-  const worker = config.WORKER_ENABLED
-    ? startInvoiceWorker(
-        container.lifecycle,
-        {
-          ...DEFAULT_WORKER,
-          idleMs: Math.max(20, DEFAULT_WORKER.idleMs * config.WORKER_TIME_SCALE),
-          leaseMs: Math.max(2_000, DEFAULT_WORKER.leaseMs * config.WORKER_TIME_SCALE),
-          onClaim: (lagMs) => container.metrics.claimLag.observe(lagMs / 1000),
-        },
-        container.workerJobs,
-      )
-    : undefined;
+  const worker = config.WORKER_ENABLED ? startInvoiceWorker(container.lifecycle, container.workerOptions, container.workerJobs) : undefined;
   started.worker = worker;
   if (worker) logger.info({ owner: worker.owner }, 'invoice worker started');
   // The outboxes (emailed copies, alerts) are delivered by the processes that run the worker, each
   // on its own loop: a dead SMTP server or webhook never holds up an invoice.
-  const deliveries = config.WORKER_ENABLED
-    ? container.outboxes.map((outbox) =>
-        startDelivery(outbox, { idleMs: Math.max(20, 1_000 * config.WORKER_TIME_SCALE), leaseMs: Math.max(5_000, 120_000 * config.WORKER_TIME_SCALE), log: logger }),
-      )
-    : [];
+  const deliveries = config.WORKER_ENABLED ? container.outboxes.map((outbox) => startDelivery(outbox, container.deliveryOptions)) : [];
   if (deliveries.length) logger.info({ outboxes: container.outboxes.map((o) => o.name) }, 'outbox delivery started');
 
   const shutdown = async (signal: string) => {
@@ -83,21 +66,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/**
- * Every wait scaled, and the states' age limits with them (their look counts are counts). Mapping
- * every entry as a number turned `limits` into NaN: each step that left a request waiting then threw
- * outside its try, kept its lease, and the request waited out the whole lease (60 s) every time.
- */
-function scaledSchedule(scale: number): SchedulePolicy {
-  const ms = (value: number) => Math.max(1, Math.round(value * scale));
-  const { limits, ...waits } = DEFAULT_SCHEDULE;
-  const scaledLimits = Object.fromEntries(Object.entries(limits).map(([state, limit]) => [state, { looks: limit.looks, ageMs: ms(limit.ageMs) }]));
-  return {
-    ...(Object.fromEntries(Object.entries(waits).map(([key, value]) => [key, ms(value)])) as Omit<SchedulePolicy, 'limits'>),
-    limits: scaledLimits as SchedulePolicy['limits'],
-  };
 }
 
 function readConfigOrExit(): Config {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { unionidFor } from '../sandbox';
-import { decodeAesKey, sealPush } from '../src/wechat/push';
+import { decodeAesKey } from '../src/wechat/push';
+import { sealPush } from '../sandbox/push/seal';
 import { stepFor } from '../src/domain/lifecycle/steps';
 import { startTestApp, TEST_ENV } from './support/app';
 import { APP, CHANNEL_KEY, CookieBrowser, hiddenField, OA, OPEN_PLATFORM, startCallbackReceiver } from './support/channels';

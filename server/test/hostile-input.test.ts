@@ -11,7 +11,8 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
 import type Router from '@koa/router';
-import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
+import { pushSignature, msgSignature, encryptMessage, decodeAesKey } from '../src/wechat/push';
+import { sealPush } from '../sandbox/push/seal';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
 import { dereferenced } from './support/openapi';

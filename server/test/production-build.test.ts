@@ -64,6 +64,11 @@ describe('the runtime image (Dockerfile, stage runtime)', () => {
     expect(files).toContain(path.join('dist', 'main.js'));
     expect(files.filter((f) => /(^|\/)(sandbox|test|bench)(\/|$)|\.test\.js$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'server', 'sandbox'))).toBe(false);
+    // Nor the emulator's side of the push protocol (sealing a push as WeChat sends it): it lives in
+    // server/sandbox, and nothing the server compiles may pull it in.
+    const compiled = files.filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(dir, 'server', f), 'utf8'));
+    expect(compiled.length).toBeGreaterThan(50);
+    expect(compiled.filter((source) => source.includes('sealPush'))).toEqual([]);
     // Node's own resolution from the server's directory cannot find the development tools either.
     const probe = spawnSync(process.execPath, ['-e', "require.resolve('tsx'); require.resolve('ts-jest')"], { cwd: path.join(dir, 'server', 'dist') });
     expect(probe.status).not.toBe(0);

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { ErrorBody } from '@fapiao/shared';
 import { pushEventModel } from '../src/data/push-event/push-event.schema';
-import { pushSignature, sealPush } from '../src/wechat/push';
+import { pushSignature } from '../src/wechat/push';
+import { sealPush } from '../sandbox/push/seal';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { authorizeEvent } from './support/push-events';
 

@@ -32,3 +32,4 @@ export type {
 export * from './dashboard';
 export * from './tax-rates';
 export * from './text';
+export * from './backoff';

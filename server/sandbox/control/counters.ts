@@ -1,4 +1,5 @@
 import type { SandboxModels } from '../data/models';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /** Counters the sandbox keeps: calls per endpoint, and the token and ticket fetches that tests count. */
 export async function count(models: SandboxModels, key: string): Promise<void> {
@@ -6,7 +7,7 @@ export async function count(models: SandboxModels, key: string): Promise<void> {
     await models.Counter.updateOne({ _id: key }, { $inc: { n: 1 } }, { upsert: true });
   } catch (err) {
     // Two first increments racing: the loser's upsert may fail with 11000; the document exists now.
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     await models.Counter.updateOne({ _id: key }, { $inc: { n: 1 } });
   }
 }

@@ -7,6 +7,7 @@ import { problem } from './api-problem';
 import { validateEnteredTitle } from './auth-fields';
 import { authUrlSignature, parseAuthUrl } from './authurl';
 import { loadMerchant } from './merchant';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * What the user does on the authorization page: authorize (with a title on type 1 pages) or
@@ -152,7 +153,7 @@ async function createPostPayment(sb: SandboxContext, input: AuthorizeInput & { s
     });
     return created.toObject();
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const existing = await sb.models.Authorization.findOne(key).lean();
     if (!existing) throw err;
     return existing;

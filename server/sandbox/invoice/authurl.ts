@@ -5,6 +5,7 @@ import type { SandboxAuthorization } from '../data/invoice-models';
 import { fail } from '../reply';
 import { invalidParams, isEmpty, objectBody, requiredText, type Json } from './fields';
 import { AUTH_MINI_PROGRAM_APPID, loadMerchant, registrantOf } from './merchant';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * POST /card/invoice/getauthurl. The URL names the authorization it opens by merchant appid,
@@ -91,7 +92,7 @@ async function openAuthorization(sb: SandboxContext, appid: string, request: Aut
     });
     return created.toObject();
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
   const existing = await Authorization.findOne(key).lean();
   if (!existing) fail(-1);

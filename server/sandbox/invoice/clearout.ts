@@ -6,6 +6,7 @@ import { requiredText, type Json } from './fields';
 import { assertReusable, INVOICE_ACCEPTED, restartFailed } from './makeout';
 import { checkFpqqlsh, checkKplx, checkTaxpayerId, invoiceInfo, openid } from './makeout-request';
 import { hasMerchantCode } from './merchant';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * POST /card/invoice/clearoutinvoice: offsets (冲红) an issued blue invoice with a red one, issued
@@ -66,7 +67,7 @@ export async function clearOutInvoice(sb: SandboxContext, appid: string, rawBody
       updatedAt: now,
     });
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const raced = await Invoice.findOne({ appid, fpqqlsh }).lean();
     if (!raced) throw err;
     return resend(sb, raced, { yfpdm, yfphm, nsrmc });

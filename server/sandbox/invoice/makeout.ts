@@ -5,6 +5,7 @@ import { fail } from '../reply';
 import type { Json } from './fields';
 import { checkKplx, parseMakeOut, type MakeOutRequest } from './makeout-request';
 import { ensureMerchant, hasMerchantCode } from './merchant';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * POST /card/invoice/makeoutinvoice: accepts a blue invoice and issues it later, asynchronously
@@ -42,7 +43,7 @@ export async function makeOutInvoice(sb: SandboxContext, appid: string, rawBody:
   try {
     await sb.models.Invoice.create(newInvoice(sb, appid, request));
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const raced = await sb.models.Invoice.findOne({ appid, fpqqlsh: request.fpqqlsh }).lean();
     if (raced) return resend(sb, raced, request);
     fail(73108);

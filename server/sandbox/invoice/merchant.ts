@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { SandboxContext } from '../context';
 import { readBehaviour } from '../control/behaviour';
 import type { SandboxMerchant } from '../data/invoice-models';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * Who a merchant is to the invoicing side of WeChat. The sandbox plays a self-built invoicing
@@ -53,7 +54,7 @@ export async function ensureMerchant(sb: SandboxContext, appid: string): Promise
   try {
     await sb.models.Merchant.updateOne({ appid }, { $setOnInsert: { appid, nsrsbh: null } }, { upsert: true });
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err; // a concurrent first upsert won
+    if (!isDuplicateKey(err)) throw err; // a concurrent first upsert won
   }
 }
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { SandboxContext } from '../context';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * The numbers an issued invoice gets, shaped like real electronic ordinary invoices:
@@ -32,7 +33,7 @@ export async function nextFphm(sb: SandboxContext, fpdm: string): Promise<string
   try {
     seq = await next();
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     seq = await next(); // two first increments raced; the sequence exists now
   }
   if (!seq) throw new Error(`no sequence for fpdm ${fpdm}`);

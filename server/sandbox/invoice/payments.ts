@@ -8,6 +8,7 @@ import { problem, renderProblems } from './api-problem';
 import { authorizeOrder, postPaymentAuthorization, type StoredAuthorization } from './authorization';
 import { authUrlOf } from './authurl';
 import { isOpenid } from './fields';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * WeChat Pay with receipt=Y, as far as invoicing sees it: a payment by a buyer to a merchant id
@@ -64,7 +65,7 @@ export function paymentRoutes(sb: SandboxContext): Router {
     try {
       await sb.models.Payment.create(payment);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) problem(409, 'ORDERPAID', 'this out_trade_no was paid already');
+      if (isDuplicateKey(err)) problem(409, 'ORDERPAID', 'this out_trade_no was paid already');
       throw err;
     }
     ctx.status = 201;

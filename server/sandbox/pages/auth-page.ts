@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { constantTimeEqual } from '../../src/wechat/push';
-import { readText } from '../../src/http/read-text';
+import { readText } from '../read-text';
 import type { SandboxContext } from '../context';
 import type { AuthFieldSettings, SandboxAuthorization } from '../data/invoice-models';
 import { ApiProblem } from '../invoice/api-problem';

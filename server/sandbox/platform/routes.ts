@@ -5,6 +5,7 @@ import type { SandboxContext } from '../context';
 import { count } from '../control/counters';
 import { fail } from '../reply';
 import { authenticateApp, newOpaqueValue, requireAccessToken } from './credentials';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /**
  * The platform endpoints every WeChat integration starts with: access tokens (two kinds),
@@ -106,7 +107,7 @@ export function platformRoutes(sb: SandboxContext): Router {
     try {
       await LoginCode.create({ code, appid: app.appid, usedAt: sb.now() });
     } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) fail(40163);
+      if (isDuplicateKey(err)) fail(40163);
       throw err;
     }
     const unionid = app.openPlatform ? unionidFor(app.openPlatform, code.split('.')[0] ?? code) : undefined;

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { decodeAesKey, openReply, parseBody, sealPush, type SealedPush } from '../../src/wechat/push';
+import { decodeAesKey, parseBody } from '../../src/wechat/push';
+import { openReply, sealPush, type SealedPush } from './seal';
 import type { SandboxContext } from '../context';
 import { readBehaviour } from '../control/behaviour';
 import { NO_LEASE, type SandboxPushDelivery } from '../data/invoice-models';

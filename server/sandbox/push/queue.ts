@@ -1,6 +1,7 @@
 import type { SandboxContext } from '../context';
 import { readFaults } from '../control/faults';
 import { NO_LEASE, type SandboxPushAttempt, type SandboxPushDelivery } from '../data/invoice-models';
+import { isDuplicateKey } from '../data/mongo-errors';
 
 /** An event WeChat is to push to an app's server. */
 export interface PushToQueue {
@@ -69,7 +70,7 @@ async function insertDelivery(
     });
     return doc.toObject();
   } catch (err) {
-    if ((err as { code?: unknown }).code === 11000) return undefined; // queued before
+    if (isDuplicateKey(err)) return undefined; // queued before
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import type mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
 
 /**
  * Connection options that keep a database outage from hanging requests. WeChat gives up on a push
@@ -20,4 +21,32 @@ export function connectionOptions(timeoutMs: number): mongoose.ConnectOptions {
     // A read retried after a network error would wait as long again: the caller retries instead.
     retryReads: false,
   };
+}
+
+/** How long /readyz waits for the database: a load balancer should hear "not ready" quickly. */
+const READINESS_DEADLINE_MS = 1_500;
+
+/**
+ * A ping with a deadline of our own: a frozen database (SIGSTOP, a stalled disk) keeps its socket
+ * open and never answers, and the ping's maxTimeMS is enforced by that same database.
+ */
+export async function pingDatabase(db: Connection): Promise<void> {
+  if (!db.db) throw new Error('not connected');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_DEADLINE_MS} ms`)), READINESS_DEADLINE_MS);
+  });
+  try {
+    await Promise.race([db.db.admin().ping({ timeoutMS: READINESS_DEADLINE_MS }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Builds every registered model's indexes before the server takes traffic, so a unique index
+ * the code relies on exists (and an index the database cannot build stops start-up).
+ */
+export async function ensureIndexes(db: Connection): Promise<void> {
+  for (const model of Object.values(db.models)) await model.init();
 }

@@ -1,6 +1,5 @@
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
-
-const DUPLICATE_KEY = 11000;
+import { isDuplicateKey } from './mongo-errors';
 
 /**
  * Upsert on a unique key and return the stored document, portably.
@@ -29,7 +28,7 @@ export async function upsertAndRead<T>(
       /* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
       if (reread) return reread;
     } catch (err) {
-      if ((err as { code?: unknown }).code !== DUPLICATE_KEY || attempt >= 1) throw err;
+      if (!isDuplicateKey(err) || attempt >= 1) throw err;
     }
     if (attempt >= 1) throw new Error(`upsert on ${model.modelName} returned no document twice`);
   }

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@fapiao/shared/contract';
-import type { AuditLog } from '../data/audit/audit.schema';
+import type { AuditLog } from '../data/audit/audit.repository';
 
 /**
  * The audit trail of admin actions: who (an API key's id or a staff member, never a secret), what,

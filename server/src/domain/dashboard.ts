@@ -1,6 +1,6 @@
 import { buildDashboard, chinaDayStart, type Dashboard, type DashboardRecord } from '@fapiao/shared';
 import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
-import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from './entities/invoice-request';
 
 export interface DashboardDeps {
   requests: InvoiceRequestRepository;

@@ -1,6 +1,6 @@
 import { computeInvoiceAmounts, toWeChatInvoiceAmounts, type GoodsLineInput } from '@fapiao/shared';
-import type { OrderDoc } from '../data/order/order.schema';
-import type { InvoiceTitle } from '../data/invoice-request/invoice-request.schema';
+import type { OrderDoc } from './entities/order';
+import type { InvoiceTitle } from './entities/invoice-request';
 import type { MakeOutInvoiceInfo } from '../wechat';
 
 /** The seller's tax identity and the issuer (开票人), printed on every invoice (from config). */

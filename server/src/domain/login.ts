@@ -3,17 +3,6 @@ import type { WeChatAccount } from '../wechat/accounts';
 import type { BuyerIdentity } from './buyer';
 import { askWeChat } from './wechat-failure';
 
-/** The buyers' sessions: what a bearer token or cookie is checked against. */
-export type BuyerSessions = LoginDeps['sessions'];
-
-/**
- * The buyer behind a session token, or null when it is unknown or expired. A session written
- * before accounts were recorded is the default account's.
- */
-export function buyerOfSession(deps: { sessions: BuyerSessions; now(): Date }, token: string, defaultAccount: string): Promise<BuyerIdentity | null> {
-  return deps.sessions.buyerFor(token, deps.now(), defaultAccount);
-}
-
 export interface LoginDeps {
   /** The Mini Program account whose wx.login codes the Mini Program sends. */
   account: Pick<WeChatAccount, 'name' | 'client'>;
@@ -45,4 +34,16 @@ export async function loginWithOAuthCode(
   const buyer = { account: deps.account.name, openid, ...(unionid ? { unionid } : {}) };
   const session = await deps.sessions.create(buyer, deps.now(), deps.sessionTtlMs);
   return { ...session, ...buyer };
+}
+
+export interface BuyerSessionDeps {
+  sessions: SessionRepository;
+  now(): Date;
+  /** The account of sessions stored before accounts were recorded. */
+  defaultAccount: string;
+}
+
+/** The buyer a session token stands for (Mini Program bearer token, H5 cookie); null when unknown or expired. */
+export function buyerOfSession(deps: BuyerSessionDeps, token: string): Promise<BuyerIdentity | null> {
+  return deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount);
 }

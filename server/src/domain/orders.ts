@@ -1,7 +1,7 @@
 import { canReapply, computeInvoiceAmounts, isValidSpbm, lineAmountFen, MoneyError, taxRateProblem, type OrderDto } from '@fapiao/shared';
-import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from './entities/invoice-request';
 import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
-import type { OrderDoc } from '../data/order/order.schema';
+import type { OrderDoc } from './entities/order';
 import type { OrderRepository } from '../data/order/order.repository';
 import { AppError } from '../errors';
 import type { BuyerIdentity } from './buyer';

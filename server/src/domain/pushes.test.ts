@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { useTestDatabase } from '../../test/harness/database';
 import { invoiceRequestRepository, type InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
-import { invoiceRequestModel, type InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
+import { invoiceRequestModel } from '../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from './entities/invoice-request';
 import { pushEventRepository, type PushEventRepository } from '../data/push-event/push-event.repository';
 import { pushEventModel } from '../data/push-event/push-event.schema';
 import { dedupeKey, type InvoiceResultEvent } from '../wechat/push';

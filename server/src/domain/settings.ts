@@ -1,6 +1,7 @@
 import type { AuthFieldsSetting, ContactSetting, PayMchSetting, SettingView } from '@fapiao/shared/contract';
-import type { SettingDoc, SettingsRepository } from '../data/settings/settings.schema';
-import { type InvoiceApi } from '../wechat';
+import type { SettingsRepository } from '../data/settings/settings.repository';
+import type { SettingDoc, SettingKey, SettingValues } from './entities/setting';
+import { WECHAT_ERR, type InvoiceApi } from '../wechat';
 import { AppError } from '../errors';
 import { recordAudit, type AuditDeps } from './audit';
 import { askWeChat } from './wechat-failure';
@@ -21,10 +22,10 @@ export interface SettingsDeps extends AuditDeps {
 }
 
 /** WeChat refusing the values themselves: invalid mchid (72030), invalid params (72031). */
-const BAD_VALUES = new Set([72030, 72031]);
+const BAD_VALUES = new Set<number>([WECHAT_ERR.INVALID_MCHID, WECHAT_ERR.INVALID_PARAMS]);
 
 /** "Not set yet" answers of get_contact (72063), get_auth_field (72029), get_pay_mch (72028). */
-const NOT_SET = new Set([72063, 72029, 72028]);
+const NOT_SET = new Set<number>([WECHAT_ERR.CONTACT_NOT_SET, WECHAT_ERR.AUTH_FIELD_NOT_SET, WECHAT_ERR.PAY_MCH_NOT_SET]);
 
 /** The contact WeChat requires before it hands out any authorization URL (72063). */
 export async function getContact(deps: SettingsDeps): Promise<SettingView<ContactSetting>> {
@@ -49,7 +50,7 @@ export async function getAuthFields(deps: SettingsDeps): Promise<SettingView<Aut
 
 export async function putAuthFields(deps: SettingsDeps, fields: AuthFieldsSetting, actor: string): Promise<SettingView<AuthFieldsSetting>> {
   for (const account of deps.accounts) await writeToWeChat(() => account.invoice.setAuthField({ auth_field: fields }));
-  await record(deps, 'auth-fields', { ...fields }, actor);
+  await record(deps, 'auth-fields', fields, actor);
   return getAuthFields(deps);
 }
 
@@ -62,7 +63,7 @@ export async function getPayMch(deps: SettingsDeps): Promise<SettingView<PayMchS
 
 export async function putPayMch(deps: SettingsDeps, payMch: PayMchSetting, actor: string): Promise<SettingView<PayMchSetting>> {
   await writeToWeChat(() => deps.payMchAccount.invoice.setPayMch({ paymch_info: payMch }));
-  await record(deps, 'pay-mch', { ...payMch }, actor);
+  await record(deps, 'pay-mch', payMch, actor);
   return getPayMch(deps);
 }
 
@@ -92,9 +93,9 @@ async function readFromWeChat<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
-async function record(deps: SettingsDeps, key: SettingDoc['_id'], value: Record<string, unknown>, actor: string): Promise<void> {
+async function record<K extends SettingKey>(deps: SettingsDeps, key: K, value: SettingValues[K], actor: string): Promise<void> {
   await deps.settings.put(key, value, actor, deps.now());
-  await recordAudit(deps, { actor, action: `settings.${key}`, target: `settings:${key}`, detail: value });
+  await recordAudit(deps, { actor, action: `settings.${key}`, target: `settings:${key}`, detail: { ...value } });
 }
 
 function view<T>(value: T | null, stored: SettingDoc | null): SettingView<T> {

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import type { StaffDoc, StaffRole, StaffSessionDoc } from '../data/staff/staff.schema';
-import type { StaffRepository } from '../data/staff/staff.repository';
+import type { StaffRole } from '@fapiao/shared';
 import type { StaffView } from '@fapiao/shared/contract';
+import type { StaffDoc, StaffSessionDoc } from './entities/staff';
+import type { StaffRepository } from '../data/staff/staff.repository';
 import { AppError } from '../errors';
 import { recordAudit, type AuditDeps } from './audit';
 

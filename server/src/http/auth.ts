@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import { buyerOfSession, type BuyerSessions } from '../domain/login';
+import { buyerOfSession, type BuyerSessionDeps } from '../domain/login';
 import type { StaffDeps } from '../domain/staff';
 import { AppError } from '../errors';
 import type { AuthKind, Caller } from './api-route';
@@ -20,15 +20,14 @@ function setCaller(ctx: Context, caller: Caller): void {
   (ctx.state as { caller?: Caller }).caller = caller;
 }
 
-export function authenticators(deps: {
-  sessions: BuyerSessions;
+export interface AuthenticatorDeps extends BuyerSessionDeps {
   adminKeys: readonly string[];
   /** The merchant back end's keys for /api/channel (ops keys work there too). */
   channelKeys?: readonly string[];
-  defaultAccount: string;
   staff: StaffDeps;
-  now(): Date;
-}): Record<AuthKind, Middleware> {
+}
+
+export function authenticators(deps: AuthenticatorDeps): Record<AuthKind, Middleware> {
   const digests = (list: readonly string[]) => list.map((key) => ({ digest: crypto.createHash('sha256').update(key).digest(), id: adminKeyId(key) }));
   const keys = digests(deps.adminKeys);
   const channelKeys = digests(deps.channelKeys ?? []);
@@ -44,7 +43,7 @@ export function authenticators(deps: {
     },
     session: async (ctx, next) => {
       const token = bearer(ctx);
-      const buyer = token ? await buyerOfSession(deps, token, deps.defaultAccount) : null;
+      const buyer = token ? await buyerOfSession(deps, token) : null;
       if (!buyer) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
       setCaller(ctx, { kind: 'buyer', ...buyer });
       await next();

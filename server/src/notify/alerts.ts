@@ -1,7 +1,7 @@
 import type { OutboxRepository } from '../data/outbox/outbox.repository';
 import type { OutboxDoc } from '../data/outbox/outbox.schema';
 import type { Logger } from '../logger';
-import { errcodeInfo } from '../wechat/errcodes';
+import { errcodeInfo, WECHAT_ERR } from '../wechat/errcodes';
 import type { Delivery, Outbox } from './delivery';
 
 export type AlertKind = 'needs_attention' | 'reconcile_mismatch' | 'wechat_errors';
@@ -111,7 +111,7 @@ export function wechatErrorWatch(alerts: Alerts, options: { threshold: number; w
 }
 
 /** "In progress, ask again" answers: part of a normal issuing, not WeChat failing. */
-const IN_PROGRESS = new Set([73105, 73107]);
+const IN_PROGRESS = new Set<number>([WECHAT_ERR.PLATFORM_TIMEOUT, WECHAT_ERR.FPQQLSH_PROCESSING]);
 
 /**
  * Whether an exchange counts towards the error alert: WeChat unreachable or failing (a transport

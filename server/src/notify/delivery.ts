@@ -1,3 +1,4 @@
+import { backoffMs } from '@fapiao/shared';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { OutboxRepository } from '../data/outbox/outbox.repository';
@@ -41,10 +42,15 @@ export interface RunningDelivery {
  * (at least once: an email carries a stable Message-ID, an alert its incident key, for receivers
  * that de-duplicate).
  */
-export function startDelivery<P>(
-  outbox: Outbox<P>,
-  options: { idleMs: number; leaseMs: number; log: Logger; now?: () => Date; random?: () => number },
-): RunningDelivery {
+export interface DeliveryOptions {
+  idleMs: number;
+  leaseMs: number;
+  log: Logger;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export function startDelivery<P>(outbox: Outbox<P>, options: DeliveryOptions): RunningDelivery {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
@@ -70,7 +76,7 @@ export function startDelivery<P>(
         return;
       }
       const outcome = result.permanent ? 'bounced' : attempts >= outbox.policy.maxAttempts ? 'failed' : 'retry';
-      const nextAttemptAt = outcome === 'retry' ? new Date(at.getTime() + retryDelay(outbox.policy, attempts, random)) : undefined;
+      const nextAttemptAt = outcome === 'retry' ? new Date(at.getTime() + backoffMs(attempts - 1, { firstMs: outbox.policy.retryBaseMs, maxMs: outbox.policy.retryMaxMs }, random)) : undefined;
       await outbox.repository.settle(message._id, owner, { outcome, detail: result.detail, at, nextAttemptAt });
       outbox.onAttempt?.(outcome, message);
       const text = outcome === 'retry' ? 'delivery failed; will retry' : outcome === 'bounced' ? 'refused for good; not retried' : 'delivery failed; gave up';
@@ -105,7 +111,3 @@ export function startDelivery<P>(
   };
 }
 
-function retryDelay(policy: DeliveryPolicy, attempts: number, random: () => number): number {
-  const base = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(base * (0.75 + random() * 0.5));
-}

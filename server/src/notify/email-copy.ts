@@ -1,7 +1,7 @@
 import { formatYuan } from '@fapiao/shared';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { OutboxRepository } from '../data/outbox/outbox.repository';
-import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../domain/entities/invoice-request';
 import type { Delivery, Outbox } from './delivery';
 
 /** One emailed copy: everything the message needs, copied when the invoice was issued. */

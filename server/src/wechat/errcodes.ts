@@ -161,6 +161,8 @@ export const DEFAULT_TICKET_REJECTED_ERRCODES: readonly number[] = [40097, 72031
 export const WECHAT_ERR = {
   /** queryinvoceinfo / makeoutinvoice: the fpqqlsh is still being processed. */
   FPQQLSH_PROCESSING: 73107,
+  /** makeoutinvoice: the platform timed out issuing; send again with the same fpqqlsh. */
+  PLATFORM_TIMEOUT: 73105,
   /** queryinvoceinfo: the invoicing platform failed this invoice. */
   PLATFORM_FAILED: 73000,
   /** getauthdata / makeoutinvoice: the order was never authorized (or appid/s_pappid/order_id do not match). */
@@ -169,6 +171,14 @@ export const WECHAT_ERR = {
   ORDER_REJECTED: 72035,
   /** Invalid parameters (the sandbox's answer for an fpqqlsh WeChat never saw). */
   INVALID_PARAMS: 72031,
+  /** set_pay_mch: the mchid is not a WeChat Pay merchant. */
+  INVALID_MCHID: 72030,
+  /** get_contact: no merchant contact set yet (and getauthurl refuses until there is). */
+  CONTACT_NOT_SET: 72063,
+  /** get_auth_field: no auth fields set yet. */
+  AUTH_FIELD_NOT_SET: 72029,
+  /** get_pay_mch: no WeChat Pay merchant linked yet. */
+  PAY_MCH_NOT_SET: 72028,
 } as const;
 
 /** What the table says about a code; codes missing from it are permanent. */

@@ -11,3 +11,4 @@ export { DEFAULT_TICKET_REJECTED_ERRCODES, WECHAT_ERR } from './errcodes';
 export { WeChatError, WeChatApiError, WeChatQuotaError, WeChatLoginError, WeChatTransportError, WeChatOutcomeUnknownError } from './errors';
 export type { InvoiceApi } from './api/invoice';
 export type * from './api/invoice-types';
+export type { BizAuthFieldSetting, UserAuthFieldSetting } from './api/invoice-types';

@@ -1,3 +1,4 @@
+import { backoffMs, EQUAL_JITTER } from '@fapiao/shared';
 import { errcodeInfo, TOKEN_ERRCODES } from './errcodes';
 import type { Endpoint } from './endpoints';
 
@@ -63,8 +64,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxDe
  * jitter" (half fixed, half random) so that many processes hit by the same -1 spread out.
  */
 export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffMs(retry - 1, { firstMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: EQUAL_JITTER }, random);
 }
 
 const MINUTE_MS = 60_000;

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-request.repository';
-import type { InvoiceRequestDoc } from '../data/invoice-request/invoice-request.schema';
-import type { WeChatAnswer } from '../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../domain/entities/invoice-request';
+import type { WeChatAnswer } from '../domain/entities/invoice-request';
 import { keepLatest, recordingInvoiceApi } from '../domain/lifecycle/answers';
 import { flagAttention } from '../domain/lifecycle/attention';
 import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';

@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createContainer, ensureIndexes, type Container } from '../../src/container';
+import { createContainer, type Container } from '../../src/container';
+import { ensureIndexes } from '../../src/data/connection';
 import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
 import { createLogger } from '../../src/logger';
-import { testDatabaseUri } from '../harness/database';
+import { addDevIndexes, needsDevIndexes } from '../../../scripts/mongo/dev-indexes';
+import { testDatabaseUri, testServerDescription } from '../harness/database';
 
 export const TEST_ENV = {
   WECHAT_APPID: 'wx0123456789abcdef',
@@ -53,6 +55,7 @@ export async function startTestApp(
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
   const container = createContainer({ config, logger, db, isShuttingDown: () => opts.shuttingDown ?? false, schedule: opts.schedule });
+  if (needsDevIndexes(testServerDescription())) await addDevIndexes(db);
   await ensureIndexes(db);
   const app = createApp(container);
   opts.extra?.(app);

@@ -1,3 +1,5 @@
+import { addDevIndexesAt, needsDevIndexes } from '../../../scripts/mongo/dev-indexes';
+import { testServerDescription } from '../harness/database';
 import { spawnTs, type Spawned } from './process';
 import { TEST_ENV } from './app';
 import { PUSH_AES_KEY } from './test-sandbox';
@@ -19,6 +21,7 @@ export interface ServerProcessOptions {
  * once it listens. The in-process counterpart is lifecycle-env.ts.
  */
 export async function startServerProcess(opts: ServerProcessOptions): Promise<Spawned> {
+  if (needsDevIndexes(testServerDescription())) await addDevIndexesAt(opts.mongodbUri);
   const spawned = spawnTs('server/src/main.ts', {
     ...TEST_ENV,
     MONGODB_URI: opts.mongodbUri,

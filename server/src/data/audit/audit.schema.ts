@@ -1,13 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-
-/** Every admin action: who (an API key's id, never the key), what, on what, when. */
-interface AuditDoc {
-  at: Date;
-  actor: string;
-  action: string;
-  target?: string;
-  detail?: Record<string, unknown>;
-}
+import type { AuditDoc } from '../../domain/entities/audit';
 
 const schema = new Schema<AuditDoc>(
   {
@@ -28,16 +20,3 @@ export function auditModel(db: Connection): AuditModel {
   return (db.models.Audit as AuditModel | undefined) ?? db.model<AuditDoc>('Audit', schema);
 }
 
-export interface AuditLog {
-  record(entry: AuditDoc): Promise<void>;
-  forTarget(target: string, limit: number): Promise<AuditDoc[]>;
-}
-
-export function auditLog(model: AuditModel): AuditLog {
-  return {
-    async record(entry) {
-      await model.create(entry);
-    },
-    forTarget: (target, limit) => model.find({ target }, { _id: 0, __v: 0 }).sort({ at: -1 }).limit(limit).lean<AuditDoc[]>(),
-  };
-}

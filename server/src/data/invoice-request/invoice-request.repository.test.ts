@@ -1,6 +1,7 @@
 import { useTestDatabase } from '../../../test/harness/database';
 import { invoiceRequestRepository, type InvoiceRequestRepository } from './invoice-request.repository';
-import { invoiceRequestModel, type InvoiceRequestDoc } from './invoice-request.schema';
+import { invoiceRequestModel } from './invoice-request.schema';
+import { type InvoiceRequestDoc } from '../../domain/entities/invoice-request';
 
 const db = useTestDatabase();
 let repo: InvoiceRequestRepository;
@@ -117,5 +118,42 @@ describe('invoice request repository', () => {
     expect(await repo.clearAttention(doc._id, now)).toBe(false);
     expect(await repo.findById(doc._id)).toMatchObject({ looks: { state: 'ISSUING', n: 0, since: now } });
     expect((await repo.list({ attention: true }, 100)).map((r) => r._id)).not.toContain(doc._id);
+  });
+
+  it('marks an ISSUING request issued with its numbers, once, and says whether the emailed copy is due', async () => {
+    const doc = request({ status: 'ISSUING', outcomeUnknown: true, attempts: 3, lastError: { code: 'X', message: 'x', at: new Date() } });
+    await repo.create(doc);
+    const invoice = { fpdm: '012345678901', fphm: '12345678', jym: '12345', kprq: '20260101120000', pdfUrl: 'http://pdf.example/1.pdf' };
+    const issued = await repo.markIssued(doc._id, { invoice, copyPending: true, at: new Date() });
+    expect(issued).toMatchObject({ status: 'ISSUED', invoice, attempts: 0, copyPending: true });
+    expect(issued?.outcomeUnknown).toBeUndefined();
+    expect(issued?.lastError).toBeUndefined();
+    expect(await repo.markIssued(doc._id, { invoice, copyPending: false, at: new Date() })).toBeNull();
+    await repo.markCopyQueued(doc._id);
+    expect((await repo.findById(doc._id))?.copyPending).toBeUndefined();
+  });
+
+  it('records whether a call’s outcome is unknown only while the request is still in that state', async () => {
+    const doc = request({ status: 'OFFSETTING' });
+    await repo.create(doc);
+    await repo.markOutcomeUnknown(doc._id, 'OFFSETTING', true);
+    expect((await repo.findById(doc._id))?.outcomeUnknown).toBe(true);
+    await repo.markOutcomeUnknown(doc._id, 'ISSUING', false);
+    expect((await repo.findById(doc._id))?.outcomeUnknown).toBe(true);
+    await repo.markOutcomeUnknown(doc._id, 'OFFSETTING', false);
+    expect((await repo.findById(doc._id))?.outcomeUnknown).toBe(false);
+  });
+
+  it('renews a pending authorization: new type and deadline, the title replaced or dropped, channel details added', async () => {
+    const doc = request({ type: 0, title: { kind: 'personal', name: '张三' } });
+    await repo.create(doc);
+    const deadline = new Date(Date.now() + 60_000);
+    const renewed = await repo.renewAuthorization(doc._id, { type: 1, authDeadline: deadline, openid: 'buyer-2', redirectUrl: 'https://shop.example/back', callbackUrl: 'https://shop.example/cb' });
+    expect(renewed).toMatchObject({ type: 1, authDeadline: deadline, openid: 'buyer-2', redirectUrl: 'https://shop.example/back', callback: { url: 'https://shop.example/cb' } });
+    expect(renewed?.title).toBeUndefined();
+    const titled = await repo.renewAuthorization(doc._id, { type: 0, authDeadline: deadline, title: { kind: 'personal', name: '李四' } });
+    expect(titled).toMatchObject({ type: 0, title: { kind: 'personal', name: '李四' }, openid: 'buyer-2' });
+    await repo.transition({ id: doc._id, from: 'AUTH_PENDING', event: 'authorized', by: 'wechat', at: new Date() });
+    expect(await repo.renewAuthorization(doc._id, { type: 1, authDeadline: deadline })).toBeNull();
   });
 });

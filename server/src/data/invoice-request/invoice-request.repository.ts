@@ -1,6 +1,7 @@
 import { nextState, type InvoiceEvent, type InvoiceState } from '@fapiao/shared';
 import type { UpdateQuery } from 'mongoose';
-import type { Attention, InvoiceRequestDoc, InvoiceRequestModel, Looks, WeChatAnswer } from './invoice-request.schema';
+import type { InvoiceRequestModel } from './invoice-request.schema';
+import type { Attention, InvoiceRequestDoc, InvoiceTitle, IssuedInvoice, Looks, WeChatAnswer } from '../../domain/entities/invoice-request';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
 type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
@@ -43,8 +44,20 @@ export interface InvoiceRequestRepository {
    * someone else got there first, and the caller must not act again.
    */
   transition(input: TransitionInput): Promise<InvoiceRequestDoc | null>;
-  /** Updates fields only while the request is still in `status` (no state change). */
-  updateIn(id: string, status: InvoiceState, update: UpdateQuery<InvoiceRequestDoc>): Promise<InvoiceRequestDoc | null>;
+  /** ISSUED by the query's numbers, from ISSUING (a transition); `copyPending` when an emailed copy is due with it. */
+  markIssued(id: string, issued: { invoice: IssuedInvoice; copyPending: boolean; at: Date }): Promise<InvoiceRequestDoc | null>;
+  /**
+   * Whether makeoutinvoice/clearoutinvoice may have happened (set before the call, cleared once it
+   * was answered), while the request is still in `status`.
+   */
+  markOutcomeUnknown(id: string, status: 'ISSUING' | 'OFFSETTING', unknown: boolean): Promise<void>;
+  /** The emailed copy of an ISSUED request is in the outbox: the sweep need not queue it. */
+  markCopyQueued(id: string): Promise<void>;
+  /**
+   * The buyer asked again before authorizing (still AUTH_PENDING): the new type, deadline and
+   * channel details replace the old; without a title the old one is dropped. Null when it moved on.
+   */
+  renewAuthorization(id: string, renewal: AuthorizationRenewal): Promise<InvoiceRequestDoc | null>;
   /** Atomically leases the request whose action is most overdue, if any. */
   claimDue(owner: string, now: Date, leaseMs: number): Promise<InvoiceRequestDoc | null>;
   /**
@@ -82,6 +95,19 @@ export interface InvoiceRequestRepository {
   recordCallback(id: string, status: InvoiceState, outcome: { ok: true } | { ok: false; error: string }): Promise<void>;
   /** ISSUED requests (created before `before`) whose emailed copy is not queued yet. Queueing twice is harmless. */
   findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
+  /** How many requests are in each state (states without any are absent): the metrics gauge. */
+  countByStatus(): Promise<Partial<Record<InvoiceState, number>>>;
+  /** How many requests are flagged as needing a human. */
+  countNeedingAttention(): Promise<number>;
+}
+
+interface AuthorizationRenewal {
+  type: 0 | 1;
+  authDeadline: Date;
+  title?: InvoiceTitle | undefined;
+  openid?: string | undefined;
+  redirectUrl?: string | undefined;
+  callbackUrl?: string | undefined;
 }
 
 interface ReleaseNext {
@@ -113,8 +139,36 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       return model.findOneAndUpdate({ _id: id, status: from }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>();
     },
 
-    updateIn: (id, status, update) =>
-      model.findOneAndUpdate({ _id: id, status }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>(),
+    markIssued(id, { invoice, copyPending, at }) {
+      return this.transition({
+        id,
+        from: 'ISSUING',
+        event: 'issued',
+        by: 'worker',
+        at,
+        set: { invoice, attempts: 0, ...(copyPending ? { copyPending: true } : {}) },
+        unset: ['outcomeUnknown', 'lastError'],
+      });
+    },
+
+    async markOutcomeUnknown(id, status, unknown) {
+      await model.updateOne({ _id: id, status }, { $set: { outcomeUnknown: unknown } });
+    },
+
+    async markCopyQueued(id) {
+      await model.updateOne({ _id: id, status: 'ISSUED' }, { $unset: { copyPending: 1 } });
+    },
+
+    renewAuthorization(id, renewal) {
+      const { type, authDeadline, title, openid, redirectUrl, callbackUrl } = renewal;
+      const $set: Record<string, unknown> = { type, authDeadline };
+      if (title) $set.title = title;
+      if (openid) $set.openid = openid;
+      if (redirectUrl) $set.redirectUrl = redirectUrl;
+      if (callbackUrl) $set['callback.url'] = callbackUrl;
+      const update: UpdateQuery<InvoiceRequestDoc> = title ? { $set } : { $set, $unset: { title: 1 } };
+      return model.findOneAndUpdate({ _id: id, status: 'AUTH_PENDING' }, update, { returnDocument: 'after' }).lean<InvoiceRequestDoc>();
+    },
 
     claimDue(owner, now, leaseMs) {
       return model
@@ -194,6 +248,12 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
     },
     findCopyPending: (before, limit) =>
       model.find({ copyPending: true, status: 'ISSUED', createdAt: { $lt: before } }).limit(limit).lean<InvoiceRequestDoc[]>(),
+
+    async countByStatus() {
+      const rows = await model.aggregate<{ _id: InvoiceState; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+      return Object.fromEntries(rows.map((row) => [row._id, row.n]));
+    },
+    countNeedingAttention: () => model.countDocuments({ needsAttention: true }),
 
     list(filter, limit) {
       const query: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 import type { BuyerIdentity } from '../../domain/buyer';
-import type { OrderDoc, OrderModel } from './order.schema';
-
-const DUPLICATE_KEY = 11000;
+import type { OrderModel } from './order.schema';
+import type { OrderDoc } from '../../domain/entities/order';
+import { isDuplicateKey } from '../mongo-errors';
 
 export interface OrderRepository {
   /** Inserts the order unless its number exists; `created: false` returns the stored one. */
@@ -28,7 +28,7 @@ export function orderRepository(model: OrderModel): OrderRepository {
         await model.create(order);
         return { created: true, order };
       } catch (err) {
-        if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+        if (!isDuplicateKey(err)) throw err;
         const existing = await model.findOne({ orderNo: order.orderNo }, { _id: 0, __v: 0 }).lean<OrderDoc>();
         if (!existing) throw err;
         return { created: false, order: existing };

@@ -1,26 +1,5 @@
+import type { OutboxDoc } from '../../domain/entities/outbox';
 import { Schema, type Connection, type Model } from 'mongoose';
-
-/**
- * One message to deliver (an email, an alert), stored before anything is sent: a crash or an
- * outage of the receiver loses nothing. `_id` is the message's natural key (the invoice request
- * for its emailed copy, the incident for an alert), so it is enqueued at most once, and the
- * delivery loop of any process claims it with a lease, exactly like the invoice worker.
- */
-export interface OutboxDoc<P = Record<string, unknown>> {
-  _id: string;
-  /** pending: to deliver (at nextAttemptAt); sent; bounced: refused for good (an email address);
-   * failed: gave up after the policy's attempts. */
-  status: 'pending' | 'sent' | 'bounced' | 'failed';
-  payload: P;
-  createdAt: Date;
-  attempts: number;
-  nextAttemptAt?: Date;
-  lease?: { owner: string; until: Date };
-  sentAt?: Date;
-  lastError?: { message: string; at: Date };
-  /** Every delivery attempt, for ops. */
-  log: { at: Date; outcome: 'sent' | 'retry' | 'bounced' | 'failed'; detail: string }[];
-}
 
 const schema = new Schema<OutboxDoc>(
   {
@@ -49,3 +28,5 @@ export function outboxModel(db: Connection, name: 'EmailOutbox' | 'AlertOutbox')
   const collection = name === 'EmailOutbox' ? 'email_outbox' : 'alert_outbox';
   return (db.models[name] as OutboxModel | undefined) ?? db.model<OutboxDoc>(name, schema.clone().set('collection', collection));
 }
+
+export type { OutboxDoc };

@@ -1,8 +1,7 @@
 import { Types, type InsertManyOptions } from 'mongoose';
 import { groupCommit, type GroupCommitOptions, type ItemOutcome } from '../group-commit';
 import type { PushEventDoc, PushEventModel } from './push-event.schema';
-
-const DUPLICATE_KEY = 11000;
+import { isDuplicateKey } from '../mongo-errors';
 
 /** A push event ready to store; `_id` is ours, so a re-read can tell our document from an earlier one. */
 export type NewPushEvent = PushEventDoc & { _id: Types.ObjectId };
@@ -27,7 +26,7 @@ export async function recordOne(model: PushEventModel, event: NewPushEvent): Pro
     await model.create([event], DURABLE);
     return { duplicate: false };
   } catch (err) {
-    if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { duplicate: true };
+    if (isDuplicateKey(err)) return { duplicate: true };
     throw err;
   }
 }

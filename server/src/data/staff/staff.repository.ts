@@ -1,4 +1,6 @@
-import type { LoginAttemptModel, StaffDoc, StaffModel, StaffSessionDoc, StaffSessionModel } from './staff.schema';
+import type { LoginAttemptModel, StaffModel, StaffSessionModel } from './staff.schema';
+import type { StaffDoc, StaffSessionDoc } from '../../domain/entities/staff';
+import { isDuplicateKey } from '../mongo-errors';
 
 export interface StaffRepository {
   /** False when the username is taken (unique _id). */
@@ -33,7 +35,7 @@ export function staffRepository(models: { staff: StaffModel; sessions: StaffSess
         await staff.create(doc);
         return true;
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) return false;
+        if (isDuplicateKey(err)) return false;
         throw err;
       }
     },
@@ -68,7 +70,7 @@ export function staffRepository(models: { staff: StaffModel; sessions: StaffSess
         return counted?.failures ?? 1;
       } catch (err) {
         // Two first failures at once: one upsert wins, the other counts on the document it made.
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         const counted = await attempts.findOneAndUpdate({ _id: key }, { $inc: { failures: 1 } }, { returnDocument: 'after' }).lean();
         return counted?.failures ?? 1;
       }
@@ -82,3 +84,4 @@ export function staffRepository(models: { staff: StaffModel; sessions: StaffSess
     },
   };
 }
+

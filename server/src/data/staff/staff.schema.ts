@@ -1,22 +1,6 @@
-import { STAFF_ROLES, type StaffRole } from '@fapiao/shared';
+import { STAFF_ROLES } from '@fapiao/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-
-// The roles are part of the API contract (shared/staff-roles.ts): the console checks them too.
-export type { StaffRole };
-
-/** A named person at the merchant who uses the console. Never the password, only its hash. */
-export interface StaffDoc {
-  /** The login name, also what the audit log shows: lower-case letters, digits, ".", "_", "-". */
-  _id: string;
-  displayName: string;
-  role: StaffRole;
-  /** bcrypt hash (cost 12). */
-  passwordHash: string;
-  disabled: boolean;
-  createdAt: Date;
-  createdBy: string;
-  updatedAt?: Date;
-}
+import type { StaffDoc, StaffSessionDoc } from '../../domain/entities/staff';
 
 const staffSchema = new Schema<StaffDoc>(
   {
@@ -31,16 +15,6 @@ const staffSchema = new Schema<StaffDoc>(
   },
   { collection: 'staff', _id: false },
 );
-
-/** A console login: the cookie carries `token`; only its SHA-256 is stored. */
-export interface StaffSessionDoc {
-  _id: string; // sha256(token), hex
-  username: string;
-  /** Sent back by the console in X-CSRF-Token on every change (double submit with the session). */
-  csrfToken: string;
-  createdAt: Date;
-  expiresAt: Date;
-}
 
 const sessionSchema = new Schema<StaffSessionDoc>(
   {

@@ -1,8 +1,7 @@
 import type { Connection } from 'mongoose';
 import { EXPIRED, type StoredCredential, type TokenStore } from '../../wechat/token-store';
 import { credentialId, wechatCredentialModel } from './wechat-credential.schema';
-
-const DUPLICATE_KEY = 11000;
+import { isDuplicateKey } from '../mongo-errors';
 
 /**
  * The TokenStore every server process shares. Each operation is one single-document statement
@@ -26,12 +25,12 @@ export function createMongoTokenStore(connection: Connection): TokenStore {
     },
 
     async create(appid, kind) {
-      // A plain insert, not an upsert: a racing insert fails with 11000 on every server, whereas a
+      // A plain insert, not an upsert: a racing insert fails with DUPLICATE_KEY on every server, whereas a
       // racing upsert may be answered differently (see data/upsert.ts). Losing the race is fine.
       try {
         await Credential.create({ _id: credentialId(appid, kind), appid, kind });
       } catch (err) {
-        if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
     },
 

@@ -1,7 +1,7 @@
 import { formatFen, invoiceStateText } from '@fapiao/shared';
 import type { InvoiceFilters } from '@fapiao/shared/contract';
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import { listFilterOf } from './invoice-view';
 

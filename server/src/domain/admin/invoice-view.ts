@@ -1,6 +1,6 @@
 import type { AdminInvoice, InvoiceFilters, WeChatAnswer } from '@fapiao/shared/contract';
 import type { InvoiceRequestListFilter } from '../../data/invoice-request/invoice-request.repository';
-import type { InvoiceRequestDoc, WeChatAnswer as StoredAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc, WeChatAnswer as StoredAnswer } from '../entities/invoice-request';
 
 /** An invoice request as ops see it (the admin API's AdminInvoice). */
 export function toAdminInvoice(request: InvoiceRequestDoc): AdminInvoice {

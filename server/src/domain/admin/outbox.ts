@@ -1,6 +1,6 @@
 import type { AlertMessage, EmailMessage, OutboxQuery } from '@fapiao/shared/contract';
 import type { OutboxRepository } from '../../data/outbox/outbox.repository';
-import type { OutboxDoc } from '../../data/outbox/outbox.schema';
+import type { OutboxDoc } from '../entities/outbox';
 import type { AlertPayload } from '../../notify/alerts';
 import type { EmailCopyPayload } from '../../notify/email-copy';
 

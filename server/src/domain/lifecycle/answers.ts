@@ -1,4 +1,4 @@
-import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { WeChatAnswer } from '../entities/invoice-request';
 import { WeChatApiError, WeChatError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError, type InvoiceApi } from '../../wechat';
 
 /** How many of WeChat's answers a request keeps for ops (newest last). */

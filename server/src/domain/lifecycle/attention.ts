@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc, WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc, WeChatAnswer } from '../entities/invoice-request';
 import { KEPT_ANSWERS } from './answers';
 import type { LifecycleDeps } from './deps';
 

@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc, InvoiceTitle } from '../entities/invoice-request';
 import { WeChatApiError, WECHAT_ERR, type GetAuthDataResponse } from '../../wechat';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { withLogContext } from '../../logger';

@@ -1,5 +1,5 @@
 import type { ChannelInvoiceStatusResponse } from '@fapiao/shared';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import { pollAuthorization } from './authorization';
 import type { LifecycleDeps } from './deps';

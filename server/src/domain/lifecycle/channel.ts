@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import type { InvoiceApi } from '../../wechat';
 import type { WeChatAccount } from '../../wechat/accounts';

@@ -1,8 +1,9 @@
+import { backoffMs } from '@fapiao/shared';
 import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
-import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.schema';
+import type { WeChatAnswer } from '../entities/invoice-request';
 import type { OrderRepository } from '../../data/order/order.repository';
-import type { PostPaymentRepository } from '../../data/post-payment/post-payment.schema';
-import type { SettingsRepository } from '../../data/settings/settings.schema';
+import type { PostPaymentRepository } from '../../data/post-payment/post-payment.repository';
+import type { SettingsRepository } from '../../data/settings/settings.repository';
 import type { Logger } from '../../logger';
 import type { Alerts } from '../../notify/alerts';
 import type { EmailCopies } from '../../notify/email-copy';
@@ -86,10 +87,9 @@ export const DEFAULT_SCHEDULE: SchedulePolicy = {
   },
 };
 
-/** Exponential back-off with ±25 % jitter, so many processes do not retry in step. */
+/** The wait before look number `attempts` (shared's one back-off, ±25 % jitter from deps.random). */
 export function backoff(deps: Pick<LifecycleDeps, 'random'>, firstMs: number, maxMs: number, attempts: number): number {
-  const base = Math.min(maxMs, firstMs * 2 ** Math.min(attempts, 30));
-  return Math.round(base * (0.75 + deps.random() * 0.5));
+  return backoffMs(attempts, { firstMs, maxMs }, deps.random);
 }
 
 /** What a worker step decides: look again at `at` (with the attempt count to keep), or done. */

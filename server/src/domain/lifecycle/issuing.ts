@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { WeChatApiError, WeChatOutcomeUnknownError, WECHAT_ERR } from '../../wechat';
 import { INVOICE_RESULT_FAILED, type InvoiceResultEvent } from '../../wechat/push';
 import { withLogContext } from '../../logger';
@@ -47,15 +47,7 @@ export async function confirmInvoice(deps: LifecycleDeps, request: InvoiceReques
       // The emailed copy is due with the state change itself (copyPending, one update): a crash
       // before it is queued leaves the flag for the sweep (queueForgottenCopies), so no copy is lost.
       const copy = Boolean(deps.copies && request.title?.email);
-      const issued = await deps.requests.transition({
-        id: request._id,
-        from: 'ISSUING',
-        event: 'issued',
-        by: 'worker',
-        at: deps.now(),
-        set: { invoice: outcome.invoice, attempts: 0, ...(copy ? { copyPending: true } : {}) },
-        unset: ['outcomeUnknown', 'lastError'],
-      });
+      const issued = await deps.requests.markIssued(request._id, { invoice: outcome.invoice, copyPending: copy, at: deps.now() });
       if (issued && copy) await queueCopy(deps, issued);
       return undefined;
     }
@@ -75,7 +67,7 @@ async function queueCopy(deps: LifecycleDeps, request: InvoiceRequestDoc): Promi
   if (!deps.copies) return;
   try {
     await deps.copies.enqueue(request);
-    await deps.requests.updateIn(request._id, 'ISSUED', { $unset: { copyPending: 1 } });
+    await deps.requests.markCopyQueued(request._id);
   } catch (err) {
     // The invoice is issued either way; the sweep queues the copy later.
     deps.log.warn({ err }, 'emailed copy not queued yet; the sweep will');
@@ -132,7 +124,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
     fpqqlsh: request.fpqqlsh,
     seller: deps.invoicing.seller,
   });
-  await deps.requests.updateIn(request._id, 'ISSUING', { $set: { outcomeUnknown: true } });
+  await deps.requests.markOutcomeUnknown(request._id, 'ISSUING', true);
   try {
     await api.makeOutInvoice(content);
   } catch (err) {
@@ -143,7 +135,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
     if (err instanceof WeChatApiError) return endIssue(deps, request, 'ISSUING', String(err.errcode), err.meaning);
     throw err;
   }
-  await deps.requests.updateIn(request._id, 'ISSUING', { $set: { outcomeUnknown: false } });
+  await deps.requests.markOutcomeUnknown(request._id, 'ISSUING', false);
   return after(deps, deps.schedule.confirmFirstMs, 0);
 }
 
@@ -154,7 +146,7 @@ async function sendMakeOut(deps: LifecycleDeps, request: InvoiceRequestDoc): Pro
  */
 async function endRejected(deps: LifecycleDeps, request: InvoiceRequestDoc, meaning: string): Promise<Next> {
   const failed = await failIssue(deps, request, 'ISSUING', String(WECHAT_ERR.ORDER_REJECTED), meaning, { flag: false });
-  const reason = 'WeChat has this order as rejected (72035)';
+  const reason = `WeChat has this order as rejected (${WECHAT_ERR.ORDER_REJECTED})`;
   if (failed) {
     await deps.requests.transition({ id: request._id, from: 'ISSUE_FAILED', event: 'rejected', by: 'worker', at: deps.now(), detail: reason, set: { rejectReason: reason } });
   }

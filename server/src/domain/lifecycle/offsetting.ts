@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { WeChatApiError, WeChatOutcomeUnknownError } from '../../wechat';
 import { flagAttention } from './attention';
 import { invoiceApiOf, withAccountApi } from './channel';
@@ -44,7 +44,7 @@ export async function offsetStep(deps: LifecycleDeps, request: InvoiceRequestDoc
 async function sendClearOut(deps: LifecycleDeps, request: InvoiceRequestDoc, attempts: number): Promise<Next> {
   const { offset, invoice } = request;
   if (!offset || !invoice) return undefined;
-  await deps.requests.updateIn(request._id, 'OFFSETTING', { $set: { outcomeUnknown: true } });
+  await deps.requests.markOutcomeUnknown(request._id, 'OFFSETTING', true);
   try {
     await invoiceApiOf(deps, request).clearOutInvoice({
       wxopenid: request.openid ?? '',
@@ -60,7 +60,7 @@ async function sendClearOut(deps: LifecycleDeps, request: InvoiceRequestDoc, att
     if (err instanceof WeChatApiError) return endOffset(deps, request, String(err.errcode), err.meaning);
     throw err;
   }
-  await deps.requests.updateIn(request._id, 'OFFSETTING', { $set: { outcomeUnknown: false } });
+  await deps.requests.markOutcomeUnknown(request._id, 'OFFSETTING', false);
   return after(deps, deps.schedule.confirmFirstMs, 0);
 }
 

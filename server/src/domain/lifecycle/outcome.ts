@@ -1,4 +1,4 @@
-import type { IssuedInvoice } from '../../data/invoice-request/invoice-request.schema';
+import type { IssuedInvoice } from '../entities/invoice-request';
 import { WeChatApiError, WECHAT_ERR, type QueryInvoiceInfoResponse } from '../../wechat';
 import type { LifecycleDeps } from './deps';
 

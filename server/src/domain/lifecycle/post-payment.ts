@@ -1,10 +1,11 @@
 import { canReapply, type InvoiceSource } from '@fapiao/shared';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
-import type { PostPaymentDoc } from '../../data/post-payment/post-payment.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
+import type { PostPaymentDoc } from '../entities/post-payment';
 import type { UserAuthorizeInvoiceEvent } from '../../wechat/push';
 import { newFpqqlsh, newRequestId } from '../identifiers';
 import { markAuthorized } from './authorization';
 import type { LifecycleDeps } from './deps';
+import { isDuplicateKey } from '../../data/mongo-errors';
 
 const SOURCES: readonly string[] = ['wxa', 'web', 'app', 'wap'];
 
@@ -90,7 +91,7 @@ async function match(deps: LifecycleDeps, waiting: PostPaymentDoc): Promise<void
   try {
     await deps.requests.create(request);
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     await deps.orders.restoreLatest(order.orderNo, id, order.latestRequestId);
     return; // another process created it: its settle follows
   }

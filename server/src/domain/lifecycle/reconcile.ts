@@ -1,5 +1,5 @@
 import type { ReconcileAnswer, WeChatView } from '@fapiao/shared/contract';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import { askWeChat } from '../wechat-failure';
 import { withAccountApi } from './channel';

@@ -1,6 +1,6 @@
 import { canReapply, normalizeTaxNumber, validateTaxNumber, type InvoiceSource } from '@fapiao/shared';
-import type { InvoiceRequestDoc, InvoiceTitle } from '../../data/invoice-request/invoice-request.schema';
-import type { OrderDoc } from '../../data/order/order.schema';
+import type { InvoiceRequestDoc, InvoiceTitle } from '../entities/invoice-request';
+import type { OrderDoc } from '../entities/order';
 import { AppError } from '../../errors';
 import type { WeChatAccount } from '../../wechat/accounts';
 import type { BuyerIdentity } from '../buyer';
@@ -9,6 +9,7 @@ import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
 import { sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
+import { isDuplicateKey } from '../../data/mongo-errors';
 
 /** Where the buyer authorizes: the account that asks getauthurl, and WeChat's `source`. */
 interface InvoiceChannel {
@@ -160,20 +161,19 @@ async function startAttempt(deps: LifecycleDeps, order: OrderDoc, input: Request
   }
 }
 
-function isDuplicateKey(err: unknown, field: string): boolean {
-  const e = err as { code?: unknown; keyPattern?: Record<string, unknown>; message?: unknown };
-  return e.code === 11000 && (e.keyPattern ? field in e.keyPattern : String(e.message).includes(field));
-}
-
 /** The buyer asked again before authorizing: same order_id, possibly a new type, title or redirect. */
 async function resumePending(deps: LifecycleDeps, request: InvoiceRequestDoc, input: RequestInvoiceInput, title: InvoiceTitle | undefined): Promise<AuthorizationLink> {
   const openid = request.openid ?? openidFor(input);
   // A new auth URL restarts WeChat's page timer (contact time_out from the URL's timestamp): so does ours.
   const authDeadline = new Date(deps.now().getTime() + (await authWindowMs(deps)));
-  const $set: Record<string, unknown> = { type: input.type, authDeadline, ...(title ? { title } : {}), ...(openid ? { openid } : {}) };
-  if (input.channel.redirectUrl) $set.redirectUrl = input.channel.redirectUrl;
-  if (input.channel.callbackUrl) $set['callback.url'] = input.channel.callbackUrl;
-  const updated = await deps.requests.updateIn(request._id, 'AUTH_PENDING', title ? { $set } : { $set, $unset: { title: 1 } });
+  const updated = await deps.requests.renewAuthorization(request._id, {
+    type: input.type,
+    authDeadline,
+    title,
+    openid,
+    redirectUrl: input.channel.redirectUrl,
+    callbackUrl: input.channel.callbackUrl,
+  });
   return authorizationLink(deps, updated ?? request, input.channel.account);
 }
 

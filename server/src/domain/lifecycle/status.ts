@@ -1,5 +1,5 @@
 import type { InvoiceStatusResponse } from '@fapiao/shared';
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import type { BuyerIdentity } from '../buyer';
 import { pollAuthorization } from './authorization';

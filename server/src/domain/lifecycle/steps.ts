@@ -1,4 +1,4 @@
-import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
+import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { pollAuthorization } from './authorization';
 import type { LifecycleDeps, Next } from './deps';
 import { confirmInvoice, issueInvoice } from './issuing';

@@ -3,12 +3,17 @@ import Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import { AppError } from '../../errors';
 
+export interface MetricsRouteDeps {
+  registry: Registry;
+  token: string | undefined;
+}
+
 /**
  * /metrics in Prometheus text format, for a scraper holding METRICS_TOKEN
  * (`Authorization: Bearer <token>`; Prometheus: `authorization: {credentials: …}`). Its own token,
  * not an admin key: a scraper can read counts, nothing else. Without METRICS_TOKEN it is off.
  */
-export function metricsRoutes(deps: { registry: Registry; token: string | undefined }): Router {
+export function metricsRoutes(deps: MetricsRouteDeps): Router {
   const router = new Router();
   const expected = deps.token ? crypto.createHash('sha256').update(deps.token).digest() : undefined;
   router.get('/metrics', async (ctx) => {

@@ -7,14 +7,16 @@ import { readText } from '../read-text';
 /** WeChat's pushes are a few hundred bytes; anything near this is not from WeChat. */
 const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
 
-export type PushOutcome = 'stored' | 'duplicate' | 'refused';
+type PushOutcome = 'stored' | 'duplicate' | 'refused';
 
 /**
  * The URLs configured for message push in each account's WeChat console: /wechat/push/<account>
  * for every account, and /wechat/push for the default one (today's URL). Each is verified with
  * its own account's Token and EncodingAESKey only.
  */
-export function pushRoutes(deps: PushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void }): Router {
+export type PushRouteDeps = PushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void };
+
+export function pushRoutes(deps: PushRouteDeps): Router {
   const router = new Router();
   for (const path of ['/wechat/push', '/wechat/push/:account']) {
     const accountOf = (ctx: Context) => (ctx.params as { account?: string }).account;

@@ -121,7 +121,7 @@ interface AuthCustomFieldSetting {
 }
 
 /** Fields of a personal title: show_* = can be entered, require_* = must be entered (0/1). */
-interface UserAuthFieldSetting {
+export interface UserAuthFieldSetting {
   show_title?: 0 | 1 | undefined;
   show_phone?: 0 | 1 | undefined;
   show_email?: 0 | 1 | undefined;
@@ -131,7 +131,7 @@ interface UserAuthFieldSetting {
 }
 
 /** Fields of a company title: show_* = can be entered, require_* = must be entered (0/1). */
-interface BizAuthFieldSetting {
+export interface BizAuthFieldSetting {
   show_title?: 0 | 1 | undefined;
   show_tax_no?: 0 | 1 | undefined;
   show_addr?: 0 | 1 | undefined;

@@ -1,10 +1,33 @@
 /**
  * WeChat push protocol (message push / 消息推送): signatures, WXBizMsgCrypt, XML/JSON bodies, typed
- * invoice events, and the inverse used by the WeChat emulator. Pure functions; no I/O.
+ * invoice events. Pure functions; no I/O. The emulator's side (sealing a push as WeChat sends it)
+ * is server/sandbox/push/seal.ts, built on the crypto exported here.
  */
-export { isPushRejected } from './errors';
-export { constantTimeEqual, decodeAesKey, encryptMessage, msgSignature, pushSignature } from './crypto';
-export { parseBody } from './body';
-export { dedupeKey, INVOICE_RESULT_FAILED, parsePushMessage, type InvoiceResultEvent, type PushMessage, type UserAuthorizeInvoiceEvent } from './messages';
-export { openPush, type PushConfig, type PushRequest, type ReceivedPush } from './receive';
-export { openReply, sealPush, type SealedPush } from './seal';
+export { PushRejected, isPushRejected, type PushRejectionCode } from './errors';
+export {
+  constantTimeEqual,
+  decodeAesKey,
+  decryptMessage,
+  encryptMessage,
+  msgSignature,
+  pushSignature,
+  verifyMsgSignature,
+  type Random16,
+} from './crypto';
+export { parseXml } from './xml';
+export { parseBody, serializeBody, type PushFormat } from './body';
+export {
+  INVOICE_RESULT_FAILED,
+  dedupeKey,
+  parsePushMessage,
+  type InvoiceResultEvent,
+  type PushMessage,
+  type UserAuthorizeInvoiceEvent,
+} from './messages';
+export {
+  buildEncryptedReply,
+  openPush,
+  type PushConfig,
+  type PushRequest,
+  type ReceivedPush,
+} from './receive';

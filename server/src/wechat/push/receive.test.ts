@@ -4,7 +4,7 @@ import { decodeAesKey, encryptMessage, msgSignature } from './crypto';
 import { PushRejected, type PushRejectionCode } from './errors';
 import type { PushMessage } from './messages';
 import { buildEncryptedReply, openPostedPush, openPush, type PushConfig, type PushRequest, type ReceivedPush } from './receive';
-import { openReply, sealPush, type PushMode } from './seal';
+import { openReply, sealPush, type PushMode } from '../../../sandbox/push/seal';
 import { parseXml } from './xml';
 
 const { S1, S2, A1 } = fixtures.vectors;

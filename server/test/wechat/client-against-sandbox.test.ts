@@ -1,7 +1,7 @@
-import { testDatabaseUri } from '../../test/harness/database';
+import { testDatabaseUri } from '../harness/database';
 import { createMemoryTokenStore, createWeChatClient, WeChatApiError, WeChatOutcomeUnknownError, type MakeOutInvoiceInfo } from '../../src/wechat';
-import { createSandbox, type Sandbox } from '..';
-import { machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Receiver, merchantCodeOf } from './test-kit';
+import { createSandbox, type Sandbox } from '../../sandbox';
+import { machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Receiver, merchantCodeOf } from '../../sandbox/invoice/test-kit';
 
 const APPID = 'wx1515151515151515';
 

@@ -1,9 +1,6 @@
-import fixtures from '../../../test/fixtures/wechat-push-vectors.json';
-import { decodeAesKey, msgSignature, pushSignature } from './crypto';
-import { PushRejected, type PushRejectionCode } from './errors';
-import { buildEncryptedReply } from './receive';
+import fixtures from '../../test/fixtures/wechat-push-vectors.json';
+import { buildEncryptedReply, decodeAesKey, msgSignature, parseXml, PushRejected, pushSignature, type PushRejectionCode } from '../../src/wechat/push';
 import { openReply, sealPush } from './seal';
-import { parseXml } from './xml';
 
 const { A1 } = fixtures.vectors;
 const aesKey = decodeAesKey(A1.encodingAESKey);

@@ -1,6 +1,15 @@
-import { parseBody, serializeBody, type PushFormat } from './body';
-import { decryptMessage, encryptMessage, msgSignature, pushSignature, verifyMsgSignature, type Random16 } from './crypto';
-import { PushRejected } from './errors';
+import {
+  decryptMessage,
+  encryptMessage,
+  msgSignature,
+  parseBody,
+  PushRejected,
+  pushSignature,
+  serializeBody,
+  verifyMsgSignature,
+  type PushFormat,
+  type Random16,
+} from '../../src/wechat/push';
 
 /**
  * WeChat's side of the push protocol, for the emulator: seal a push exactly as WeChat sends it, and
