@@ -48,7 +48,7 @@ const SWEEP_AFTER_MS = 10_000;
 /** Pushes one sweep acts on. */
 const SWEEP_BATCH = 50;
 /** Pushes one process acts on at once (see actingInTurn). */
-export const ACTING_AT_ONCE = 8;
+const ACTING_AT_ONCE = 8;
 
 /**
  * The queue new pushes are acted on from, ACTING_AT_ONCE at a time. Acting costs a few database

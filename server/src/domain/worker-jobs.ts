@@ -12,7 +12,7 @@ export interface WorkerJob {
 }
 
 /** How often each process runs the sweeps below. */
-export const SWEEP_EVERY_MS = 5_000;
+const SWEEP_EVERY_MS = 5_000;
 
 /**
  * The worker's jobs besides claiming due requests: each catches up on work a process that died

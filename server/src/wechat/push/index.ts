@@ -33,7 +33,6 @@ export {
   answerHandshake,
   buildEncryptedReply,
   openPush,
-  openPostedPush,
   type Handshake,
   type PushConfig,
   type PushRequest,
