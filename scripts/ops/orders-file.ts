@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseYuan } from '../../shared/src/money';
-import type { OrderInput } from './api-types';
+import type { OrderInput } from '../../shared/src/contract';
 import { CliError, UsageError } from './errors';
 import { EXIT } from './exit-codes';
 import { parseOrderTime } from './time';

@@ -11,6 +11,7 @@ import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
 import { eventually } from './support/lifecycle-env';
+import { dereferenced } from './support/openapi';
 import { orderFor } from './support/orders';
 
 const ADMIN = `Bearer ${TEST_ENV.ADMIN_API_KEYS}`;
@@ -260,7 +261,7 @@ describe('/openapi.json', () => {
   type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; items?: Schema; oneOf?: Schema[]; required?: string[] };
   let doc: { paths: Record<string, Record<string, { parameters?: { name: string; schema: Schema }[]; requestBody?: { required: boolean; content: { 'application/json': { schema: Schema } } } }>> };
   beforeAll(async () => {
-    doc = (await call('GET', '/openapi.json')).json as typeof doc;
+    doc = dereferenced((await call('GET', '/openapi.json')).json as typeof doc);
   });
   const parameter = (path: string, name: string) => doc.paths[path]?.get?.parameters?.find((p) => p.name === name)?.schema;
 

@@ -15,6 +15,7 @@ import type Router from '@koa/router';
 import { pushSignature, msgSignature, sealPush, encryptMessage, decodeAesKey } from '../src/wechat/push';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
+import { dereferenced } from './support/openapi';
 import { authorizeEvent } from './support/push-events';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -200,7 +201,7 @@ let operations: Operation[] = [];
 const exercised = new Set<string>();
 
 async function loadOperations(): Promise<Operation[]> {
-  const doc = (await send({ method: 'GET', path: '/openapi.json' })).json as {
+  const doc = dereferenced((await send({ method: 'GET', path: '/openapi.json' })).json) as {
     paths: Record<string, Record<string, { security?: Record<string, string[]>[]; parameters?: Operation['parameters']; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
   };
   return Object.entries(doc.paths).flatMap(([path, methods]) =>

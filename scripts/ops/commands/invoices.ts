@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { INVOICE_STATE_LABELS } from '../../../shared/src/labels';
 import { INVOICE_STATES, type InvoiceState } from '../../../shared/src/invoice-state';
-import type { AdminInvoice, AdminInvoiceDetail } from '../api-types';
+import type { AdminInvoice, AdminInvoiceDetail } from '../../../shared/src/contract';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
 import { CliError, namingFlags, UsageError } from '../errors';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { InvoiceState } from '../../../shared/src/invoice-state';
-import type { AdminInvoice, ReconcileAnswer } from '../api-types';
+import type { AdminInvoice, ReconcileAnswer } from '../../../shared/src/contract';
 import type { Context } from '../context';
 import { ApiError, CliError, UnreachableError, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { AuthFieldsSetting, ContactSetting, SettingView } from '../api-types';
+import type { AuthFieldsSetting, ContactSetting, SettingView } from '../../../shared/src/contract';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
 import { CliError, namingFlags, UsageError } from '../errors';
