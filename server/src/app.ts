@@ -6,6 +6,8 @@ import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
 import { orderReadRoutes } from './http/admin/order-routes';
 import { adminRoutes } from './http/admin/routes';
 import { staffRoutes } from './http/admin/staff-routes';
+import { reconcileRunRoutes } from './http/admin/reconcile-run-routes';
+import { wechatCallRoutes } from './http/admin/wechat-call-routes';
 import { consoleRoutes, findConsoleDist } from './http/console/routes';
 import { AppError } from './errors';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
@@ -75,6 +77,8 @@ export function createApp(deps: AppDeps): Koa {
         ...orderReadRoutes({ orders: repositories.orders, requests: repositories.requests }),
         // Before /invoices/:id, so "export" is not taken for an id.
         ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
+        ...wechatCallRoutes({ requests: repositories.requests, calls: repositories.wechatCalls }),
+        ...reconcileRunRoutes({ runs: repositories.reconcileRuns, lifecycle, countNeedingAttention: repositories.requestCounts.needingAttention, now }),
         ...adminRoutes({
         orders: ordersDeps,
         lifecycle,

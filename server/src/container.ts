@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { auditLog, auditModel, type AuditLog } from './data/audit/audit.schema';
+import { reconcileRunModels, reconcileRunRepository, type ReconcileRunRepository } from './data/reconcile-run/reconcile-run.schema';
+import { wechatCallLog, wechatCallModel, type WeChatCallLog } from './data/wechat-call/wechat-call.schema';
 import { invoiceRequestRepository, type InvoiceRequestRepository } from './data/invoice-request/invoice-request.repository';
 import { invoiceRequestModel } from './data/invoice-request/invoice-request.schema';
 import { orderRepository, type OrderRepository } from './data/order/order.repository';
@@ -47,6 +49,11 @@ export interface Container {
     emailOutbox: OutboxRepository<EmailCopyPayload>;
     alertOutbox: OutboxRepository<AlertPayload>;
     staff: StaffRepository;
+    /** Every WeChat call made for a request (the request page's table). */
+    wechatCalls: WeChatCallLog;
+    /** Reconcile runs of a period, their findings and the period locks. */
+    reconcileRuns: ReconcileRunRepository;
+    requestCounts: { needingAttention(): Promise<number> };
   };
   /** The default account's client (today's single account). */
   wechat: WeChatClient;
@@ -87,6 +94,7 @@ export function createContainer(input: ContainerInput): Container {
   const { config, logger, db } = input;
   const now = () => new Date();
   const requestModel = invoiceRequestModel(db);
+  const countNeedingAttention = () => requestModel.countDocuments({ [NEEDS_ATTENTION_FIELD]: true });
   const emailOutboxRepository = outboxRepository<EmailCopyPayload>(outboxModel(db, 'EmailOutbox'));
   const alertOutboxRepository = outboxRepository<AlertPayload>(outboxModel(db, 'AlertOutbox'));
   const metrics = createMetrics({
@@ -94,7 +102,7 @@ export function createContainer(input: ContainerInput): Container {
       const rows = await requestModel.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
       return Object.fromEntries(rows.map((row) => [row._id, row.n]));
     },
-    requestsNeedingAttention: () => requestModel.countDocuments({ [NEEDS_ATTENTION_FIELD]: true }),
+    requestsNeedingAttention: countNeedingAttention,
     async outboxBacklog() {
       return { email: await emailOutboxRepository.countPending(), alert: await alertOutboxRepository.countPending() };
     },
@@ -112,6 +120,9 @@ export function createContainer(input: ContainerInput): Container {
     emailOutbox: emailOutboxRepository,
     alertOutbox: alertOutboxRepository,
     staff: staffRepository(staffModels(db)),
+    wechatCalls: wechatCallLog(wechatCallModel(db)),
+    reconcileRuns: reconcileRunRepository(reconcileRunModels(db)),
+    requestCounts: { needingAttention: countNeedingAttention },
   };
   const alerts = config.ALERT_WEBHOOK_URL
     ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
@@ -169,6 +180,7 @@ export function createContainer(input: ContainerInput): Container {
     settings: repositories.settings,
     invoice: wechat.invoice,
     accounts,
+    wechatCalls: repositories.wechatCalls,
     invoicing: {
       sPappid: config.INVOICE_S_PAPPID,
       fpqqlshPrefix: config.FPQQLSH_PREFIX,

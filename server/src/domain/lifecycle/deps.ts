@@ -3,6 +3,7 @@ import type { WeChatAnswer } from '../../data/invoice-request/invoice-request.sc
 import type { OrderRepository } from '../../data/order/order.repository';
 import type { PostPaymentRepository } from '../../data/post-payment/post-payment.schema';
 import type { SettingsRepository } from '../../data/settings/settings.schema';
+import type { WeChatCallLog } from '../../data/wechat-call/wechat-call.schema';
 import type { Logger } from '../../logger';
 import type { Alerts } from '../../notify/alerts';
 import type { EmailCopies } from '../../notify/email-copy';
@@ -32,6 +33,8 @@ export interface LifecycleDeps {
   copies?: EmailCopies;
   /** Told of every request flagged as needing attention (see attention.ts; alerts subscribe here). */
   onAttention?: AttentionListener[];
+  /** The journal of every WeChat call made for a request (wechat_calls); absent in tests that do not read it. */
+  wechatCalls?: WeChatCallLog;
   /** Inside one worker step: WeChat's answers so far (a flag raised in the step carries them). */
   stepAnswers?: WeChatAnswer[];
 }

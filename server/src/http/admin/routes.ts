@@ -329,7 +329,7 @@ export function adminRoutes(deps: AdminDeps): AnyApiRoute[] {
         verdict: z.enum(['ok', 'mismatch', 'stuck']),
         detail: z.string(),
       }),
-      handler: ({ params }) => reconcileRequest(deps.lifecycle, params.id),
+      handler: ({ params, caller }) => reconcileRequest(deps.lifecycle, params.id, actor(caller)),
     }),
     route({
       method: 'post',
