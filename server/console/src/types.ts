@@ -63,6 +63,19 @@ export interface WeChatAnswer {
   summary: string;
 }
 
+/** One WeChat API call made for a request (GET /invoices/:id/calls). */
+export interface WeChatCall {
+  at: string;
+  api: string;
+  errcode: number;
+  errmsg: string;
+  summary: string;
+  durationMs: number;
+  by: string;
+  stateBefore: InvoiceState | null;
+  stateAfter?: InvoiceState;
+}
+
 export interface AdminOrder {
   orderNo: string;
   openid: string;
