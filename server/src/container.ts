@@ -53,7 +53,7 @@ export interface Container {
     wechatCalls: WeChatCallLog;
     /** Reconcile runs of a period, their findings and the period locks. */
     reconcileRuns: ReconcileRunRepository;
-    requestCounts: { needingAttention(): Promise<number> };
+    requestCounts: { needingAttention: () => Promise<number> };
   };
   /** The default account's client (today's single account). */
   wechat: WeChatClient;

@@ -109,7 +109,7 @@ describe('the invoice list as an Excel workbook', () => {
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(header).toEqual(['申请编号', '订单号', '状态', '状态代码', '金额（元）', '抬头', '税号', '发票代码', '发票号码', '开票日期', '申请时间', '驳回原因', '需处理', '最近错误']);
     const rows = new Map<string, unknown[]>();
-    sheet.eachRow((row, n) => n > 1 && rows.set(String(row.getCell(1).value), (row.values as unknown[]).slice(1)));
+    sheet.eachRow((row, n) => n > 1 && rows.set(row.getCell(1).text, (row.values as unknown[]).slice(1)));
     expect(rows.size).toBe(2);
     const issued = rows.get(seeded.issued.id)!;
     const stored = (await env.admin('GET', `/invoices/${seeded.issued.id}`)).json as { amount: number; invoice: { fphm: string } };

@@ -174,10 +174,11 @@ describe('the merchant console in Chromium', () => {
     const sheet = workbook.getWorksheet('开票申请')!;
     expect((sheet.getRow(1).values as unknown[]).slice(1, 6)).toEqual(['申请编号', '订单号', '状态', '状态代码', '金额（元）']);
     const byId = new Map<string, unknown[]>();
-    sheet.eachRow((row, n) => n > 1 && byId.set(String(row.getCell(1).value), (row.values as unknown[]).slice(1)));
+    sheet.eachRow((row, n) => n > 1 && byId.set(row.getCell(1).text, (row.values as unknown[]).slice(1)));
     expect(byId.get(seeded.issued.id)?.slice(1, 5)).toEqual([seeded.issued.orderNo, '已红冲', 'OFFSET', 143]);
 
-    // Reconcile the week on the server: progress, done, then the report to download.
+    // Reconcile the week on the server (with one more issued request in it): progress, done, then the report to download.
+    const another = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
     await page.goto(`${env.app.url}/console/#/reconcile`);
     await page.getByTestId('reconcile-run').click();
     await page.getByTestId('reconcile-progress').waitFor();
@@ -189,6 +190,7 @@ describe('the merchant console in Chromium', () => {
     const [latest] = (await env.admin('GET', '/reconcile-runs?limit=1')).json.runs as { total: number; startedBy: string; status: string }[];
     expect(latest).toMatchObject({ status: 'done', startedBy: 'staff:op' });
     expect(report.trim().split('\r\n')).toHaveLength(1 + latest!.total);
+    expect(report).toContain(`一致,${another.id},${another.orderNo},ISSUED,`);
     // A reload (or a colleague) sees the same run, finished.
     await page.reload();
     await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '已完成', 10_000, 'the run after a reload');

@@ -136,7 +136,7 @@ export function Reconcile() {
                 type="primary"
                 icon={<DownloadOutlined />}
                 disabled={current.status === 'running'}
-                href={current.status === 'running' ? undefined : `/api/admin/reconcile-runs/${current.id}/report`}
+                {...(current.status === 'running' ? {} : { href: `/api/admin/reconcile-runs/${current.id}/report` })}
                 data-testid="reconcile-report"
               >
                 下载对账报告
@@ -164,8 +164,19 @@ export function Reconcile() {
             {current.attention !== undefined && <Statistic title="需处理（全部）" value={current.attention} />}
           </Space>
           {current.status === 'done' &&
-            (current.needsHuman ? (
+            (current.problems?.length ? (
               <Alert type="warning" showIcon message="有需要人工处理的申请，见下表" style={{ marginBottom: 16 }} />
+            ) : current.needsHuman ? (
+              <Alert
+                type="warning"
+                showIcon
+                style={{ marginBottom: 16 }}
+                message={
+                  <>
+                    期间内的申请与微信一致；另有 {current.attention} 笔申请标记为需处理：<a href="#/invoices?attention=1">查看需处理的申请</a>
+                  </>
+                }
+              />
             ) : (
               <Alert type="success" showIcon message="全部一致，没有需要处理的申请" style={{ marginBottom: 16 }} data-testid="reconcile-clean" />
             ))}
