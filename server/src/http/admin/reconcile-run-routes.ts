@@ -5,7 +5,7 @@ import { route, type AnyApiRoute } from '../api-route';
 import { invoiceStatus, isoTime } from '../schemas';
 import { actor } from './routes';
 
-const runParams = z.object({ id: z.string().regex(/^rr_[0-9a-f]{16}$/, 'must be a reconcile run id') }).strict();
+const runParams = z.object({ runId: z.string().regex(/^rr_[0-9a-f]{16}$/, 'must be a reconcile run id') }).strict();
 const verdict = z.enum(RECONCILE_VERDICTS as [string, ...string[]]);
 
 const runDto = z.object({
@@ -73,7 +73,7 @@ export function reconcileRunRoutes(deps: ReconcileRunDeps): AnyApiRoute[] {
     }),
     route({
       method: 'get',
-      path: '/reconcile-runs/:id',
+      path: '/reconcile-runs/:runId',
       summary: 'One reconcile run: progress (done of total, counts by verdict) and, as they come, the findings that need a human (at most 500)',
       auth: 'admin',
       params: runParams,
@@ -81,21 +81,21 @@ export function reconcileRunRoutes(deps: ReconcileRunDeps): AnyApiRoute[] {
         problems: z.array(z.object({ requestId: z.string(), orderNo: z.string(), status: invoiceStatus, verdict, detail: z.string(), code: z.string().optional() })),
       }),
       handler: async ({ params }) => {
-        const run = await readRun(deps, params.id);
-        const rows = await deps.runs.rows(params.id, { verdictNot: 'ok' }, 500);
+        const run = await readRun(deps, params.runId);
+        const rows = await deps.runs.rows(params.runId, { verdictNot: 'ok' }, 500);
         return { ...runOut(run), problems: rows.map((r) => ({ requestId: r.requestId, orderNo: r.orderNo, status: r.status, verdict: r.verdict, detail: r.detail, ...(r.code ? { code: r.code } : {}) })) };
       },
     }),
     route({
       method: 'get',
-      path: '/reconcile-runs/:id/report',
+      path: '/reconcile-runs/:runId/report',
       summary: 'The finished run’s report, one row per request (CSV, UTF-8 with BOM); 409 RECONCILE_RUN_NOT_FINISHED while it runs',
       auth: 'admin',
       params: runParams,
       produces: 'text/csv; charset=utf-8',
       response: z.string().describe('结论,申请编号,订单号,状态,说明'),
       handler: async ({ params, ctx }) => {
-        const { run, csv } = await runReport(deps, params.id);
+        const { run, csv } = await runReport(deps, params.runId);
         ctx.set('Content-Disposition', `attachment; filename="reconcile-${run.from.toISOString().slice(0, 10)}-${run.to.toISOString().slice(0, 10)}.csv"`);
         return csv;
       },
