@@ -83,7 +83,22 @@ describe('the WeChat calls of one request', () => {
     expect(paged).toEqual(all);
   });
 
-  it('an ops rejection is journaled under the staff key, ISSUE_FAILED before, REJECTED after; bad input is a 4xx', async () => {
+  it('a buyer back from WeChat’s page asks now: that getauthdata is journaled as the buyer’s', async () => {
+    const orderNo = `JOB-${Date.now().toString(36)}-${++seq}`;
+    expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
+    expect((await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 })).status).toBe(200);
+    expect((await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice/refresh`)).json).toMatchObject({ status: 'AUTH_PENDING' });
+    const [request] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string }[];
+    const calls = (await env.admin('GET', `/invoices/${request!.id}/calls`)).json.calls as Call[];
+    expect(calls.filter((c) => c.by === 'buyer').map((c) => [c.api, c.stateBefore, c.stateAfter])).toEqual(
+      expect.arrayContaining([
+        ['card/invoice/getauthdata', 'AUTH_PENDING', 'AUTH_PENDING'],
+        ['card/invoice/getauthurl', 'AUTH_PENDING', 'AUTH_PENDING'],
+      ]),
+    );
+  });
+
+  it('an ops rejection is journaled under the admin key, ISSUE_FAILED before, REJECTED after; bad input is a 4xx', async () => {
     expect((await env.admin('POST', `/invoices/${seeded.failed.id}/reject`, { reason: '抬头有误' })).status).toBe(200);
     const calls = (await env.admin('GET', `/invoices/${seeded.failed.id}/calls`)).json.calls as Call[];
     expect(calls[0]).toMatchObject({ api: 'card/invoice/rejectinsert', errcode: 0, by: expect.stringMatching(/^admin:/), stateBefore: 'ISSUE_FAILED', stateAfter: 'REJECTED' });
@@ -110,7 +125,8 @@ describe('the invoice list as an Excel workbook', () => {
     expect(header).toEqual(['申请编号', '订单号', '状态', '状态代码', '金额（元）', '抬头', '税号', '发票代码', '发票号码', '开票日期', '申请时间', '驳回原因', '需处理', '最近错误']);
     const rows = new Map<string, unknown[]>();
     sheet.eachRow((row, n) => n > 1 && rows.set(row.getCell(1).text, (row.values as unknown[]).slice(1)));
-    expect(rows.size).toBe(2);
+    const listed = (await env.admin('GET', `/invoices?createdAfter=${started.toISOString()}`)).json.invoices as { id: string }[];
+    expect([...rows.keys()].sort()).toEqual(listed.map((r) => r.id).sort());
     const issued = rows.get(seeded.issued.id)!;
     const stored = (await env.admin('GET', `/invoices/${seeded.issued.id}`)).json as { amount: number; invoice: { fphm: string } };
     expect(issued.slice(1, 4)).toEqual([seeded.issued.orderNo, '已开票', 'ISSUED']);
