@@ -12,6 +12,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli } from '../../../scripts/ops/program';
+import { startReconcileRun } from '../../src/domain/reconcile-runs';
 import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -275,6 +276,34 @@ describe('the merchant console in Chromium', () => {
     expect((await invoice(seeded.failedB.id)).history.filter((h) => h.by === 'staff:view')).toEqual([]);
     await page.goto(`${env.app.url}/console/#/orders`);
     expect(await page.locator('[data-testid="orders-upload"] input[type=file]').isDisabled()).toBe(true);
+
+    // A colleague's reconcile, running on the server (held at its first request until the test
+    // lets it go): the viewer's page shows it in progress, then follows it to the end.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { lifecycle, repositories } = env.app.container;
+    const { run, finished } = await startReconcileRun(
+      {
+        runs: repositories.reconcileRuns,
+        lifecycle: { ...lifecycle, requests: { ...lifecycle.requests, findById: async (id) => (await gate, lifecycle.requests.findById(id)) } },
+        countNeedingAttention: repositories.requestCounts.needingAttention,
+        now: () => new Date(),
+      },
+      new Date(Date.now() - 3600_000),
+      new Date(Date.now() + 60_000),
+      'staff:op',
+    );
+    expect(run.total).toBeGreaterThan(0);
+    await page.goto(`${env.app.url}/console/#/reconcile`);
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '进行中', 10_000, 'the running run on the page');
+    expect(await page.getByTestId('reconcile-progress').textContent()).toBe(`0 / ${run.total}`);
+    expect(await page.getByTestId('reconcile-run').isDisabled()).toBe(true);
+    expect(await page.getByTestId('reconcile-report').isDisabled()).toBe(true);
+    await shot(page, '10-reconcile-running-viewer');
+    release();
+    await finished;
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '已完成', 10_000, 'the page to follow the run to its end');
+    expect(await page.getByTestId('reconcile-progress').textContent()).toBe(`${run.total} / ${run.total}`);
     expect(problems).toEqual([]);
   });
 });

@@ -43,7 +43,12 @@ const STATUS: Record<Run['status'], { text: string; color: string }> = {
 /** How often a running run's progress is asked for. */
 const POLL_MS = 1_000;
 
-const periodText = (run: Run) => `${dayjs(run.from).format('YYYY-MM-DD')} 至 ${dayjs(run.to).subtract(1, 'second').format('YYYY-MM-DD')}`;
+/** Whole days as days (the page starts those); a period the API was given in hours, with its times. */
+function periodText(run: Run): string {
+  const [from, to] = [dayjs(run.from), dayjs(run.to)];
+  if (from.isSame(from.startOf('day')) && to.isSame(to.startOf('day'))) return `${from.format('YYYY-MM-DD')} 至 ${to.subtract(1, 'day').format('YYYY-MM-DD')}`;
+  return `${from.format('YYYY-MM-DD HH:mm')} 至 ${to.format('YYYY-MM-DD HH:mm')}`;
+}
 
 /**
  * Reconcile a period: the server runs it (POST /reconcile-runs) and keeps it in the database, so
