@@ -36,10 +36,15 @@ async function adminRequest(orderNo: string) {
 }
 
 async function issuedBy(orderNo: string): Promise<{ request: Record<string, unknown>; invoice: Record<string, unknown> }> {
+  let last: unknown;
+  // A ceiling, not an expectation of speed: at load 17 on 2 cores a request took over 20 s.
   const request = await eventually(async () => {
     const r = await adminRequest(orderNo);
+    last = r?.status;
     return r?.status === 'ISSUED' ? r : undefined;
-  }, 20_000, `${orderNo} ISSUED`);
+  }, 60_000, `${orderNo} ISSUED`).catch((err: Error) => {
+    throw new Error(`${err.message} (last state ${String(last)})`);
+  });
   const invoices = (await env.sandboxApi('GET', `/invoices?ddh=${String(request.wxOrderId)}`)).json.invoices as Record<string, unknown>[];
   expect(invoices).toHaveLength(1);
   return { request, invoice: invoices[0] ?? {} };
