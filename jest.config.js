@@ -2,7 +2,7 @@
 // The global setup starts the test database once per run (server/test/harness/global-setup.ts).
 const fs = require('node:fs');
 
-const shared = { '^@fapiao/shared$': '<rootDir>/shared/src/index.ts' };
+const shared = { '^@fapiao/shared$': '<rootDir>/shared/src/index.ts', '^@fapiao/shared/contract$': '<rootDir>/shared/src/contract/index.ts' };
 
 // Without Chromium (scripts/ensure-chromium.sh could not install it) and outside CI, the browser
 // tests are left out with a message instead of failing; in CI they always run.

@@ -19,7 +19,7 @@ function hash64(key: string): bigint {
   return crypto.createHash('md5').update(key).digest().readBigUInt64BE(0);
 }
 /** The application-level bucket docs/capacity.md puts in front of keys that must stay unique. */
-export function bucketOf(key: string): number {
+function bucketOf(key: string): number {
   return Number(hash64(key) % BigInt(BUCKETS));
 }
 

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { invoiceRequestModel } from '../server/src/data/invoice-request/invoice-request.schema';
 import { pushEventModel } from '../server/src/data/push-event/push-event.schema';
@@ -39,14 +42,26 @@ async function logIn(server: string, buyer: string): Promise<Record<string, unkn
  * One buyer, as in the Mini Program: log in, (merchant records the order), request, authorize at
  * WeChat's page. With several server processes, buyer i talks to process i mod n (a load balancer).
  */
-async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string): Promise<void> {
+async function buyerRequestsInvoice(stack: Stack, i: number, runTag: string, retried: { taps: number }): Promise<void> {
   const server = stack.serverUrls[i % stack.serverUrls.length] as string;
   const session = await logIn(server, `flow${runTag}${i}`);
   const token = String(session.token);
   const openid = String(session.openid);
   const orderNo = `F${runTag}${i.toString().padStart(6, '0')}`;
   await call(`${server}/api/admin/orders`, 'POST', orderFor(openid, orderNo), ADMIN_KEY);
-  const link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
+  // The server answers 503 when its getauthurl call to WeChat timed out (the loaded sandbox): the
+  // Mini Program says "try again shortly" and the buyer taps 申请开票 again (up to 3 times here).
+  let link: Record<string, unknown>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      link = await call(`${server}/api/mp/orders/${orderNo}/invoice`, 'POST', { type: 1 }, token);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes(': 503 ')) throw err;
+      retried.taps += 1;
+      await sleep(1_000);
+    }
+  }
   // WeChat's page answers CONFLICT when the authorization changed while the buyer looked at it
   // (the server's poll, under load): the buyer taps again, up to 3 times.
   for (let attempt = 1; ; attempt++) {
@@ -82,6 +97,8 @@ interface FlowRun {
   memory?: MemoryReport | undefined;
   /** Calls the sandbox (WeChat) answered, by path. */
   wechatCalls: Record<string, number>;
+  /** Buyers' second or third taps after a 503 (the server's getauthurl call timed out). */
+  retriedTaps: number;
 }
 
 /**
@@ -101,9 +118,10 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
     const baseline = opts.measure ? await memoryReport(stack.server) : undefined;
     const runTag = Date.now().toString(36).slice(-4);
     const failures: string[] = [];
+    const retried = { taps: 0 };
     const buyer = async (i: number) => {
       try {
-        await buyerRequestsInvoice(stack, i, runTag);
+        await buyerRequestsInvoice(stack, i, runTag, retried);
       } catch (err) {
         failures.push(err instanceof Error ? err.message : String(err));
       }
@@ -156,6 +174,7 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       if (Number.isFinite(authorizedAt)) pushToIssued.push(issued - authorizedAt);
     }
     const sandboxDb = await mongoose.createConnection(stack.sandboxDbUri).asPromise();
+    await writeTimelines(opts.tag, requests, pushes, sandboxDb, stack.db);
     const invoicesAtWeChat = await sandboxDb.collection('invoices').countDocuments({});
     const ordersInvoicedAtWeChat = (await sandboxDb.collection('invoices').distinct('ddh')).length;
     const counters = await sandboxDb.collection<{ _id: string; n: number }>('counters').find({ _id: /^call:/ }).toArray();
@@ -176,10 +195,84 @@ async function runFlow(serverUri: string, n: number, opts: { servers: number; ar
       baseline,
       memory,
       wechatCalls,
+      retriedTaps: retried.taps,
     };
   } finally {
+    if (process.env.BENCH_SERVER_OUTPUT) fs.writeFileSync(`${process.env.BENCH_SERVER_OUTPUT}-${opts.tag}.log`, stack.servers.map((s) => s.output()).join('\n----\n'));
     await stack.stop();
   }
+}
+
+/**
+ * What the server's RSS is made of before it does anything: an empty `node`, and a `node` that has
+ * only loaded the server's compiled modules (server/dist/app.js and container.js, which pull in
+ * mongoose, Koa, zod, pino and the rest) and then collected garbage. The difference to the server
+ * after the flow is what running holds: connections, caches, V8's grown heap.
+ */
+function baselineRss(): { emptyNodeMb: number; loadedCodeMb: number } {
+  const measure = (script: string) =>
+    Number(
+      execFileSync(process.execPath, ['--expose-gc', '-e', `${script}; gc(); setTimeout(() => { gc(); process.stdout.write(String(process.memoryUsage().rss)); }, 200)`], {
+        cwd: path.join(__dirname, '..'),
+      }).toString(),
+    ) / MB;
+  return {
+    emptyNodeMb: measure(''),
+    loadedCodeMb: measure("require('./server/dist/app'); require('./server/dist/container')"),
+  };
+}
+
+/**
+ * Where one order's time went: the median and the slowest order by push → ISSUED, each with its
+ * state history, the pushes the server stored for it and what the sandbox recorded (invoice,
+ * push deliveries and attempts), as times relative to the authorization push. Written to
+ * bench/results/timeline-<tag>.json: the first thing to read when the wait is long.
+ */
+async function writeTimelines(
+  tag: string,
+  requests: { _id: unknown; wxOrderId: string; history: { event: string; to: string; at: Date; by: string }[] }[],
+  pushes: { message: { succOrderId?: unknown }; receivedAt: Date }[],
+  sandboxDb: mongoose.Connection,
+  serverDb: mongoose.Connection,
+): Promise<void> {
+  const pushAt = new Map(pushes.map((p) => [String(p.message.succOrderId), p.receivedAt.getTime()]));
+  const waits = requests
+    .map((r) => ({ r, t0: pushAt.get(r.wxOrderId), issued: r.history.find((h) => h.to === 'ISSUED')?.at.getTime() }))
+    .filter((x): x is { r: (typeof requests)[number]; t0: number; issued: number } => x.t0 !== undefined && x.issued !== undefined)
+    .sort((a, b) => a.issued - a.t0 - (b.issued - b.t0));
+  if (!waits.length) return;
+  const picks = { median: waits[Math.floor(waits.length / 2)], slowest: waits[waits.length - 1] };
+  const out: Record<string, unknown> = {};
+  for (const [name, pick] of Object.entries(picks)) {
+    if (!pick) continue;
+    const rel = (d: Date | undefined) => (d ? d.getTime() - pick.t0 : undefined);
+    const full = await invoiceRequestModel(serverDb).findById(pick.r._id).lean();
+    const fpqqlsh = full?.fpqqlsh;
+    const stored = await pushEventModel(serverDb).find({ $or: [{ 'message.succOrderId': pick.r.wxOrderId }, { 'message.fpqqlsh': fpqqlsh }] }).lean();
+    const invoice = await sandboxDb.collection<{ createdAt: Date; dueAt: Date; issuedAt?: Date; updatedAt: Date }>('invoices').findOne({ fpqqlsh });
+    const deliveries = await sandboxDb
+      .collection<{ event: string; createdAt: Date; status: string }>('push_deliveries')
+      .find({ $or: [{ orderId: pick.r.wxOrderId }, { fpqqlsh }] })
+      .toArray();
+    const attempts = await sandboxDb
+      .collection<{ attempt: number; at: Date; durationMs: number; outcome: string }>('push_attempts')
+      .find({ deliveryId: { $in: deliveries.map((d) => d._id) } })
+      .toArray();
+    out[name] = {
+      waitMs: pick.issued - pick.t0,
+      history: pick.r.history.map((h) => ({ ms: rel(h.at), event: h.event, to: h.to, by: h.by })),
+      answers: (full?.answers ?? []).map((a) => ({ ms: rel(a.at), call: a.call, errcode: a.errcode, summary: a.summary })),
+      attempts: full?.attempts,
+      looks: full?.looks && { ...full.looks, since: rel(full.looks.since) },
+      pushesStored: stored.map((p) => ({ kind: p.kind, receivedMs: rel(p.receivedAt), processedMs: rel(p.processedAt ?? undefined) })),
+      sandboxInvoice: invoice && { createdMs: rel(invoice.createdAt), dueMs: rel(invoice.dueAt), issuedMs: rel(invoice.issuedAt), updatedMs: rel(invoice.updatedAt) },
+      sandboxPushes: deliveries.map((d) => ({ event: d.event, createdMs: rel(d.createdAt), status: d.status })),
+      sandboxAttempts: attempts.map((a) => ({ attempt: a.attempt, atMs: rel(a.at), durationMs: a.durationMs, outcome: a.outcome })),
+    };
+  }
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `timeline-${tag}.json`), JSON.stringify(out, null, 2));
 }
 
 /**
@@ -201,12 +294,14 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
       { name: `${label}: every request ISSUED after`, value: run.issuedSeconds, unit: 's' },
       { name: `${label}: throughput`, value: run.ordersPerMinute, unit: 'orders/min' },
       { name: `${label}: created to ISSUED, p50 / p99`, value: percentile(run.createdToIssued, 50) / 1000, unit: `s / ${(percentile(run.createdToIssued, 99) / 1000).toFixed(1)} s` },
+      { name: `${label}: buyers' taps again after a 503`, value: run.retriedTaps, unit: `of ${n}` },
       { name: `${label}: server RSS at the end`, value: Math.max(...run.rssMb), unit: `MB (${run.rssMb.map((m) => m.toFixed(0)).join(' + ')})` },
     );
   }
   const mem = one.memory;
   const base = one.baseline;
   if (mem && base) {
+    const baseline = baselineRss();
     const ops = Object.entries(mem.dbOps).filter(([key]) => !key.startsWith('bench_'));
     const byCollection = new Map<string, number>();
     for (const [key, count] of ops) byCollection.set(key.split('.')[0] as string, (byCollection.get(key.split('.')[0] as string) ?? 0) + count);
@@ -217,6 +312,8 @@ export async function flowBench(serverUri: string, quick: boolean, orders?: numb
       { name: '1 process: database operations per invoice', value: totalOps / n, unit: [...byCollection].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${(k / n).toFixed(1)}`).join(', ') },
       { name: '1 process: WeChat calls per invoice', value: wechatTotal / n, unit: Object.entries(one.wechatCalls).sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${(k / n).toFixed(2)}`).join(', ') },
       { name: '1 process: server CPU per invoice (user + system)', value: cpuMs / n, unit: `ms (${(cpuMs / 1000).toFixed(1)} s for ${n})` },
+      { name: 'an empty node process: RSS, after a full GC', value: baseline.emptyNodeMb, unit: 'MB' },
+      { name: "a node process that only loaded the server's modules: RSS", value: baseline.loadedCodeMb, unit: 'MB (the libraries and our code, compiled, nothing running)' },
       { name: '1 process: RSS after start-up, after a full GC', value: base.rss / MB, unit: `MB (V8 heap used ${(base.heapUsed / MB).toFixed(0)} MB of ${(base.heapTotal / MB).toFixed(0)} MB)` },
       { name: '1 process, after the flow and a full GC: RSS', value: mem.rss / MB, unit: 'MB' },
       { name: '  V8 heap used / reserved', value: mem.heapUsed / MB, unit: `MB / ${(mem.heapTotal / MB).toFixed(0)} MB` },
@@ -265,6 +362,7 @@ export async function waitBench(serverUri: string, quick: boolean, arrivalSecond
       { name: `${perMinute}/min: authorization push to ISSUED, p50`, value: percentile(run.pushToIssued, 50) / 1000, unit: 's' },
       { name: `${perMinute}/min: authorization push to ISSUED, p99`, value: percentile(run.pushToIssued, 99) / 1000, unit: 's' },
       { name: `${perMinute}/min: throughput achieved`, value: run.ordersPerMinute, unit: 'orders/min' },
+      { name: `${perMinute}/min: buyers' taps again after a 503`, value: run.retriedTaps, unit: `of ${n} buyers' requests` },
     );
   }
   const [slow, fast] = runs as [FlowRun, FlowRun];

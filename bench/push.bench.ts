@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import { sealPush, decodeAesKey } from '../server/src/wechat/push';
 import { loadTest, type LoadResult, type PreparedRequest } from './lib/load';
 import type { BenchResult } from './lib/report';
+import { profileDir, profileFlags, summariseProfiles, topFunctions } from './lib/profile';
 import { AES_KEY, APP, memoryReport, rssMb, startStack } from './lib/stack';
 import { runPool, sleep } from './lib/stats';
 
@@ -78,7 +79,8 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
   const started = performance.now();
   const perLevel = quick ? 300 : 2000;
   const single = await oneByOne(serverUri, perLevel);
-  const stack = await startStack(serverUri, { tag: 'push' });
+  const stack = await startStack(serverUri, { tag: 'push', nodeFlags: profileFlags('push') });
+  let profile: string[] = [];
   try {
     const figures: BenchResult['figures'] = [];
     const ratios: BenchResult['ratios'] = [];
@@ -120,17 +122,23 @@ export async function pushBench(serverUri: string, quick: boolean): Promise<Benc
       { name: 'group commit / one insert per push, throughput at 200', value: grouped / single.throughput, meaning: 'what storing pushes that arrive together in one bulk insert gains' },
       { name: 'one insert per push / group commit, p99 at 200', value: single.p99Ms / groupedP99, meaning: 'how much shorter the tail is with group commit' },
     );
+    const serverRss = rssMb(stack.server.child.pid ?? 0);
+    const serverPid = stack.server.child.pid;
+    // The profile is written when the server exits.
+    await stack.stop();
+    if (process.env.BENCH_PROFILE) profile = [...summariseProfiles(profileDir('push')), ...topFunctions(profileDir('push'))];
     return {
       name: 'push',
       title: 'Push endpoint: signed, encrypted user_authorize_invoice pushes',
       figures,
       ratios,
-      rss: { process: `server pid ${stack.server.child.pid}`, mb: rssMb(stack.server.child.pid ?? 0) },
+      rss: { process: `server pid ${serverPid}`, mb: serverRss },
       notes: [
         `${perLevel} distinct pushes per level, safe mode (AES) XML, sealed with server/src/wechat/push sealPush; each answer comes after the event is stored`,
-        'the pushes name WeChat order ids the server does not know: after answering, it looks them up and files them as done (one more read and write each)',
+        'the pushes name WeChat order ids the server does not know: after answering, it acts on each as a post-payment authorization (looks the request up, keeps the authorization, looks for its order, marks the push processed: about four database operations each), at most 8 pushes at a time (domain/pushes.ts)',
         'the raw insert rate is measured just before each level with the MongoDB driver from the benchmark process against the same database server',
         'group commit (the default): pushes arriving within 5 ms, up to 100, are stored by one bulk insert, each answered once it is stored; the one-insert-per-push server ran first, on its own fresh databases',
+        ...profile,
       ],
       details,
       seconds: (performance.now() - started) / 1000,

@@ -25,7 +25,7 @@ export async function tokensBench(serverUri: string, quick: boolean): Promise<Be
   try {
     await Promise.all(workers.map((w) => w.ready));
     const released = performance.now();
-    for (const { child } of workers) child.stdin.write('go\n');
+    for (const worker of workers) worker.go();
     const summaries = await Promise.all(workers.map((w) => w.summary));
     const seconds = (performance.now() - released) / 1000;
     const ok = summaries.reduce((n, s) => n + s.ok, 0);
@@ -56,7 +56,7 @@ export async function tokensBench(serverUri: string, quick: boolean): Promise<Be
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    for (const { child } of workers) if (child.exitCode === null) child.kill();
+    for (const { spawned } of workers) if (spawned.child.exitCode === null) spawned.child.kill();
     await fake.close();
   }
 }

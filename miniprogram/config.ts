@@ -4,9 +4,9 @@
  * WeChat DevTools reaches with domain checks off (urlCheck: false). A release build points at the
  * merchant's HTTPS domain registered in the Mini Program console.
  */
-export type EnvVersion = 'develop' | 'trial' | 'release';
+type EnvVersion = 'develop' | 'trial' | 'release';
 
-export const API_BASE_BY_ENV: Record<EnvVersion, string> = {
+const API_BASE_BY_ENV: Record<EnvVersion, string> = {
   develop: 'http://127.0.0.1:3000',
   trial: 'https://fapiao.example.com',
   release: 'https://fapiao.example.com',
@@ -18,7 +18,7 @@ export const API_BASE_BY_ENV: Record<EnvVersion, string> = {
  * false: always wx.navigateToMiniProgram into WeChat's invoice authorization Mini Program.
  * A server talking to real WeChat never returns `webviewUrl`, so real WeChat always navigates.
  */
-export const AUTH_VIA_WEBVIEW_BY_ENV: Record<EnvVersion, boolean> = {
+const AUTH_VIA_WEBVIEW_BY_ENV: Record<EnvVersion, boolean> = {
   develop: true,
   trial: false,
   release: false,

@@ -10,7 +10,7 @@ import { findPython } from './mongo/secantus';
  * runs over /openapi.json. Pinned, in the project's own virtual environment (.venv/, beside
  * SecantusDB), installed from PyPI on the first run that needs it.
  */
-export const SCHEMATHESIS_VERSION = '4.32.5';
+const SCHEMATHESIS_VERSION = '4.32.5';
 
 const python = path.join(venvDir, 'bin', 'python');
 const schemathesisBin = path.join(venvDir, 'bin', 'st');

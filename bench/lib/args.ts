@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['package', 'push', 'mp', 'tokens', 'worker', 'flow', 'wait', 'capacity'] as const;
+const BENCHMARKS = ['package', 'push', 'mp', 'tokens', 'worker', 'flow', 'wait', 'capacity'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {

@@ -1,11 +1,11 @@
 /** What one benchmark measured: figures, ratios between figures of the same run, and notes. */
-export interface Figure {
+interface Figure {
   name: string;
   value: number;
   unit: string;
 }
 
-export interface Ratio {
+interface Ratio {
   name: string;
   value: number;
   /** What the ratio says, in a few words. */

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import { devBuyer } from '../config';
 import { configureApiBase } from '../services/http';
 import { configureDevBuyer, SESSION_STORAGE_KEY } from '../services/session';
+import { eventually } from '../../server/test/support/eventually';
 import {
-  eventually,
   httpRequest,
   installWx,
   loadApp,

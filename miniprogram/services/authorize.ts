@@ -8,7 +8,7 @@ import { type ApplyInvoiceResponse } from '@fapiao/shared';
 
 export type AuthorizationOutcome = { kind: 'navigated' } | { kind: 'webview' } | { kind: 'cancelled'; message: string } | { kind: 'failed'; message: string };
 
-export const WEBVIEW_PAGE = '/pages/webview/index';
+const WEBVIEW_PAGE = '/pages/webview/index';
 
 function explainFailure(errMsg: string): AuthorizationOutcome {
   if (/cancel/i.test(errMsg)) {

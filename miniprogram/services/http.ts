@@ -20,10 +20,6 @@ export function configureApiBase(url: string): void {
   baseUrl = url.replace(/\/+$/, '');
 }
 
-export function apiBaseUrl(): string {
-  return baseUrl;
-}
-
 /**
  * Sends one request to `${apiBase}${path}`. Resolves for every HTTP status (wx.request calls
  * `success` for 4xx/5xx too); rejects with NETWORK_ERROR or TIMEOUT when no answer arrived.

@@ -6,7 +6,7 @@
 import { type InvoiceStatusResponse } from '@fapiao/shared';
 import { refreshInvoiceStatus } from './api';
 
-export const PENDING_STORAGE_KEY = 'fapiao.pendingInvoice';
+const PENDING_STORAGE_KEY = 'fapiao.pendingInvoice';
 
 export type InvoiceListener = (orderNo: string, status: InvoiceStatusResponse) => void;
 
@@ -26,7 +26,7 @@ export function pendingInvoice(): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-export function forgetPendingInvoice(): void {
+function forgetPendingInvoice(): void {
   try {
     wx.removeStorageSync(PENDING_STORAGE_KEY);
   } catch {
@@ -44,7 +44,7 @@ export function onInvoiceStatus(listener: InvoiceListener): () => void {
 }
 
 /** Tells the listeners about a status some page or the app just fetched. */
-export function publishInvoiceStatus(orderNo: string, status: InvoiceStatusResponse): void {
+function publishInvoiceStatus(orderNo: string, status: InvoiceStatusResponse): void {
   for (const listener of listeners.slice()) listener(orderNo, status);
 }
 

@@ -5,7 +5,7 @@ import { findMongod, startMongod } from './mongod';
 import { dataDir } from './paths';
 import { SECANTUS_VERSION, startSecantus } from './secantus';
 
-export type DatabaseKind = 'MONGODB_URI' | 'mongod' | 'mongo-java-server' | 'SecantusDB';
+type DatabaseKind = 'MONGODB_URI' | 'mongod' | 'mongo-java-server' | 'SecantusDB';
 
 /** FAPIAO_DATABASE names one of these to skip the others (e.g. to run the suite on SecantusDB). */
 const CHOICES = ['mongod', 'mongo-java-server', 'secantus'] as const;

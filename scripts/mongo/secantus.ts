@@ -15,7 +15,7 @@ const python = path.join(venvDir, 'bin', 'python');
  * Installs SecantusDB into the project-local virtual environment unless the pinned version is
  * already there. A lock directory keeps two concurrent first runs from installing at once.
  */
-export async function ensureSecantus(log: (line: string) => void): Promise<void> {
+async function ensureSecantus(log: (line: string) => void): Promise<void> {
   if (installedVersion() === SECANTUS_VERSION) return;
   await withLock(path.join(path.dirname(venvDir), '.venv.lock'), () => {
     if (installedVersion() === SECANTUS_VERSION) return;

@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createSandbox, openidFor, type Sandbox } from '../../server/sandbox';
+import { openidFor, type Sandbox } from '../../server/sandbox';
 import { testDatabaseUri } from '../../server/test/harness/database';
 import { TEST_ENV } from '../../server/test/support/app';
-import { eventually } from '../../server/test/support/lifecycle-env';
+import { eventually } from '../../server/test/support/eventually';
 import { spawnTs, type Spawned } from '../../server/test/support/process';
-import { pointSandboxPushesAt, startServerProcess } from '../../server/test/support/server-process';
+import { startServerProcess } from '../../server/test/support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from '../../server/test/support/test-sandbox';
 import { freePort } from '../mongo/free-port';
 import { runCli } from './program';
 
@@ -100,7 +101,7 @@ async function requestsOf(orderNo: string): Promise<{ id: string; status: string
 }
 
 async function waitForStatus(orderNo: string, status: string): Promise<{ id: string; status: string }> {
-  return eventually(async () => (await requestsOf(orderNo)).find((r) => r.status === status), 30_000, `order ${orderNo} to reach ${status}`);
+  return eventually(async () => (await requestsOf(orderNo)).find((r) => r.status === status), `order ${orderNo} to reach ${status}`, 30_000);
 }
 
 function write(name: string, text: string): string {
@@ -130,12 +131,7 @@ async function buyerWithInvoice(name: string, userTitle: string): Promise<{ orde
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fapiao-ops-'));
   // A merchant WeChat knows nothing about yet: no seturl, no contact, no auth fields.
-  sandbox = await createSandbox({
-    mongodbUri: testDatabaseUri(),
-    apps: [{ appid: APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaoops0001' }],
-    settings: { invoiceIssueDelayMs: 200, pushTimeoutMs: 1_000, workerPollMs: 50 },
-    log: () => {},
-  });
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaoops0001', settings: { invoiceIssueDelayMs: 200, pushTimeoutMs: 1_000 } });
   databaseUri = testDatabaseUri();
   serverPort = await freePort();
   serverUrl = `http://127.0.0.1:${serverPort}`;
@@ -388,7 +384,7 @@ describe('daily work', () => {
     await eventually(async () => {
       const request = await opsJson<{ status: string; attempts: number; history: { to: string }[] }>(['invoices', 'show', failed.id]);
       return request.status === 'ISSUE_FAILED' && request.history.filter((h) => h.to === 'ISSUE_FAILED').length === 2;
-    }, 30_000, 'the second ISSUE_FAILED');
+    }, 'the second ISSUE_FAILED', 30_000);
     const rejected = await ops(['invoices', 'reject', failed.id, '--reason', '抬头有误，请重新申请']);
     expect(rejected.code).toBe(0);
     expect(rejected.stdout).toContain('ISSUE_FAILED → REJECTED');
@@ -416,7 +412,7 @@ describe('daily work', () => {
     const done = await eventually(async () => {
       const request = await opsJson<{ status: string; invoice?: { fphm: string }; offset?: { invoice?: { fphm: string } } }>(['invoices', 'show', paid.orderNo]);
       return request.status === 'OFFSET' ? request : undefined;
-    }, 30_000, 'OFFSET');
+    }, 'OFFSET', 30_000);
     expect(done.offset?.invoice?.fphm).toMatch(/^\d{8}$/);
     expect(done.offset?.invoice?.fphm).not.toBe(done.invoice?.fphm);
     expect((await ops(['invoices', 'offset', issued.id])).code).toBe(8);
@@ -446,8 +442,8 @@ describe('reconcile', () => {
     const issuing = await waitForStatus(lost.orderNo, 'ISSUING');
     await eventually(
       async () => ((await call(sandbox.url, 'GET', `/sandbox/api/invoices?ddh=${lost.orderNo}`)).json.invoices as { status: string }[])[0]?.status === 'issued',
-      30_000,
       'the sandbox to issue',
+      30_000,
     );
     // The server goes on without its worker; WeChat answers again.
     await stopServer();

@@ -5,12 +5,12 @@ import type {
   AuthFieldsSetting,
   ContactSetting,
   OrderInput,
-  OrderView,
+  OrderDto,
   PayMchSetting,
   ReconcileAnswer,
   SetUrlAnswer,
   SettingView,
-} from './api-types';
+} from '../../shared/src/contract';
 import { parseErrorBody, UnreachableError } from './errors';
 
 export interface InvoiceListQuery {
@@ -139,8 +139,8 @@ export class AdminClient {
    * Idempotent on orderNo: created true (201) or false (200, already there unchanged). The order
    * may come straight from a file: the server validates it and names the fields it refuses.
    */
-  async putOrder(order: OrderInput | Record<string, unknown>): Promise<{ created: boolean; order: OrderView }> {
-    return (await this.request<{ created: boolean; order: OrderView }>('POST', '/orders', order)).body;
+  async putOrder(order: OrderInput | Record<string, unknown>): Promise<{ created: boolean; order: OrderDto }> {
+    return (await this.request<{ created: boolean; order: OrderDto }>('POST', '/orders', order)).body;
   }
   /**
    * One page, newest first: at most `limit` (the server caps it at 500), created in

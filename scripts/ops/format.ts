@@ -27,7 +27,7 @@ function isWide(code: number): boolean {
 }
 
 /** Cuts text to at most `max` columns, ending in "…" when cut. */
-export function truncate(text: string, max: number): string {
+function truncate(text: string, max: number): string {
   if (displayWidth(text) <= max) return text;
   let out = '';
   for (const char of text) {

@@ -31,7 +31,7 @@ export function refusedOrder(
  * The server's problems, with CSV line numbers for its "items.N…": "items.1.spbm" is
  * "line 14 spbm" for an order of several rows, plain "spbm" for an order of one row.
  */
-export function describeProblems(message: string, entry: SourceOrder): string {
+function describeProblems(message: string, entry: SourceOrder): string {
   return validationProblems(message)
     .map(({ field, problem }) => {
       const item = /^items\.(\d+)(?:\.(.+))?$/.exec(field);

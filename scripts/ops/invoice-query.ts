@@ -1,5 +1,5 @@
 import { INVOICE_STATES, type InvoiceState } from '../../shared/src/invoice-state';
-import type { AdminInvoice } from './api-types';
+import type { AdminInvoice } from '../../shared/src/contract';
 import type { AdminClient } from './client';
 import { UsageError } from './errors';
 

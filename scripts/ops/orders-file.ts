@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseYuan } from '../../shared/src/money';
-import type { OrderInput } from './api-types';
+import type { OrderInput } from '../../shared/src/contract';
 import { CliError, UsageError } from './errors';
 import { EXIT } from './exit-codes';
 import { parseOrderTime } from './time';
@@ -148,7 +148,7 @@ export async function parseOrdersCsv(text: string, file = 'input'): Promise<Orde
   return { format: 'csv', rows: rows.length, orders, ignoredColumns };
 }
 
-export function csvHint(): string {
+function csvHint(): string {
   return `CSV columns (one row per line item): ${(Object.keys(CSV_COLUMNS) as Column[]).filter((c) => !c.endsWith('Fen')).join(',')}`;
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../shared/src/errors';
-import type { AdminInvoice } from './api-types';
+import type { AdminInvoice } from '../../shared/src/contract';
 import { AdminClient } from './client';
 import { normalizeServer, resolveConnection } from './context';
 import { ApiError, CliError, exitCodeOf, redact, UnreachableError, UsageError, validationProblems } from './errors';

@@ -19,7 +19,7 @@ function exitCodeHelp(): string {
 }
 
 /** The whole command tree, writing to `io`. */
-export function buildProgram(io: Io): { program: Command; ctx: Context } {
+function buildProgram(io: Io): { program: Command; ctx: Context } {
   const program = new Command('ops');
   const ctx = new Context(io, () => program.opts<GlobalOptions>());
   program

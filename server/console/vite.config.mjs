@@ -13,7 +13,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   resolve: {
     alias: [
-      { find: '@fapiao/shared', replacement: path.resolve(here, '../../shared/src/index.ts') },
+      { find: /^@fapiao\/shared\/contract$/, replacement: path.resolve(here, '../../shared/src/contract/index.ts') },
+      { find: /^@fapiao\/shared$/, replacement: path.resolve(here, '../../shared/src/index.ts') },
       // The ops CLI's order-file reader runs here too: csv-parse's browser build (Buffer included).
       { find: /^csv-parse\/sync$/, replacement: path.resolve(here, '../../node_modules/csv-parse/dist/esm/sync.js') },
     ],

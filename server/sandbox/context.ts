@@ -1,8 +1,11 @@
+import type { SandboxClock } from './clock';
 import type { SandboxModels } from './data/models';
 
 /** What every sandbox route needs: its models, the clock, and the lifetimes it hands out. */
 export interface SandboxContext {
   models: SandboxModels;
+  /** The sandbox's time (clock.ts); `now()` reads it. */
+  clock: SandboxClock;
   now(): Date;
   settings: SandboxSettings;
   /**

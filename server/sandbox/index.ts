@@ -2,12 +2,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose, { type Connection } from 'mongoose';
 import { createSandboxApp } from './app';
+import { sandboxClock, type SandboxClock } from './clock';
 import { WECHAT_DEFAULT_SETTINGS, type SandboxContext, type SandboxSettings } from './context';
 import { sandboxModels, type SandboxApp } from './data/models';
 import { setBehaviour, type BehaviourInput } from './control/behaviour';
 import { startBackground } from './invoice/background';
 
 export type { SandboxApp, SandboxSettings };
+export { sandboxClock } from './clock';
 export type { BehaviourInput } from './control/behaviour';
 export { openidFor, unionidFor } from './platform/routes';
 
@@ -29,12 +31,16 @@ export interface SandboxOptions {
   publicUrl?: string;
   /** Where failures inside the sandbox are reported (defaults to stderr). */
   log?: (msg: string, err?: unknown) => void;
+  /** The sandbox's time (defaults to the wall clock); tests move it instead of sleeping. */
+  clock?: SandboxClock;
 }
 
 export interface Sandbox {
   /** Base URL to use as WECHAT_API_BASE, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly db: Connection;
+  /** The sandbox's time: `clock.advance(ms)` expires tokens, makes invoices and push retries due. */
+  readonly clock: SandboxClock;
   close(): Promise<void>;
 }
 
@@ -48,9 +54,11 @@ export async function createSandbox(options: SandboxOptions, port = 0, host = '1
   await Promise.all(Object.values(models).map((model) => model.init()));
   for (const app of options.apps) await models.App.updateOne({ appid: app.appid }, { $set: app }, { upsert: true });
 
+  const clock = options.clock ?? sandboxClock();
   const sb: SandboxContext = {
     models,
-    now: () => new Date(),
+    clock,
+    now: () => clock.now(),
     settings: { ...WECHAT_DEFAULT_SETTINGS, ...options.settings },
     publicUrl: '',
   };
@@ -68,6 +76,7 @@ export async function createSandbox(options: SandboxOptions, port = 0, host = '1
   return {
     url,
     db,
+    clock,
     async close() {
       await background.stop();
       server.closeAllConnections();

@@ -3,7 +3,6 @@ import Koa from 'koa';
 import type { Container } from './container';
 import { dashboardRoutes } from './http/admin/dashboard-routes';
 import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
-import { orderReadRoutes } from './http/admin/order-routes';
 import { adminRoutes } from './http/admin/routes';
 import { staffRoutes } from './http/admin/staff-routes';
 import { reconcileRunRoutes } from './http/admin/reconcile-run-routes';
@@ -14,6 +13,7 @@ import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route
 import { authenticators } from './http/auth';
 import { channelRoutes } from './http/channel/routes';
 import { h5Routes } from './http/h5/routes';
+import { isDatabaseUnavailable } from './data/unavailable';
 import { errorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health/routes';
 import { mpRoutes } from './http/mp/routes';
@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): Koa {
     deps.logger.error({ err, method: ctx?.method, path: ctx?.path, reqId: ctx?.response.get(REQUEST_ID_HEADER) }, 'request failed');
   });
   app.use(requestLog(deps.logger));
-  app.use(errorHandler());
+  app.use(errorHandler({ isDatabaseUnavailable }));
 
   const now = () => new Date();
   const { repositories, lifecycle } = deps;
@@ -74,7 +74,6 @@ export function createApp(deps: AppDeps): Koa {
       routes: [
         ...staffRoutes({ ...staff, cookie: { secure: config.NODE_ENV === 'production' } }),
         ...dashboardRoutes({ requests: repositories.requests, now }),
-        ...orderReadRoutes({ orders: repositories.orders, requests: repositories.requests }),
         // Before /invoices/:id, so "export" is not taken for an id.
         ...invoiceFileRoutes({ requests: repositories.requests, fetchPdf: (url) => fetchPdf(url, config.WECHAT_TIMEOUT_MS) }),
         ...wechatCallRoutes({ requests: repositories.requests, calls: repositories.wechatCalls }),

@@ -162,21 +162,6 @@ export type Config = Readonly<
     accounts: readonly WeChatAccount[];
   }
 >;
-export type { WeChatAccount } from './config-accounts';
-
-/** Names of the variables that must never be logged or echoed. */
-export const SECRET_VARIABLES = [
-  'WECHAT_SECRET',
-  'WECHAT_TOKEN',
-  'WECHAT_AES_KEY',
-  'WECHAT_ACCOUNTS',
-  'ADMIN_API_KEYS',
-  'CHANNEL_API_KEYS',
-  'MONGODB_URI',
-  'METRICS_TOKEN',
-  'ALERT_WEBHOOK_URL',
-  'SMTP_URL',
-] as const;
 
 /** The single-account variables: required unless the accounts are given as a list. */
 const LEGACY_ACCOUNT_VARIABLES = ['WECHAT_APPID', 'WECHAT_SECRET', 'WECHAT_TOKEN'] as const;

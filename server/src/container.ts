@@ -17,17 +17,14 @@ import { staffRepository, type StaffRepository } from './data/staff/staff.reposi
 import { staffModels } from './data/staff/staff.schema';
 import { createMongoTokenStore } from './data/wechat-credential/wechat-credential.repository';
 import { DEFAULT_SCHEDULE, type LifecycleDeps, type SchedulePolicy } from './domain/lifecycle/deps';
-import { sendCallbacks } from './domain/lifecycle/callbacks';
-import { sweepPostPayments } from './domain/lifecycle/post-payment';
-import { queueForgottenCopies } from './domain/lifecycle/issuing';
-import { processPush, sweepPushes } from './domain/lifecycle/process-pushes';
 import { outboxRepository, type OutboxRepository } from './data/outbox/outbox.repository';
 import { outboxModel } from './data/outbox/outbox.schema';
 import { alertOutbox, createAlerts, loggedAlerts, wechatErrorWatch, type AlertPayload, type Alerts } from './notify/alerts';
 import type { Outbox } from './notify/delivery';
 import { emailCopies, emailOutbox, type EmailCopyPayload } from './notify/email-copy';
 import { countTransitions, createMetrics, type Metrics } from './observability/metrics';
-import type { ReceivePushDeps } from './domain/receive-push';
+import { actingInTurn, type PushDeps } from './domain/pushes';
+import { workerJobs, type WorkerJob } from './domain/worker-jobs';
 import type { HealthDeps } from './http/health/routes';
 import type { Logger } from './logger';
 import type { WeChatClient } from './wechat';
@@ -64,9 +61,9 @@ export interface Container {
   /** The outboxes this process delivers when it runs the worker (email only with SMTP_URL, alerts only with ALERT_WEBHOOK_URL). */
   outboxes: Outbox<EmailCopyPayload | AlertPayload>[];
   lifecycle: LifecycleDeps;
-  push: ReceivePushDeps;
-  /** Work the worker does between requests: pushes a crashed process left unprocessed. */
-  housekeeping(): Promise<void>;
+  push: PushDeps;
+  /** The worker's named jobs besides claiming due requests (sweep unprocessed pushes, …). */
+  workerJobs: WorkerJob[];
 }
 
 export interface ContainerInput {
@@ -80,11 +77,8 @@ export interface ContainerInput {
   onWorkDue?: (() => void) | undefined;
 }
 
-/** How often a process looks for pushes left unprocessed by a crashed process. */
-const SWEEP_EVERY_MS = 5_000;
-
 /** The field of invoice_requests that says a request needs a human (set by domain/lifecycle/attention.ts). */
-export const NEEDS_ATTENTION_FIELD = 'needsAttention';
+const NEEDS_ATTENTION_FIELD = 'needsAttention';
 
 /**
  * The one composition root: builds repositories, then the WeChat client, then the use cases,
@@ -214,7 +208,7 @@ export function createContainer(input: ContainerInput): Container {
     ],
     ...(config.SMTP_URL ? { copies: emailCopies({ outbox: emailOutboxRepository, now }) } : {}),
   };
-  let lastSweep = 0;
+  const push: PushDeps = { accounts, pushEvents: repositories.pushEvents, lifecycle, onWorkDue: input.onWorkDue, acting: actingInTurn() };
   return {
     config,
     logger,
@@ -230,23 +224,8 @@ export function createContainer(input: ContainerInput): Container {
       pingDatabase: () => pingDatabase(db),
       isShuttingDown: input.isShuttingDown,
     },
-    push: {
-      accounts,
-      pushEvents: repositories.pushEvents,
-      now: () => new Date(),
-      // Answered already; act afterwards, off the request. Then the worker looks at once: the
-      // buyer is waiting for the step the push made due (processPush never rejects).
-      onNewEvent: (push, account) =>
-        void processPush(lifecycle, repositories.pushEvents, push.dedupeKey, push.message, account).then(() => input.onWorkDue?.()),
-    },
-    async housekeeping() {
-      if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
-      lastSweep = Date.now();
-      await sweepPushes(lifecycle, repositories.pushEvents);
-      await sweepPostPayments(lifecycle);
-      await sendCallbacks(lifecycle);
-      await queueForgottenCopies(lifecycle, SWEEP_EVERY_MS);
-    },
+    push,
+    workerJobs: workerJobs(lifecycle, push),
   };
 }
 

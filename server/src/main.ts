@@ -42,7 +42,7 @@ async function main(): Promise<void> {
           leaseMs: Math.max(2_000, DEFAULT_WORKER.leaseMs * config.WORKER_TIME_SCALE),
           onClaim: (lagMs) => container.metrics.claimLag.observe(lagMs / 1000),
         },
-        () => container.housekeeping(),
+        container.workerJobs,
       )
     : undefined;
   started.worker = worker;
@@ -85,8 +85,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/**
+ * Every wait scaled, and the states' age limits with them (their look counts are counts). Mapping
+ * every entry as a number turned `limits` into NaN: each step that left a request waiting then threw
+ * outside its try, kept its lease, and the request waited out the whole lease (60 s) every time.
+ */
 function scaledSchedule(scale: number): SchedulePolicy {
-  return Object.fromEntries(Object.entries(DEFAULT_SCHEDULE).map(([key, ms]) => [key, Math.max(1, Math.round(ms * scale))])) as unknown as SchedulePolicy;
+  const ms = (value: number) => Math.max(1, Math.round(value * scale));
+  const { limits, ...waits } = DEFAULT_SCHEDULE;
+  const scaledLimits = Object.fromEntries(Object.entries(limits).map(([state, limit]) => [state, { looks: limit.looks, ageMs: ms(limit.ageMs) }]));
+  return {
+    ...(Object.fromEntries(Object.entries(waits).map(([key, value]) => [key, ms(value)])) as Omit<SchedulePolicy, 'limits'>),
+    limits: scaledLimits as SchedulePolicy['limits'],
+  };
 }
 
 function readConfigOrExit(): Config {

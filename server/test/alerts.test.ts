@@ -5,7 +5,8 @@
  */
 import { startDelivery, type RunningDelivery } from '../src/notify/delivery';
 import { startTestApp, type TestApp } from './support/app';
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 interface AlertView {
@@ -43,7 +44,7 @@ describe('alerts in generic JSON, from a running server', () => {
     const [alert] = await eventually(async () => {
       const found = await alertsFor('needs_attention');
       return found.length === 1 && found[0]?.status === 'sent' ? found : undefined;
-    }, 15_000, 'the alert to be delivered');
+    }, 'the alert to be delivered', 15_000);
     expect(alert).toMatchObject({ id: 'needs_attention:req-attention-1', attempts: 3, payload: { orderNo: 'ORDER-A1', requestId: 'req-attention-1' } });
     expect(alert?.log.map((entry) => entry.outcome)).toEqual(['retry', 'retry', 'sent']);
     const hits = receiver.received.filter((r) => r.body.incident === 'needs_attention:req-attention-1');
@@ -62,7 +63,7 @@ describe('alerts in generic JSON, from a running server', () => {
     const requested = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 });
     // The sandbox's invoicing platform fails an invoice whose title starts with SANDBOX_FAIL.
     await env.sandboxApi('POST', '/authorize', { auth_url: (requested.json as { authUrl: string }).authUrl, openid: buyer.openid, action: 'authorize', user_field: { title: 'SANDBOX_FAIL 周九' } });
-    const hook = await eventually(async () => receiver.received.find((r) => r.status === 200 && r.body.kind === 'needs_attention' && r.body.orderNo === orderNo), 30_000, 'the attention alert');
+    const hook = await eventually(async () => receiver.received.find((r) => r.status === 200 && r.body.kind === 'needs_attention' && r.body.orderNo === orderNo), 'the attention alert', 30_000);
     const id = String(((await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string }[])[0]?.id);
     expect(hook.body).toMatchObject({ requestId: id, text: expect.stringContaining('ISSUE_FAILED') });
     expect(String(hook.body.incident)).toMatch(new RegExp(`^needs_attention:${id}:\\d+$`));
@@ -76,7 +77,7 @@ describe('alerts in generic JSON, from a running server', () => {
     expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
     const requested = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 });
     await env.sandboxApi('POST', '/authorize', { auth_url: (requested.json as { authUrl: string }).authUrl, openid: buyer.openid, action: 'authorize', user_field: { title: '钱七' } });
-    await eventually(async () => (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json.status === 'ISSUED', 20_000, 'ISSUED');
+    await eventually(async () => (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json.status === 'ISSUED', 'ISSUED', 20_000);
     const id = String(((await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string }[])[0]?.id);
     // Our record of the invoice number is corrupted: WeChat has another one.
     await env.app.container.db.model('InvoiceRequest').updateOne({ _id: id }, { $set: { 'invoice.fphm': '00000000' } });
@@ -85,7 +86,7 @@ describe('alerts in generic JSON, from a running server', () => {
       expect(reconciled.json).toMatchObject({ verdict: 'mismatch' });
     }
     const incident = `reconcile_mismatch:${id}:ISSUED`;
-    await eventually(async () => delivered(incident).length === 1, 15_000, 'the mismatch alert');
+    await eventually(async () => delivered(incident).length === 1, 'the mismatch alert', 15_000);
     expect(delivered(incident)[0]?.body).toMatchObject({ kind: 'reconcile_mismatch', orderNo, requestId: id, text: expect.stringContaining('00000000') });
     expect((await alertsFor('reconcile_mismatch')).filter((a) => a.id === incident)).toHaveLength(1);
   });
@@ -125,7 +126,7 @@ describe('alerts in the WeCom group-robot format', () => {
   it('sends a markdown message, and retries while the robot answers a non-zero errcode', async () => {
     receiver.answerNext([{ status: 200, body: '{"errcode":45009,"errmsg":"api freq out of limit"}' }]);
     await app.container.alerts.needsAttention({ requestId: 'req-wecom-1', orderNo: 'ORDER-W1', reason: '开票失败，需要人工处理' });
-    await eventually(async () => receiver.received.filter((r) => r.status === 200).length >= 2, 15_000, 'the second attempt');
+    await eventually(async () => receiver.received.filter((r) => r.status === 200).length >= 2, 'the second attempt', 15_000);
     const [first, second] = receiver.received;
     expect(first?.path).toBe('/cgi-bin/webhook/send?key=robot-key');
     expect(second?.body).toEqual(first?.body);
@@ -135,7 +136,7 @@ describe('alerts in the WeCom group-robot format', () => {
     const stored = await eventually(async () => {
       const message = await app.container.repositories.alertOutbox.findById('needs_attention:req-wecom-1');
       return message?.status === 'sent' ? message : undefined;
-    }, 10_000, 'the delivery to be recorded');
+    }, 'the delivery to be recorded', 10_000);
     expect(stored).toMatchObject({ status: 'sent', attempts: 2 });
     expect(stored?.log[0]).toMatchObject({ outcome: 'retry', detail: 'WeCom robot answered errcode 45009' });
   });
@@ -146,7 +147,7 @@ describe('alerts in the WeCom group-robot format', () => {
     const alerts = await eventually(async () => {
       const found = receiver.received.filter((r) => String((r.body.markdown as { content?: string } | undefined)?.content ?? '').includes('wechat_errors'));
       return found.length ? found : undefined;
-    }, 15_000, 'the WeChat error alert');
+    }, 'the WeChat error alert', 15_000);
     expect(alerts).toHaveLength(1);
     expect(String((alerts[0]?.body.markdown as { content: string }).content)).toContain('cgi-bin/stable_token');
     const stored = (await app.container.repositories.alertOutbox.list({}, 50)).filter((a) => a._id.startsWith('wechat_errors:'));

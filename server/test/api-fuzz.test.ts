@@ -6,12 +6,12 @@
  * type. Bounded by FUZZ_MAX_EXAMPLES cases per operation and phase; the seed is printed (and
  * FUZZ_SEED replays a run).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureSchemathesis } from '../../scripts/schemathesis';
 import { ADMIN_KEY, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { spawnProcess } from './support/process';
 
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 10);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -38,7 +38,7 @@ interface Run {
 }
 
 /** One Schemathesis run over the operations `include` selects, with the given credential. */
-function fuzz(name: string, authorization: string, includeRegex: string): Promise<Run> {
+async function fuzz(name: string, authorization: string, includeRegex: string): Promise<Run> {
   const junit = path.join(reports, `${name}.xml`);
   const args = [
     'run',
@@ -69,20 +69,15 @@ function fuzz(name: string, authorization: string, includeRegex: string): Promis
     '--report-junit-path',
     junit,
   ];
-  return new Promise((resolve, reject) => {
-    // Its own environment: nothing of ours (or a proxy setting) leaks into the fuzzer.
-    // Run from the reports directory: Schemathesis keeps a cache (.schemathesis/) in its working directory.
-    const child = spawn(st, args, { cwd: reports, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const xml = fs.existsSync(junit) ? fs.readFileSync(junit, 'utf8') : '';
-      const cases = Number(/Test cases:\s*(\d+)/i.exec(output)?.[1] ?? /(\d+) generated/.exec(output)?.[1] ?? 0);
-      resolve({ code, output: output + (code === 0 ? '' : `\n${xml.slice(0, 4000)}`), cases });
-    });
-  });
+  // Its own environment: nothing of ours (or a proxy setting) leaks into the fuzzer.
+  // Run from the reports directory: Schemathesis keeps a cache (.schemathesis/) in its working directory.
+  const run = spawnProcess(st, args, { cwd: reports, env: { HOME: os.tmpdir(), NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+  const { code, error } = await run.exited;
+  if (error) throw error;
+  const output = run.output();
+  const xml = fs.existsSync(junit) ? fs.readFileSync(junit, 'utf8') : '';
+  const cases = Number(/Test cases:\s*(\d+)/i.exec(output)?.[1] ?? /(\d+) generated/.exec(output)?.[1] ?? 0);
+  return { code, output: output + (code === 0 ? '' : `\n${xml.slice(0, 4000)}`), cases };
 }
 
 it('finds no 5xx and no response outside the documented schemas, as ops and as a buyer', async () => {

@@ -5,7 +5,8 @@
  * through the CLI; another is settled by hand with a note. Every action is audited.
  */
 import { runCli } from '../../scripts/ops/program';
-import { ADMIN_KEY, eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { ADMIN_KEY, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 type Json = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ async function flagged(orderNo: string): Promise<Json> {
   return eventually(async () => {
     const listed = (await env.admin('GET', '/invoices?attention=true')).json.invoices as Json[];
     return listed.find((r) => r.orderNo === orderNo);
-  }, 30_000, `${orderNo} flagged`);
+  }, `${orderNo} flagged`, 30_000);
 }
 
 describe('needs attention: into it and out again', () => {
@@ -85,7 +86,7 @@ describe('needs attention: into it and out again', () => {
     const issued = await eventually(async () => {
       const r = (await env.admin('GET', `/invoices/${id}`)).json;
       return r.status === 'ISSUED' ? r : undefined;
-    }, 30_000, 'ISSUED after the retry');
+    }, 'ISSUED after the retry', 30_000);
     expect(issued).toMatchObject({ needsAttention: false, invoice: { fpdm: expect.stringMatching(/^\d+$/) } });
     expect(issued.attention).toBeUndefined();
     expect((issued.audit as Json[]).map((a) => a.action)).toContain('invoice.retry');

@@ -10,7 +10,8 @@ import { pushSignature } from '../src/wechat/push';
 import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request.schema';
 import { startTestApp, TEST_ENV, type TestApp } from './support/app';
 import { startFakeWeChat, type FakeWeChat } from './support/fake-wechat';
-import { eventually } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { dereferenced } from './support/openapi';
 import { orderFor } from './support/orders';
 
 const ADMIN = `Bearer ${TEST_ENV.ADMIN_API_KEYS}`;
@@ -151,7 +152,7 @@ describe("WeChat order_ids of re-applications", () => {
     // The buyer declines on WeChat's page; the order may be applied for again, with a new order_id.
     const declined = await signedJsonPush(JSON.stringify({ ToUserName: 'gh_x', FromUserName: buyer.openid, CreateTime: 1714112445, MsgType: 'event', Event: 'user_authorize_invoice', FailOrderId: 'COLL' }));
     expect(declined).toEqual({ status: 200, text: 'success' });
-    await eventually(async () => (await app.container.repositories.requests.findByWxOrderId('COLL'))?.status === 'AUTH_FAILED', 15_000, 'COLL declined');
+    await eventually(async () => (await app.container.repositories.requests.findByWxOrderId('COLL'))?.status === 'AUTH_FAILED', 'COLL declined', 15_000);
     expect((await apply('COLL')).status).toBe(200);
     const again = await wxOrderIdOf('COLL');
     expect(again).not.toBe('COLL-R2');
@@ -260,7 +261,7 @@ describe('/openapi.json', () => {
   type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; items?: Schema; oneOf?: Schema[]; required?: string[] };
   let doc: { paths: Record<string, Record<string, { parameters?: { name: string; schema: Schema }[]; requestBody?: { required: boolean; content: { 'application/json': { schema: Schema } } } }>> };
   beforeAll(async () => {
-    doc = (await call('GET', '/openapi.json')).json as typeof doc;
+    doc = dereferenced((await call('GET', '/openapi.json')).json as typeof doc);
   });
   const parameter = (path: string, name: string) => doc.paths[path]?.get?.parameters?.find((p) => p.name === name)?.schema;
 

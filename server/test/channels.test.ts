@@ -4,7 +4,8 @@ import { decodeAesKey, sealPush } from '../src/wechat/push';
 import { stepFor } from '../src/domain/lifecycle/steps';
 import { startTestApp, TEST_ENV } from './support/app';
 import { APP, CHANNEL_KEY, CookieBrowser, hiddenField, OA, OPEN_PLATFORM, startCallbackReceiver } from './support/channels';
-import { eventually, openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 import { authorizeEvent } from './support/push-events';
 
 /**
@@ -42,7 +43,7 @@ async function issuedBy(orderNo: string): Promise<{ request: Record<string, unkn
     const r = await adminRequest(orderNo);
     last = r?.status;
     return r?.status === 'ISSUED' ? r : undefined;
-  }, 60_000, `${orderNo} ISSUED`).catch((err: Error) => {
+  }, `${orderNo} ISSUED`, 60_000).catch((err: Error) => {
     throw new Error(`${err.message} (last state ${String(last)})`);
   });
   const invoices = (await env.sandboxApi('GET', `/invoices?ddh=${String(request.wxOrderId)}`)).json.invoices as Record<string, unknown>[];
@@ -90,7 +91,7 @@ describe('channels: one server, several WeChat accounts', () => {
     page = await browser.go(page.url, { method: 'POST', form: { action: 'authorize', kind: 'user', title: '李四', phone: '13800000000' } });
     expect(page.url).toBe(`${env.app.url}/h5/oa/orders/H5-1?back=1`);
     expect(page.text).toContain('订单详情');
-    await eventually(async () => (await browser.go(`${env.app.url}/h5/oa/orders/H5-1`)).text.includes('data-status="ISSUED"'), 20_000, 'H5 page shows ISSUED');
+    await eventually(async () => (await browser.go(`${env.app.url}/h5/oa/orders/H5-1`)).text.includes('data-status="ISSUED"'), 'H5 page shows ISSUED', 20_000);
 
     const { request, invoice } = await issuedBy('H5-1');
     expect(request).toMatchObject({ account: 'oa', appid: OA.appid, source: 'web', openid: oaAlice });
@@ -124,14 +125,14 @@ describe('channels: one server, several WeChat accounts', () => {
       const status = await eventually(async () => {
         const { json } = await channel('GET', `/invoices/${requestId}`);
         return json.status === 'ISSUED' ? json : undefined;
-      }, 20_000, 'APP-1 ISSUED via the channel API');
+      }, 'APP-1 ISSUED via the channel API', 20_000);
       expect(status).toMatchObject({ requestId, orderNo: 'APP-1', account: 'app', source: 'app' });
       const { invoice } = await issuedBy('APP-1');
       expect(invoice).toMatchObject({ appid: APP.appid, wxopenid: carol });
       // The app's pushes went to the Official Account's URL (verified with the OA's keys).
       const deliveries = (await env.sandboxApi('GET', '/pushes')).json;
       expect(JSON.stringify(deliveries)).toContain('/wechat/push/oa');
-      await eventually(async () => receiver.received.some((c) => c.requestId === requestId && c.status === 'ISSUED'), 20_000, 'callback ISSUED');
+      await eventually(async () => receiver.received.some((c) => c.requestId === requestId && c.status === 'ISSUED'), 'callback ISSUED', 20_000);
     } finally {
       await receiver.close();
     }
@@ -236,7 +237,7 @@ describe('channels: one server, several WeChat accounts', () => {
       const { json } = await env.admin('GET', '/post-payment?state=waiting');
       const list = json.authorizations as { orderId: string }[];
       return list.filter((a) => a.orderId.startsWith('PAY-')).length === 2 ? list : undefined;
-    }, 10_000, 'both post-payment authorizations kept');
+    }, 'both post-payment authorizations kept', 10_000);
     expect(kept.find((a) => a.orderId === 'PAY-1')).toMatchObject({ account: 'oa', appid: OA.appid, openid: openidFor(OA.appid, 'erin') });
 
     await importOrder('PAY-1', openidFor(OA.appid, 'erin'));
@@ -250,7 +251,7 @@ describe('channels: one server, several WeChat accounts', () => {
     const unmatched = await eventually(async () => {
       const { json } = await env.admin('GET', '/post-payment?state=unmatched');
       return (json.authorizations as { orderId: string; expired: boolean }[]).find((a) => a.orderId === 'PAY-2');
-    }, 20_000, 'PAY-2 listed as unmatched');
+    }, 'PAY-2 listed as unmatched', 20_000);
     expect(unmatched).toMatchObject({ status: 'waiting', expired: true });
     await importOrder('PAY-2', openidFor(OA.appid, 'erin'));
     expect(await adminRequest('PAY-2')).toBeUndefined(); // past the window: left for ops, not issued

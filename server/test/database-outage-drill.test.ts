@@ -26,9 +26,11 @@ import { runCli } from '../../scripts/ops/program';
 import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request.schema';
 import { pushEventModel } from '../src/data/push-event/push-event.schema';
 import { TEST_ENV } from './support/app';
-import { eventually, orderFor } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-outage-drill-admin-0123456789';
 const BUYERS = 6;
@@ -52,7 +54,7 @@ beforeAll(async () => {
   storageDir = fs.mkdtempSync(path.join(dataDir, `test-${process.pid}-outage-`));
   dbPort = await freePort();
   await startDatabase();
-  sandbox = await startProcessSandbox('gh_fapiaooutage1');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaooutage1', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
 }, 300_000);
 afterAll(async () => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');
@@ -157,7 +159,7 @@ it('freeze, kill and restart of the database under load: 503s while it is gone, 
       while (!stop) orderNos.push(await buyerFlow(next++));
     }),
   );
-  await eventually(async () => orderNos.length >= BUYERS, 120_000, 'the first orders');
+  await eventually(async () => orderNos.length >= BUYERS, 'the first orders', 120_000);
 
   // Frozen: the process is stopped, its sockets stay open.
   const frozenAt = Date.now();
@@ -180,7 +182,7 @@ it('freeze, kill and restart of the database under load: 503s while it is gone, 
 
   // Killed while frozen, down for a while, then started again on the same port and data.
   process.kill(database!.pid, 'SIGKILL');
-  await eventually(async () => (database!.pid && !isAlive(database!.pid) ? true : undefined), 10_000, 'the database gone');
+  await eventually(async () => (database!.pid && !isAlive(database!.pid) ? true : undefined), 'the database gone', 10_000);
   const killedAt = Date.now();
   const downStatuses = new Set<number | 'hang'>();
   while (Date.now() - killedAt < DOWN_MS) {
@@ -189,20 +191,20 @@ it('freeze, kill and restart of the database under load: 503s while it is gone, 
   }
   await startDatabase();
   const restartedAt = Date.now();
-  await eventually(async () => ((await readyz()) === 200 ? true : undefined), 60_000, 'ready again');
+  await eventually(async () => ((await readyz()) === 200 ? true : undefined), 'ready again', 60_000);
   const recoveredMs = Date.now() - restartedAt;
   const outageEnd = Date.now();
 
   // A few more buyers after the recovery, then no new ones.
   const before = orderNos.length;
-  await eventually(async () => orderNos.length >= before + BUYERS, 180_000, 'orders after the recovery');
+  await eventually(async () => orderNos.length >= before + BUYERS, 'orders after the recovery', 180_000);
   stop = true;
   await buyers;
 
   const connection = await mongoose.createConnection(uri).asPromise();
   try {
     const requests = invoiceRequestModel(connection);
-    await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 240_000, 'every request ISSUED');
+    await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 'every request ISSUED', 240_000);
     const issued = await requests.find({}, { orderNo: 1, wxOrderId: 1 }).lean();
     expect(issued.map((r) => r.orderNo).sort()).toEqual([...orderNos].sort());
     const invoices = await sandbox.db.model('SandboxInvoice').find({ kind: 'blue' }, { ddh: 1 }).lean<{ ddh: string }[]>();

@@ -6,7 +6,8 @@
  */
 import net from 'node:net';
 import { startTestApp } from './support/app';
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 import { startSmtpReceiver, type SmtpReceiver } from './support/smtp-receiver';
 
 const MAIL_FROM = '福州测试商贸 <fapiao@shop.example>';
@@ -46,7 +47,7 @@ async function issued(env: LifecycleEnv, buyer: { token: string }, orderNo: stri
   return eventually(async () => {
     const status = (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json;
     return status.status === 'ISSUED' ? (status as { pdfUrl: string; fpdm: string; fphm: string }) : undefined;
-  }, 30_000, `order ${orderNo} ISSUED`);
+  }, `order ${orderNo} ISSUED`, 30_000);
 }
 
 async function requestIdOf(env: LifecycleEnv, orderNo: string): Promise<string> {
@@ -74,7 +75,7 @@ describe('the emailed copy, SMTP up', () => {
     const [copy] = await eventually(async () => {
       const found = smtp.messages.filter((m) => m.messageId === `<${id}@fapiao.invalid>`);
       return found.length ? found : undefined;
-    }, 15_000, 'the emailed copy');
+    }, 'the emailed copy', 15_000);
     expect(copy?.to).toMatchObject({ text: 'sun.ba@buyer.example' });
     expect(copy?.from?.value[0]).toMatchObject({ address: 'fapiao@shop.example', name: '福州测试商贸' });
     expect(copy?.subject).toContain(orderNo);
@@ -85,7 +86,7 @@ describe('the emailed copy, SMTP up', () => {
     expect(copy?.attachments[0]).toMatchObject({ contentType: 'application/pdf', filename: `fapiao-${invoice.fpdm}-${invoice.fphm}.pdf` });
     expect(Buffer.compare(copy!.attachments[0]!.content, pdf)).toBe(0);
 
-    const stored = await eventually(async () => (await emails(env)).find((e) => e.id === id && e.status === 'sent'), 5_000, 'the outbox to say sent');
+    const stored = await eventually(async () => (await emails(env)).find((e) => e.id === id && e.status === 'sent'), 'the outbox to say sent', 5_000);
     expect(stored).toMatchObject({ attempts: 1, payload: { to: 'sun.ba@buyer.example', orderNo } });
     // Exactly one: the request is not queued again (the copy flag is cleared) and nothing else went to it.
     expect((await env.app.container.db.model('InvoiceRequest').findById(id).lean<{ copyPending?: boolean }>())?.copyPending).toBeUndefined();
@@ -96,7 +97,7 @@ describe('the emailed copy, SMTP up', () => {
     const { buyer, orderNo } = await requestInvoice(env, { type: 1, email: 'wechat.page@buyer.example' });
     await issued(env, buyer, orderNo);
     const id = await requestIdOf(env, orderNo);
-    await eventually(async () => smtp.messages.some((m) => m.messageId === `<${id}@fapiao.invalid>` && m.to && 'text' in m.to && m.to.text === 'wechat.page@buyer.example'), 15_000, 'the copy');
+    await eventually(async () => smtp.messages.some((m) => m.messageId === `<${id}@fapiao.invalid>` && m.to && 'text' in m.to && m.to.text === 'wechat.page@buyer.example'), 'the copy', 15_000);
   });
 
   it('a refused address is recorded as bounced and not retried; no email, no copy', async () => {
@@ -105,13 +106,13 @@ describe('the emailed copy, SMTP up', () => {
     await issued(env, refused.buyer, refused.orderNo);
     await issued(env, silent.buyer, silent.orderNo);
     const id = await requestIdOf(env, refused.orderNo);
-    const bounced = await eventually(async () => (await emails(env)).find((e) => e.id === id && e.status === 'bounced'), 15_000, 'the bounce');
+    const bounced = await eventually(async () => (await emails(env)).find((e) => e.id === id && e.status === 'bounced'), 'the bounce', 15_000);
     expect(bounced).toMatchObject({ attempts: 1, lastError: expect.stringContaining('550') });
     expect(bounced?.nextAttemptAt).toBeUndefined();
     // Another copy delivered after it shows the loop went on, and still one attempt at the refused one.
     const later = await requestInvoice(env, { type: 0, email: 'after.bounce@buyer.example' });
     await issued(env, later.buyer, later.orderNo);
-    await eventually(async () => smtp.recipients.includes('after.bounce@buyer.example'), 15_000, 'the next copy');
+    await eventually(async () => smtp.recipients.includes('after.bounce@buyer.example'), 'the next copy', 15_000);
     expect(smtp.recipients.filter((r) => r === 'refuse.me@buyer.example')).toHaveLength(1);
     const silentId = await requestIdOf(env, silent.orderNo);
     expect((await emails(env)).some((e) => e.id === silentId)).toBe(false);
@@ -155,14 +156,14 @@ describe('drill: the SMTP server down while invoices are issued', () => {
     const waiting = await eventually(async () => {
       const found = (await emails(env)).filter((e) => ids.includes(e.id));
       return found.length === ORDERS && found.every((e) => e.status === 'pending' && e.attempts >= 1) ? found : undefined;
-    }, 20_000, 'every copy to have failed once');
+    }, 'every copy to have failed once', 20_000);
     for (const email of waiting) expect(email.lastError).toMatch(/SMTP (ECONNECTION|ESOCKET|ETIMEDOUT)/);
 
     smtp = await startSmtpReceiver(port);
     await eventually(async () => {
       const found = (await emails(env)).filter((e) => ids.includes(e.id));
       return found.every((e) => e.status === 'sent') ? found : undefined;
-    }, 60_000, 'every copy to be sent once SMTP is back');
+    }, 'every copy to be sent once SMTP is back', 60_000);
     for (const id of ids) expect(smtp.messages.filter((m) => m.messageId === `<${id}@fapiao.invalid>`)).toHaveLength(1);
     expect(smtp.messages.filter((m) => ids.some((id) => m.messageId === `<${id}@fapiao.invalid>`))).toHaveLength(ORDERS);
   });

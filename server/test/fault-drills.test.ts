@@ -6,7 +6,8 @@
  * invoice each at the sandbox.
  */
 import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request.schema';
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 // The issue's 1,000 orders (about four minutes beside other work on 2 cores); DRILL_ORDERS changes it.
 const ORDERS = Number(process.env.DRILL_ORDERS ?? 1000);
@@ -98,7 +99,7 @@ it(`${ORDERS} orders through -1 errors, slow answers, token expiry, duplicate an
   const requests = invoiceRequestModel(env.app.container.db);
   const waitMs = Number(process.env.DRILL_WAIT_MS ?? 600_000);
   try {
-    await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), waitMs, 'every request ISSUED');
+    await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 'every request ISSUED', waitMs);
   } catch (err) {
     // Say where things stand, for whoever reads the failure.
     const byStatus = await requests.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { unionidFor } from '../sandbox';
 import { TEST_ENV } from './support/app';
 import { OA, OPEN_PLATFORM } from './support/channels';
-import { eventually, openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { openChromiumContext } from './support/chromium';
+import { eventually } from './support/eventually';
+import { openidFor, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 /**
  * The Official Account's H5 pages in a real browser (Debian's Chromium, headless, playwright-core)
@@ -13,20 +14,9 @@ import { eventually, openidFor, orderFor, startLifecycleEnv, type LifecycleEnv }
  * orders, the order, 申请开票 with a title the shared tax-number check refuses and then accepts,
  * WeChat's authorization page, back through redirect_url, the status moving to 已开票 by itself,
  * and the invoice with its PDF. Every step is saved as a screenshot under .data/screenshots/h5/
- * (git-ignored). Without Chromium this file fails (it does not skip).
+ * (git-ignored). Without Chromium this file fails (jest.config.js leaves it out only outside CI).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.data', 'screenshots', 'h5');
 /** WeChat's in-app browser says so in its user agent. */
 const WECHAT_UA =
@@ -35,28 +25,12 @@ const WECHAT_UA =
 describe('H5 pages of the Official Account in Chromium', () => {
   let env: LifecycleEnv;
   let browser: BrowserContext;
-  let profile: string;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed (${CHROMIUM}): run scripts/ensure-chromium.sh (as root: apt-get install -y chromium)`);
-    }
     env = await startLifecycleEnv({ accounts: [OA] });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fapiao-h5-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      userAgent: WECHAT_UA,
-      locale: 'zh-CN',
-    });
-    browser.setDefaultTimeout(15_000);
+    browser = await openChromiumContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, userAgent: WECHAT_UA, locale: 'zh-CN' }, 15_000);
     page = await browser.newPage();
     page.on('console', (message) => {
       // A refused form answers 400 by design; Chromium logs that status as an error.
@@ -66,7 +40,6 @@ describe('H5 pages of the Official Account in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
     await env?.close();
   });
 
@@ -139,7 +112,7 @@ describe('H5 pages of the Official Account in Chromium', () => {
       status: 'ISSUED',
       title: { kind: 'company', name: '福州测试采购有限公司', taxNumber: '91350100M000100Y43' },
     });
-    await eventually(async () => fs.readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png')).length >= 9, 5_000, 'screenshots written');
+    await eventually(async () => fs.readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png')).length >= 9, 'screenshots written', 5_000);
     expect(problems).toEqual([]);
   });
 });

@@ -11,9 +11,11 @@ import { freePort } from '../../scripts/mongo/free-port';
 import { invoiceRequestModel } from '../src/data/invoice-request/invoice-request.schema';
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
-import { eventually, orderFor } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-kill-drill-admin-0123456789';
 // The issue's 300 orders; KILL_DRILL_ORDERS changes it.
@@ -27,7 +29,7 @@ let connection: mongoose.Connection;
 const databaseUri = testDatabaseUri();
 
 beforeAll(async () => {
-  sandbox = await startProcessSandbox('gh_fapiaokill001');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaokill001', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
   connection = await mongoose.createConnection(databaseUri).asPromise();
 });
 afterAll(async () => {
@@ -126,7 +128,7 @@ it(`${ORDERS} orders while the server is killed at random moments three times: a
   expect(kills).toBe(3);
 
   const requests = invoiceRequestModel(connection);
-  await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 300_000, 'every request ISSUED');
+  await eventually(async () => ((await requests.countDocuments({ status: { $ne: 'ISSUED' } })) === 0 ? true : undefined), 'every request ISSUED', 300_000);
   const issued = await requests.find({}, { orderNo: 1, wxOrderId: 1, status: 1 }).lean();
   expect(issued.map((r) => r.orderNo).sort()).toEqual([...orderNos].sort());
   const invoices = await sandbox.db.model('SandboxInvoice').find({ kind: 'blue' }, { ddh: 1 }).lean<{ ddh: string }[]>();

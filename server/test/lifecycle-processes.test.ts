@@ -11,9 +11,11 @@ import { freePort } from '../../scripts/mongo/free-port';
 import { readText } from '../src/http/read-text';
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
-import { eventually, orderFor } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor } from './support/lifecycle-env';
 import type { Spawned } from './support/process';
-import { pointSandboxPushesAt, startProcessSandbox, startServerProcess } from './support/server-process';
+import { startServerProcess } from './support/server-process';
+import { pointSandboxPushesAt, startTestSandbox } from './support/test-sandbox';
 
 const ADMIN_KEY = 'key-processes-admin-0123456789';
 
@@ -27,7 +29,7 @@ let merchant: { sPappid: string; merchantCode: string };
 const running: Spawned[] = [];
 
 beforeAll(async () => {
-  sandbox = await startProcessSandbox('gh_fapiaoproc001');
+  sandbox = await startTestSandbox({ originalId: 'gh_fapiaoproc001', settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000 } });
   merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
 });
 
@@ -104,7 +106,7 @@ it('every push delivered 4 times, concurrently, to two server processes sharing 
   try {
     await pointPushesAt(`http://127.0.0.1:${(fanOut.address() as AddressInfo).port}/`);
     const orderNos = await requestAndAuthorize(a, 12, 'dup');
-    await eventually(async () => ((await statuses(a, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 60_000, 'all ISSUED');
+    await eventually(async () => ((await statuses(a, orderNos)).filter((s) => s === 'ISSUED').length === orderNos.length ? true : undefined), 'all ISSUED', 60_000);
     await expectOneInvoiceEach(orderNos);
   } finally {
     fanOut.closeAllConnections();
@@ -119,11 +121,27 @@ it('a server killed with SIGKILL mid-flight and restarted: every request reaches
   const first = await startServer(db, port);
   const orderNos = await requestAndAuthorize(first, 16, 'kill');
   // Kill as soon as some, but not all, are issued: the rest are somewhere in flight.
-  await eventually(async () => ((await statuses(first, orderNos)).includes('ISSUED') ? true : undefined), 60_000, 'a first ISSUED');
+  await eventually(async () => ((await statuses(first, orderNos)).includes('ISSUED') ? true : undefined), 'a first ISSUED', 60_000);
   first.process.child.kill('SIGKILL');
   await first.process.exited;
 
   const second = await startServer(db, port);
-  await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 90_000, 'all ISSUED after restart');
+  await eventually(async () => ((await statuses(second, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 'all ISSUED after restart', 90_000);
   await expectOneInvoiceEach(orderNos);
+}, 180_000);
+
+it('the server process (main.ts, its schedule scaled) ends every worker step by giving the request back: no step fails after its work', async () => {
+  // main.ts once scaled the schedule's limits into NaN: each step then failed after its work and
+  // kept its lease until it expired, so every request waited a lease per step (a minute in production).
+  const db = testDatabaseUri();
+  const port = await freePort();
+  await pointPushesAt(`http://127.0.0.1:${port}/wechat/push`);
+  const server = await startServer(db, port);
+  const orderNos = await requestAndAuthorize(server, 3, 'steps');
+  await eventually(async () => ((await statuses(server, orderNos)).every((s) => s === 'ISSUED') ? true : undefined), 'all ISSUED', 90_000);
+  const failed = server.process
+    .output()
+    .split('\n')
+    .filter((line) => /worker: (claim failed|checking the state limits failed)|worker step failed/.test(line));
+  expect(failed).toEqual([]);
 }, 180_000);

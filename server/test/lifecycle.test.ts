@@ -2,7 +2,8 @@
  * The invoice lifecycle end to end: the real server (HTTP API + worker) against the WeChat
  * sandbox over real HTTP, both on real databases. What a buyer and merchant ops would see.
  */
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 const COMPANY = {
   title: '福州示例科技有限公司',
@@ -38,7 +39,7 @@ async function waitForStatus(token: string, orderNo: string, status: string) {
   return eventually(async () => {
     const current = await statusOf(token, orderNo);
     return current.status === status ? current : undefined;
-  }, 20_000, `order ${orderNo} to reach ${status}`);
+  }, `order ${orderNo} to reach ${status}`, 20_000);
 }
 
 async function invoicesAtSandbox(ddh: string) {
@@ -100,7 +101,7 @@ describe('the invoice lifecycle against the sandbox', () => {
     const failed = await eventually(async () => {
       const [r] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string; status: string }[];
       return r?.status === 'ISSUE_FAILED' ? r : undefined;
-    }, 20_000, 'ISSUE_FAILED');
+    }, 'ISSUE_FAILED', 20_000);
 
     const rejected = await env.admin('POST', `/invoices/${failed.id}/reject`, { reason: '抬头有误，请重新申请' });
     expect(rejected.status).toBe(200);
@@ -124,7 +125,7 @@ describe('the invoice lifecycle against the sandbox', () => {
     const done = await eventually(async () => {
       const r = (await env.admin('GET', `/invoices/${current?.id}`)).json as { status: string; offset?: { invoice?: { fphm: string } } };
       return r.status === 'OFFSET' ? r : undefined;
-    }, 20_000, 'OFFSET');
+    }, 'OFFSET', 20_000);
     expect(done.offset?.invoice?.fphm).toMatch(/^\d{8}$/);
     expect(done.offset?.invoice?.fphm).not.toBe(issued.fphm);
     const reds = (await env.sandboxApi('GET', `/invoices?kind=red`)).json.invoices as { fphm: string }[];

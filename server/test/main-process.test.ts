@@ -1,7 +1,7 @@
 import { testDatabaseUri } from './harness/database';
 import { TEST_ENV } from './support/app';
 import { startFakeWeChat } from './support/fake-wechat';
-import { eventually } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
 import { spawnTs, type Spawned } from './support/process';
 
 const secret = 'S3cretAppSecretValue0123456789ab';
@@ -55,7 +55,7 @@ describe('the server process (server/src/main.ts)', () => {
           (err: Error) => err.message,
         ),
       );
-      await eventually(async () => wechat.count('/sns/jscode2session') === 6, 15_000, 'six logins at WeChat');
+      await eventually(async () => wechat.count('/sns/jscode2session') === 6, 'six logins at WeChat', 15_000);
       server.child.kill('SIGTERM');
       await server.waitForLine(/shutting down/);
       server.child.kill('SIGTERM');

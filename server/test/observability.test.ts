@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 import { repoRoot } from './support/process';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
@@ -55,16 +56,16 @@ describe('/metrics', () => {
     // WeChat client's retry lines are logged inside the worker's step for this request.
     await env.sandboxApi('PUT', '/faults', { endpoints: { '/card/invoice/getauthdata': { errorRate: 1, errcode: -1 } } });
     await env.sandboxApi('POST', '/authorize', { auth_url: (requested.json as { authUrl: string }).authUrl, openid: buyer.openid, action: 'authorize', user_field: { title: '赵六' } });
-    await eventually(async () => logLines().some((l) => l.msg === 'WeChat call failed transiently; retrying' && l.orderNo === orderNo), 20_000, 'a retried getauthdata');
+    await eventually(async () => logLines().some((l) => l.msg === 'WeChat call failed transiently; retrying' && l.orderNo === orderNo), 'a retried getauthdata', 20_000);
     await env.sandboxApi('DELETE', '/faults');
-    await eventually(async () => (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json.status === 'ISSUED', 20_000, 'ISSUED');
+    await eventually(async () => (await env.mp(buyer.token, 'GET', `/orders/${orderNo}/invoice`)).json.status === 'ISSUED', 'ISSUED', 20_000);
 
     // The sandbox's result push may come after the worker's query already found the invoice.
     const stored = 'fapiao_pushes_total{outcome="stored"}';
     const after = await eventually(async () => {
       const now = await scrape();
       return value(now, stored) - value(before, stored) >= 2 ? now : undefined;
-    }, 15_000, 'the authorization and invoice-result pushes');
+    }, 'the authorization and invoice-result pushes', 15_000);
     const moved = (name: string) => value(after, name) - value(before, name);
     expect(moved('fapiao_invoice_transitions_total{from="AUTH_PENDING",to="AUTHORIZED",event="authorized"}')).toBeGreaterThanOrEqual(1);
     expect(moved('fapiao_invoice_transitions_total{from="AUTHORIZED",to="ISSUING",event="issue_started"}')).toBeGreaterThanOrEqual(1);
@@ -115,7 +116,7 @@ describe('HTTP request ids', () => {
     const http = await eventually(async () => {
       const found = logLines().filter((l) => l.msg === 'http');
       return found.some((l) => l.reqId === 'lb-trace-0001') && found.some((l) => l.reqId === id) ? found : undefined;
-    }, 5_000, 'the HTTP log lines');
+    }, 'the HTTP log lines', 5_000);
     for (const line of http) expect(line).toEqual(expect.objectContaining({ reqId: expect.any(String), method: expect.any(String), status: expect.any(Number) }));
     expect(http.find((l) => l.reqId === 'lb-trace-0001')).toMatchObject({ method: 'GET', path: '/api/mp/orders', status: 401 });
   });

@@ -5,7 +5,8 @@
  * and limits scaled down. Whatever WeChat answers, every request ends correct or flagged as
  * needing attention: none stuck, none issued without numbers, none issued twice.
  */
-import { eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
+import { eventually } from './support/eventually';
+import { orderFor, startLifecycleEnv, type LifecycleEnv } from './support/lifecycle-env';
 
 /** The worker gives up on a state after this (scaled down from DEFAULT_SCHEDULE's). */
 const LIMITS = {
@@ -93,7 +94,7 @@ async function until(orderNo: string, goal: (r: Req) => boolean, what: string): 
   return eventually(async () => {
     const [newest] = await requestsOf(orderNo);
     return newest && goal(newest) ? newest : undefined;
-  }, WAIT_MS, `${orderNo}: ${what}`);
+  }, `${orderNo}: ${what}`, WAIT_MS);
 }
 const is = (status: string) => (r: Req) => r.status === status;
 const flaggedIn = (status: string) => (r: Req) => r.status === status && r.needsAttention;
@@ -134,7 +135,7 @@ const flows = {
       await eventually(async () => {
         const [a] = (await env.sandboxApi('GET', `/authorizations?order_id=${failed.wxOrderId}`)).json.authorizations as Json[];
         return a?.status === 'rejected';
-      }, WAIT_MS, 'WeChat to have the order rejected');
+      }, 'WeChat to have the order rejected', WAIT_MS);
       await env.sandboxApi('DELETE', '/faults');
     }
     const rejected = await env.admin('POST', `/invoices/${failed.id}/reject`, { reason: '抬头有误' });

@@ -3,7 +3,7 @@
  * new state cannot ship without a label (the Record type makes a missing one a compile error).
  */
 import type { InvoiceState } from './invoice-state';
-import type { InvoiceTitleKind } from './dto';
+import type { InvoiceTitleKind } from './contract/common';
 
 /** The `type` of a @vant/weapp `<van-tag>`. */
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default';

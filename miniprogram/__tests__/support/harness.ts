@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../../../server/test/support/eventually';
 
 export interface SimNode {
   dom: HTMLElement;
@@ -323,13 +324,3 @@ export async function tapToNavigate(fake: FakeWx, page: PageHandle, selector: st
   return lastNavigation(fake);
 }
 
-/** Polls until `check` returns a truthy value (no fixed sleeps in assertions). */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

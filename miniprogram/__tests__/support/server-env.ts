@@ -2,11 +2,9 @@
  * The real server + worker + WeChat sandbox (scripts/mp-test-env.ts) in a child process under
  * tsx, driven over IPC. Requires jest's global setup (it starts the database).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { inheritedEnv, spawnTs } from '../../../server/test/support/process';
 export { orderFor } from '../../../server/test/support/orders';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 interface Reply {
   type: string;
@@ -42,14 +40,10 @@ export class ServerEnv {
   }
 
   static start(): Promise<ServerEnv> {
-    const child = fork(path.join(ROOT, 'scripts/mp-test-env.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: process.env,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const spawned = spawnTs('scripts/mp-test-env.ts', inheritedEnv(), [], { ipc: true });
+    const { child } = spawned;
     return new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`test env exited with ${code}`)));
+      void spawned.exited.then(({ code }) => reject(new Error(`test env exited with ${code}:\n${spawned.output().slice(-4000)}`)));
       child.on('message', function onReady(m: Reply) {
         if (m.type === 'ready' && m.appUrl && m.sandboxUrl) {
           child.off('message', onReady);

@@ -1,8 +1,7 @@
-import { formatYuan } from '@fapiao/shared';
+import { formatYuan, invoiceStatusView } from '@fapiao/shared';
 import { getInvoiceStatus, getOrder } from '../../services/api';
 import { errorText } from '../../services/errors';
 import { formatKprq } from '../../utils/format';
-import { invoiceStatusView } from '../../utils/invoice-view';
 
 interface InvoiceView {
   fpdm: string;

@@ -1,10 +1,9 @@
-import { formatYuan, type InvoiceState, type InvoiceStatusResponse, type OrderDto, type TagType } from '@fapiao/shared';
+import { formatYuan, invoiceStatusView, isInProgress, PROGRESS_STEPS, type InvoiceState, type InvoiceStatusResponse, type OrderDto, type TagType } from '@fapiao/shared';
 import { STATUS_POLL_DELAYS_MS } from '../../config';
 import { getInvoiceStatus, getOrder } from '../../services/api';
 import { errorText } from '../../services/errors';
 import { onInvoiceStatus, pendingInvoice, refreshPendingInvoice } from '../../services/pending-invoice';
 import { formatDateTime, formatQuantity } from '../../utils/format';
-import { invoiceStatusView, isInProgress, PROGRESS_STEPS } from '../../utils/invoice-view';
 
 interface LineRow {
   name: string;

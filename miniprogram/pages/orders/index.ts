@@ -1,9 +1,8 @@
-import { formatYuan, type OrderDto, type TagType } from '@fapiao/shared';
+import { formatYuan, invoiceStatusView, type OrderDto, type TagType } from '@fapiao/shared';
 import { listOrders } from '../../services/api';
 import { errorText } from '../../services/errors';
 import { configuredDevBuyer } from '../../services/session';
 import { formatDateTime } from '../../utils/format';
-import { invoiceStatusView } from '../../utils/invoice-view';
 
 interface OrderRow {
   orderNo: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { INVOICE_STATE_LABELS } from '../../../shared/src/labels';
 import { INVOICE_STATES, type InvoiceState } from '../../../shared/src/invoice-state';
-import type { AdminInvoice, AdminInvoiceDetail } from '../api-types';
+import type { AdminInvoice, AdminInvoiceDetail } from '../../../shared/src/contract';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
 import { CliError, namingFlags, UsageError } from '../errors';
@@ -140,7 +140,7 @@ export function registerInvoices(program: Command, ctx: Context): Command {
 }
 
 /** An id as given, or the single request of an order number. */
-export async function resolveId(ctx: Context, client: AdminClient, arg: string, action: string): Promise<string> {
+async function resolveId(ctx: Context, client: AdminClient, arg: string, action: string): Promise<string> {
   if (ID.test(arg)) return arg;
   if (!ORDER_NO.test(arg)) throw new UsageError(`"${arg}" is neither an invoice request id (ir_ and 16 characters) nor an order number`);
   // An order has a handful of requests: one page holds them all.
@@ -166,7 +166,7 @@ function titleOf(r: AdminInvoice): string {
 }
 
 /** The requests that need a human: why, since when, and what WeChat said last. */
-export function attentionTable(requests: AdminInvoice[]): string {
+function attentionTable(requests: AdminInvoice[]): string {
   return table(
     ['id', 'order no', 'status', 'reason', 'last WeChat answer', 'since'],
     requests.map((r) => {
@@ -177,7 +177,7 @@ export function attentionTable(requests: AdminInvoice[]): string {
   );
 }
 
-export function invoiceTable(requests: AdminInvoice[]): string {
+function invoiceTable(requests: AdminInvoice[]): string {
   return table(
     ['id', 'order no', 'status', 'type', 'amount', 'title', 'created'],
     requests.map((r) => [r.id, r.orderNo, r.status, String(r.type), yuan(r.amount), titleOf(r), localTime(r.createdAt)]),
@@ -197,7 +197,7 @@ function moved(r: AdminInvoice): string {
   return `${r.id} (order ${r.orderNo}): ${move}`;
 }
 
-export function describeInvoice(r: AdminInvoiceDetail): string {
+function describeInvoice(r: AdminInvoiceDetail): string {
   const invoice = r.invoice ? `${r.invoice.fpdm} / ${r.invoice.fphm}, issued ${r.invoice.kprq}` : undefined;
   const offset = r.offset ? `fpqqlsh ${r.offset.fpqqlsh}${r.offset.invoice ? `, red invoice ${r.offset.invoice.fpdm} / ${r.offset.invoice.fphm}` : ''}` : undefined;
   const lines = [

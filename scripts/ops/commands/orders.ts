@@ -15,7 +15,7 @@ type Outcome =
   | { kind: 'conflict'; reason: string }
   | { kind: 'failed' };
 
-export interface ImportSummary {
+interface ImportSummary {
   file: string;
   format: 'csv' | 'json';
   rows: number;

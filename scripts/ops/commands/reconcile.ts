@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { InvoiceState } from '../../../shared/src/invoice-state';
-import type { AdminInvoice, ReconcileAnswer } from '../api-types';
+import type { AdminInvoice, ReconcileAnswer } from '../../../shared/src/contract';
 import type { Context } from '../context';
 import { ApiError, CliError, UnreachableError, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -17,7 +17,7 @@ type Finding =
   | { id: string; orderNo: string; status: InvoiceState; verdict: 'moved'; detail: string }
   | { id: string; orderNo: string; status: InvoiceState; verdict: 'unchecked'; code: string; detail: string };
 
-export interface ReconcileReport {
+interface ReconcileReport {
   since: string;
   until?: string;
   checked: number;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { AuthFieldsSetting, ContactSetting, SettingView } from '../api-types';
+import type { AuthFieldsSetting, ContactSetting, SettingView } from '../../../shared/src/contract';
 import type { AdminClient } from '../client';
 import type { Context } from '../context';
 import { CliError, namingFlags, UsageError } from '../errors';
@@ -160,7 +160,7 @@ const TITLE_FIELDS = [
 ] as const;
 
 /** The auth fields as a table: which field each kind of title shows and requires. */
-export function describeAuthFields(value: AuthFieldsSetting): string {
+function describeAuthFields(value: AuthFieldsSetting): string {
   const user = value.user_field as Record<string, unknown>;
   const biz = value.biz_field as Record<string, unknown>;
   const cell = (side: Record<string, unknown>, field: string) => {
@@ -197,7 +197,7 @@ async function printNext(ctx: Context, client: AdminClient): Promise<void> {
 }
 
 /** Reads WeChat's set_auth_field shape from YAML or JSON; true/false become 1/0. */
-export async function readAuthFieldsFile(file: string): Promise<unknown> {
+async function readAuthFieldsFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

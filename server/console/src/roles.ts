@@ -1,8 +1,6 @@
 import type { StaffRole } from './types';
 
-const ORDER: StaffRole[] = ['viewer', 'operator', 'admin'];
-
-/** The same rule as the server's: viewer < operator < admin. */
-export const roleAtLeast = (role: StaffRole, least: StaffRole): boolean => ORDER.indexOf(role) >= ORDER.indexOf(least);
+/** The server's own rule (shared/staff-roles.ts): viewer < operator < admin. */
+export { roleAtLeast } from '@fapiao/shared';
 
 export const ROLE_LABELS: Record<StaffRole, string> = { viewer: '查看员（只读）', operator: '操作员', admin: '管理员' };

@@ -1,67 +1,18 @@
+/**
+ * The admin API's shapes as the console reads them: the contract's own types (inferred from the
+ * zod schemas the server validates and documents with), never restated here.
+ */
 import type { InvoiceState } from '@fapiao/shared';
+import type { AdminInvoice as ContractInvoice, AuditEntry, AuthFieldsSetting, DashboardAnswer } from '@fapiao/shared/contract';
 
-export type StaffRole = 'viewer' | 'operator' | 'admin';
+export type { StaffRole } from '@fapiao/shared';
+export type { AdminOrder, PeriodSummary, SettingView, StaffView } from '@fapiao/shared/contract';
 
-export interface StaffView {
-  username: string;
-  displayName: string;
-  role: StaffRole;
-  disabled: boolean;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface HistoryEntry {
-  from: InvoiceState | null;
-  to: InvoiceState;
-  event: string;
-  at: string;
-  by: string;
-  detail?: string;
-}
-
-export interface IssuedInvoice {
-  fpdm: string;
-  fphm: string;
-  jym: string;
-  kprq: string;
-  pdfUrl: string;
-}
-
-export interface AdminInvoice {
-  id: string;
-  orderNo: string;
-  openid: string;
-  wxOrderId: string;
-  type: number;
-  amount: number;
-  status: InvoiceState;
-  title?: Record<string, string>;
-  fpqqlsh: string;
-  invoice?: IssuedInvoice;
-  offset?: { fpqqlsh: string; invoice?: IssuedInvoice };
-  rejectReason?: string;
-  lastError?: { code: string; message: string; at: string };
-  createdAt: string;
-  authorizedAt?: string;
-  nextActionAt?: string;
-  attempts: number;
-  history: HistoryEntry[];
-  customFields?: { key: string; value: string }[];
-  /** A human must act: see `attention`. */
-  needsAttention: boolean;
-  attention?: { code: string; reason: string; state: InvoiceState; since: string; at: string; answers: WeChatAnswer[] };
-  /** WeChat's last answers to the worker about this request. */
-  answers?: WeChatAnswer[];
-  audit?: { at: string; actor: string; action: string; detail?: Record<string, unknown> }[];
-}
-
-export interface WeChatAnswer {
-  at: string;
-  call: string;
-  errcode: number;
-  summary: string;
-}
+/** A request from the list, or from its detail page (which adds the audit trail). */
+export type AdminInvoice = ContractInvoice & { audit?: AuditEntry[] };
+export type DashboardData = DashboardAnswer;
+export type AuthFields = AuthFieldsSetting;
+export type Flag = 0 | 1;
 
 /** One WeChat API call made for a request (GET /invoices/:id/calls). */
 export interface WeChatCall {
@@ -74,66 +25,4 @@ export interface WeChatCall {
   by: string;
   stateBefore: InvoiceState | null;
   stateAfter?: InvoiceState;
-}
-
-export interface AdminOrder {
-  orderNo: string;
-  openid: string;
-  amount: number;
-  createdAt: string;
-  items: { name: string; spbm: string; quantity: number; unitPrice: number; taxRate: string }[];
-  invoice: { status: InvoiceState | null; canApply: boolean; rejectReason?: string };
-  refundedAt?: string;
-  latestRequestId?: string;
-  requestCount: number;
-}
-
-export interface PeriodSummary {
-  requests: number;
-  byStatus: Record<InvoiceState, number>;
-  issuedAmount: number;
-  issuedCount: number;
-  failures: { reason: string; count: number }[];
-  authToIssued: { count: number; p50?: number; p90?: number };
-  attention: number;
-}
-
-export interface DashboardData {
-  today: PeriodSummary;
-  last30Days: PeriodSummary;
-  days: { day: string; requests: number; issued: number; issuedAmount: number; failed: number }[];
-  generatedAt: string;
-  truncated: boolean;
-}
-
-export interface SettingView<T> {
-  value: T | null;
-  updatedAt?: string;
-  updatedBy?: string;
-}
-
-export type Flag = 0 | 1;
-export interface AuthFields {
-  user_field: Partial<Record<'show_title' | 'show_phone' | 'show_email' | 'require_phone' | 'require_email', Flag>> & { custom_field?: CustomField[] };
-  biz_field: Partial<
-    Record<
-      | 'show_title'
-      | 'show_tax_no'
-      | 'show_addr'
-      | 'show_phone'
-      | 'show_bank_type'
-      | 'show_bank_no'
-      | 'require_tax_no'
-      | 'require_addr'
-      | 'require_phone'
-      | 'require_bank_type'
-      | 'require_bank_no',
-      Flag
-    >
-  > & { custom_field?: CustomField[] };
-}
-export interface CustomField {
-  key: string;
-  is_require?: Flag;
-  notice?: string;
 }

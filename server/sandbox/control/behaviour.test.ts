@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, merchantCodeOf, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver } from '../invoice/test-kit';
+import { eventually } from '../../test/support/eventually';
+import { authorizedOrder, Caller, machine, merchantApp, merchantCodeOf, sampleInvoice, startReceiver, userOf, type Json, type Receiver } from '../invoice/test-kit';
 
 const APPID = 'wx5151515151515151';
 const NSRSBH = '110109500321654';
@@ -43,10 +44,10 @@ describe('sandbox: behaviour switches and documented strictness', () => {
   };
   const query = (ddh: string) => wx.invoice('queryinvoceinfo', { fpqqlsh: `${code}${ddh}`, nsrsbh: NSRSBH });
   const settled = (ddh: string) =>
-    waitFor(async () => {
+    eventually(async () => {
       const [invoice] = (await machine(sb, 'GET', `/invoices?ddh=${ddh}`)).json.invoices as Json[];
       return invoice && invoice.status !== 'processing' ? invoice : undefined;
-    }, 8000, `invoice ${ddh} settled`);
+    }, `invoice ${ddh} settled`, 8000);
 
   it('refuses a switch it does not know, and shows the defaults', async () => {
     const bad = await fetch(`${sb.url}/sandbox/api/behaviour`, { method: 'PUT', body: JSON.stringify({ nonsense: 1 }) });
@@ -95,7 +96,7 @@ describe('sandbox: behaviour switches and documented strictness', () => {
     await behave({});
     const sentinel = next();
     await issue(sentinel);
-    await waitFor(async () => ((await machine(sb, 'GET', `/pushes?fpqqlsh=${code}${sentinel}`)).json.deliveries as Json[]).length > 0, 8000, 'the later push');
+    await eventually(async () => ((await machine(sb, 'GET', `/pushes?fpqqlsh=${code}${sentinel}`)).json.deliveries as Json[]).length > 0, 'the later push', 8000);
     expect((await machine(sb, 'GET', `/pushes?fpqqlsh=${code}${ddh}`)).json.deliveries).toEqual([]);
   });
 

@@ -70,7 +70,7 @@ export interface Behaviour {
   appidsWithoutInvoicingPackage: string[];
 }
 
-export const DEFAULT_BEHAVIOUR: Behaviour = {
+const DEFAULT_BEHAVIOUR: Behaviour = {
   outcomeQuery: 'errcodes',
   processingErrcode: 73107,
   failedErrcode: 73000,

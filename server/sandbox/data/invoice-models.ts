@@ -82,7 +82,7 @@ export interface SandboxPayment {
   createdAt: Date;
 }
 
-export type InvoiceStatus = 'processing' | 'issued' | 'failed';
+type InvoiceStatus = 'processing' | 'issued' | 'failed';
 
 /** One invoice line as stored: WeChat's field names and decimal strings. */
 export interface InvoiceLine {
@@ -164,7 +164,7 @@ export interface SandboxInvoice {
   updatedAt: Date;
 }
 
-export type PushDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped' | 'skipped';
+type PushDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped' | 'skipped';
 
 /** One push WeChat sends (a duplicate made by the faults is a delivery of its own). */
 export interface SandboxPushDelivery {
@@ -409,4 +409,3 @@ export function invoiceModels(db: Connection) {
   };
 }
 
-export type InvoiceModels = ReturnType<typeof invoiceModels>;

@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { Caller, machine, merchantApp, startReceiver, userOf, waitFor, type Json, type Receiver } from './test-kit';
+import { eventually } from '../../test/support/eventually';
+import { Caller, machine, merchantApp, startReceiver, userOf, type Json, type Receiver } from './test-kit';
 
 const APPID = 'wx4444444444444444';
 const OTHER_APPID = 'wx5555555555555555';
@@ -30,10 +31,10 @@ describe('sandbox: authorization (getauthurl, the authorization page, getauthdat
   const authorize = (body: Json) => machine(sb, 'POST', '/authorize', body);
   const authData = (order_id: string, caller = wx) => caller.invoice('getauthdata', { s_pappid, order_id });
   const pushFor = (orderId: string) =>
-    waitFor(
+    eventually(
       () => receiver.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && (p.message.succOrderId === orderId || p.message.failOrderId === orderId)),
-      5000,
       `the push for ${orderId}`,
+      5000,
     );
 
   describe('getauthurl', () => {

@@ -25,7 +25,7 @@ export const FAIL_MARKER = 'SANDBOX_FAIL';
 /** In ghfmc: the blue invoice issues, but every red invoice offsetting it fails (result push status 2, query 73000). */
 export const RED_FAIL_MARKER = 'SANDBOX_REDFAIL';
 /** In ghfmc: the request is accepted but answered 73105 (a platform timeout; resend the same fpqqlsh). */
-export const TIMEOUT_MARKER = 'SANDBOX_TIMEOUT';
+const TIMEOUT_MARKER = 'SANDBOX_TIMEOUT';
 
 export const INVOICE_ACCEPTED = { errcode: 0, errmsg: 'sucesss' } as const; // sic: the documented spelling
 

@@ -28,7 +28,7 @@ export function sPappidFor(appid: string, style: 'plain' | 'base64-specials' = '
 }
 
 /** The merchant code (商户识别码) behind an s_pappid: 6 characters of [0-9A-Z]. */
-export function merchantCodeFor(sPappid: string): string {
+function merchantCodeFor(sPappid: string): string {
   const digest = crypto.createHash('sha256').update(`merchant-code\n${sPappid}`).digest();
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   return Array.from(digest.subarray(0, 6), (byte) => alphabet[byte % 36] ?? '0').join('');

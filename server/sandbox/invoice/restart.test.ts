@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
-import { createSandbox, type Sandbox } from '..';
-import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from './test-kit';
+import { createSandbox, sandboxClock, type Sandbox } from '..';
+import { eventually } from '../../test/support/eventually';
+import { authorizedOrder, Caller, machine, merchantApp, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver, merchantCodeOf } from './test-kit';
 
 const APPID = 'wx1414141414141414';
 
@@ -18,7 +19,8 @@ describe('sandbox: a restart loses nothing', () => {
     const mongodbUri = testDatabaseUri();
     receiver = await startReceiver(APPID);
     const apps = [merchantApp(APPID, receiver.url)];
-    first = await createSandbox({ mongodbUri, apps, settings: { invoiceIssueDelayMs: 1500, pushTimeoutMs: 5000, workerPollMs: 30 } });
+    // An issuing delay of a minute: the invoice is certainly still processing when the first one stops.
+    first = await createSandbox({ mongodbUri, apps, settings: { invoiceIssueDelayMs: 60_000, pushTimeoutMs: 5000, workerPollMs: 30 } });
     const wx = await new Caller(first, merchantApp(APPID)).login();
     const s_pappid = await wx.onboard();
     const code = await merchantCodeOf(first, APPID);
@@ -31,12 +33,13 @@ describe('sandbox: a restart loses nothing', () => {
     const query = { fpqqlsh: `${code}S1`, nsrsbh: '110109500321654' };
     expect(await wx.invoice('queryinvoceinfo', query)).toMatchObject({ errcode: 73107, errmsg: expect.stringMatching(/^Fpqqlsh is processing/) });
     expect(await wx.invoice('makeoutinvoice', info)).toMatchObject({ errcode: 73107 });
-    await waitFor(() => receiver.requests.length >= 1, 5000, 'the authorization push to be in flight');
+    await eventually(() => receiver.requests.length >= 1, 'the authorization push to be in flight', 5000);
     await first.close();
     first = undefined;
 
     receiver.answer({ body: 'success' });
-    second = await createSandbox({ mongodbUri, apps, settings: { workerPollMs: 30 } });
+    // The next sandbox comes up after the delay has passed.
+    second = await createSandbox({ mongodbUri, apps, settings: { workerPollMs: 30 }, clock: sandboxClock(60_000) });
     const again = new Caller(second, merchantApp(APPID));
     again.token = wx.token; // tokens live in the database too
 
@@ -45,7 +48,7 @@ describe('sandbox: a restart loses nothing', () => {
     expect((await machine(second, 'GET', '/invoices?ddh=S-1')).json.invoices).toHaveLength(1);
 
     const sb = second;
-    const auth = await waitFor(async () => {
+    const auth = await eventually(async () => {
       const found = (await machine(sb, 'GET', '/pushes?order_id=S-1&event=user_authorize_invoice')).json as { deliveries: Json[]; attempts: Json[] };
       return found.deliveries[0]?.status === 'delivered' ? found : undefined;
     });

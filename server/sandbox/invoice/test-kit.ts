@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeAesKey, openPush, type ReceivedPush } from '../../src/wechat/push';
 import type { Sandbox, SandboxApp } from '..';
 import { openidFor } from '..';
+import { eventually } from '../../test/support/eventually';
 import { MAKE_OUT_INVOICE_SAMPLE } from '../../test/support/wechat-seeds';
 
 /**
@@ -25,7 +26,7 @@ export function merchantApp(appid: string, pushUrl?: string, mode: 'plain' | 'sa
   };
 }
 
-export interface ReceiverAnswer {
+interface ReceiverAnswer {
   /** Answer this late (the sandbox's timeout decides whether it counts). */
   delayMs?: number;
   status?: number;
@@ -91,19 +92,6 @@ export async function startReceiver(appid: string, mode: 'plain' | 'safe' = 'pla
     },
   };
 }
-
-/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Talks to the sandbox like a merchant's WeChat client. */
 export class Caller {
@@ -204,12 +192,12 @@ export async function authorizedOrder(wx: Caller, s_pappid: string, orderId: str
 
 /** The result push for `fpqqlsh` (with `status` when given), once it has arrived. */
 export function resultPush(receiver: Receiver, fpqqlsh: string, status?: number, timeoutMs = 8000): Promise<ReceivedPush> {
-  return waitFor(
+  return eventually(
     () =>
       receiver.pushes.find(
         (p) => p.message.kind === 'cloud_invoice_invoiceresult_event' && p.message.fpqqlsh === fpqqlsh && (status === undefined || p.message.status === status),
       ),
-    timeoutMs,
     `the result push of ${fpqqlsh}`,
+    timeoutMs,
   );
 }

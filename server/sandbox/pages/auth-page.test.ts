@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { Caller, machine, merchantApp, startReceiver, userOf, waitFor, type Json, type Receiver } from '../invoice/test-kit';
+import { eventually } from '../../test/support/eventually';
+import { Caller, machine, merchantApp, startReceiver, userOf, type Json, type Receiver } from '../invoice/test-kit';
 
 /**
  * The authorization page over plain HTTP (what a browser does without running any script): who is
@@ -94,10 +95,10 @@ describe('sandbox: the authorization page (/sandbox/auth)', () => {
   const deliveries = async (orderId: string) =>
     ((await machine(sb, 'GET', `/pushes?order_id=${encodeURIComponent(orderId)}`)).json.deliveries as Json[]) ?? [];
   const pushFor = (orderId: string) =>
-    waitFor(
+    eventually(
       () => receiver.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && (p.message.succOrderId === orderId || p.message.failOrderId === orderId)),
-      5000,
       `the push for ${orderId}`,
+      5000,
     );
   const authData = (orderId: string) => wx.invoice('getauthdata', { s_pappid, order_id: orderId });
 

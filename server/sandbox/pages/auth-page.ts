@@ -336,7 +336,7 @@ function backTo(a: SandboxAuthorization): SafeHtml | undefined {
 }
 
 /** The origin a form's redirect may go to (the merchant's redirect_url), for the page's CSP. */
-export function redirectOrigin(a: SandboxAuthorization): string[] {
+function redirectOrigin(a: SandboxAuthorization): string[] {
   if (a.source !== 'web' || !a.redirect_url || !isHttpUrl(a.redirect_url)) return [];
   return [new URL(a.redirect_url).origin];
 }

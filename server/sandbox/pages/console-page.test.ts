@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { AES_KEY, Caller, machine, merchantApp, PUSH_TOKEN, resultPush, sampleInvoice, startReceiver, userOf, waitFor, type Json, type Receiver, merchantCodeOf } from '../invoice/test-kit';
+import { eventually } from '../../test/support/eventually';
+import { AES_KEY, Caller, machine, merchantApp, PUSH_TOKEN, resultPush, sampleInvoice, startReceiver, userOf, type Json, type Receiver, merchantCodeOf } from '../invoice/test-kit';
 
 /** The console (GET /sandbox): a demo's state at a glance, escaped, without secrets. */
 
@@ -41,10 +42,10 @@ describe('sandbox: the console page (/sandbox)', () => {
     expect(await wx.invoice('makeoutinvoice', { invoiceinfo: sampleInvoice(code, { wxopenid: alice, ddh: orderId, fpqqlsh }) })).toMatchObject({ errcode: 0 });
     await resultPush(receiver, fpqqlsh, 100);
     // Both pushes recorded as delivered (the attempt is written once the merchant has answered).
-    await waitFor(async () => {
+    await eventually(async () => {
       const { deliveries } = (await machine(sb, 'GET', `/pushes?appid=${APPID}`)).json as { deliveries: Json[] };
       return deliveries.length === 2 && deliveries.every((d) => d.status === 'delivered');
-    }, 10_000, 'both pushes to be delivered');
+    }, 'both pushes to be delivered', 10_000);
     await fetch(`${sb.url}/sandbox/api/faults`, { method: 'PUT', body: JSON.stringify({ endpoints: { '/card/invoice/makeoutinvoice': { errorRate: 0.5, errcode: 73105 } }, push: { duplicates: 1 } }) });
   });
   afterAll(async () => {

@@ -82,7 +82,7 @@ export function fieldsOf(settings: AuthFieldSettings, kind: TitleKind): FieldSpe
   return fields;
 }
 
-export const MAX_CHARS = 100;
+const MAX_CHARS = 100;
 
 /** Formats the page checks on top of "required" (the sandbox's makeoutinvoice takes the same tax numbers). */
 const FORMATS: Record<string, { pattern: RegExp; message: string }> = {

@@ -16,7 +16,6 @@ const tokenPath = (secret = APP.secret, appid = APP.appid) => `/cgi-bin/token?gr
 const stable = (sb: Sandbox, extra: Json = {}) =>
   post(sb, '/cgi-bin/stable_token', { grant_type: 'client_credential', appid: APP.appid, secret: APP.secret, ...extra });
 const ticketWith = (sb: Sandbox, token: unknown) => get(sb, `/cgi-bin/ticket/getticket?type=wx_card&access_token=${String(token)}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sandbox platform endpoints', () => {
   let sb: Sandbox;
@@ -37,7 +36,7 @@ describe('sandbox platform endpoints', () => {
       const second = (await get(sb, tokenPath())).access_token;
       expect(second).not.toBe(first);
       expect(await ticketWith(sb, first)).toMatchObject({ errcode: 0 });
-      await sleep(1100);
+      sb.clock.advance(1_100);
       expect(await ticketWith(sb, first)).toMatchObject({ errcode: 42001 });
       expect(await ticketWith(sb, second)).toMatchObject({ errcode: 0 });
     });
@@ -45,10 +44,32 @@ describe('sandbox platform endpoints', () => {
     it('tokens expire after their lifetime', async () => {
       sb = await startSandbox({ tokenTtlSeconds: 1 });
       const token = (await get(sb, tokenPath())).access_token;
-      await sleep(1100);
+      sb.clock.advance(1_100);
       expect(await ticketWith(sb, token)).toMatchObject({ errcode: 42001 });
       expect(await ticketWith(sb, 'made-up')).toMatchObject({ errcode: 40001 });
       expect(await get(sb, '/cgi-bin/ticket/getticket?type=wx_card')).toMatchObject({ errcode: 41001 });
+    });
+  });
+
+  describe('/sandbox/api/clock', () => {
+    it('moves the sandbox’s time forward for tests in another process: a token expires without waiting', async () => {
+      sb = await startSandbox({ tokenTtlSeconds: 60 });
+      const token = (await get(sb, tokenPath())).access_token;
+      const before = await get(sb, '/sandbox/api/clock');
+      expect(before).toEqual({ now: expect.any(String), offsetMs: 0 });
+      const moved = await post(sb, '/sandbox/api/clock', { advanceMs: 61_000 });
+      expect(moved.offsetMs).toBe(61_000);
+      expect(new Date(String(moved.now)).getTime() - new Date(String(before.now)).getTime()).toBeGreaterThanOrEqual(61_000);
+      expect(await ticketWith(sb, token)).toMatchObject({ errcode: 42001 });
+    });
+
+    it('refuses to move back, or by anything but whole milliseconds', async () => {
+      sb = await startSandbox();
+      for (const body of [{ advanceMs: -1 }, { advanceMs: 0.5 }, { advanceMs: '1000' }, {}, { advanceMs: 1, extra: 1 }]) {
+        const res = await fetch(`${sb.url}/sandbox/api/clock`, { method: 'POST', body: JSON.stringify(body) });
+        expect({ body, status: res.status, code: ((await res.json()) as { error?: { code?: string } }).error?.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
+      }
+      expect(sb.clock.offsetMs).toBe(0);
     });
   });
 

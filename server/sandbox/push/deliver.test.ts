@@ -1,6 +1,7 @@
 import { testDatabaseUri } from '../../test/harness/database';
 import { createSandbox, type Sandbox } from '..';
-import { Caller, machine, merchantApp, startReceiver, userOf, waitFor, type Json, type Receiver } from '../invoice/test-kit';
+import { eventually } from '../../test/support/eventually';
+import { Caller, machine, merchantApp, startReceiver, userOf, type Json, type Receiver } from '../invoice/test-kit';
 
 /**
  * Push delivery with WeChat's behaviour, on a scaled-down clock: the 5 s timeout is 300 ms here, so
@@ -57,13 +58,13 @@ describe('sandbox: push delivery', () => {
   };
   const pushes = async (orderId: string) => (await machine(sb, 'GET', `/pushes?order_id=${orderId}`)).json as { deliveries: Json[]; attempts: Json[] };
   const settled = (orderId: string, count = 1) =>
-    waitFor(
+    eventually(
       async () => {
         const found = await pushes(orderId);
         return found.deliveries.length >= count && found.deliveries.every((d) => d.status !== 'pending') ? found : undefined;
       },
-      10_000,
       `the pushes of ${orderId} to settle`,
+      10_000,
     );
   const requestsFor = (receiver: Receiver, orderId: string) => receiver.requests.filter((r) => r.body.includes(`<![CDATA[${orderId}]]>`));
 
@@ -143,7 +144,7 @@ describe('sandbox: push delivery', () => {
   it('safe mode: the push is encrypted in the app\'s format and opens with the merchant\'s key', async () => {
     const orderId = await authorizeNewOrder(SAFE);
     await settled(orderId);
-    const push = await waitFor(() => safe.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && p.message.succOrderId === orderId));
+    const push = await eventually(() => safe.pushes.find((p) => p.message.kind === 'user_authorize_invoice' && p.message.succOrderId === orderId));
     expect(push).toMatchObject({ encrypted: true, format: 'json', message: { authorizeAppId: SAFE, toUserName: merchantApp(SAFE).originalId } });
     const raw = safe.requests[safe.requests.length - 1];
     expect(raw?.query).toMatchObject({ encrypt_type: 'aes', msg_signature: expect.any(String), signature: expect.any(String) });

@@ -14,7 +14,7 @@ const MAX_READ = 100_000;
  * Needs a human: flagged (the worker gave up, or hit what retrying cannot heal), or an issue
  * that failed and waits for ops to retry or reject it.
  */
-export function needsAttention(request: InvoiceRequestDoc): boolean {
+function needsAttention(request: InvoiceRequestDoc): boolean {
   return request.needsAttention === true || request.status === 'ISSUE_FAILED';
 }
 

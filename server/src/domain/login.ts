@@ -1,6 +1,18 @@
 import type { SessionRepository } from '../data/session/session.repository';
 import type { WeChatAccount } from '../wechat/accounts';
+import type { BuyerIdentity } from './buyer';
 import { askWeChat } from './wechat-failure';
+
+/** The buyers' sessions: what a bearer token or cookie is checked against. */
+export type BuyerSessions = LoginDeps['sessions'];
+
+/**
+ * The buyer behind a session token, or null when it is unknown or expired. A session written
+ * before accounts were recorded is the default account's.
+ */
+export function buyerOfSession(deps: { sessions: BuyerSessions; now(): Date }, token: string, defaultAccount: string): Promise<BuyerIdentity | null> {
+  return deps.sessions.buyerFor(token, deps.now(), defaultAccount);
+}
 
 export interface LoginDeps {
   /** The Mini Program account whose wx.login codes the Mini Program sends. */

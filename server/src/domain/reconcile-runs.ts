@@ -7,7 +7,7 @@ import type { LifecycleDeps } from './lifecycle/deps';
 import { reconcileRequest } from './lifecycle/reconcile';
 
 /** The states WeChat can be asked about (queryinvoceinfo): what `ops invoices reconcile` checks. */
-export const RECONCILED_STATES: readonly InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'];
+const RECONCILED_STATES: readonly InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'];
 
 export interface ReconcileRunDeps {
   runs: ReconcileRunRepository;
@@ -93,7 +93,7 @@ export async function runReport(deps: ReconcileRunDeps, id: string): Promise<{ r
   return { run, csv: `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n` };
 }
 
-export const VERDICT_TEXT: Record<ReconcileVerdict, string> = { ok: '一致', mismatch: '不一致', stuck: '卡住', moved: '已变化', unchecked: '未能核对' };
+const VERDICT_TEXT: Record<ReconcileVerdict, string> = { ok: '一致', mismatch: '不一致', stuck: '卡住', moved: '已变化', unchecked: '未能核对' };
 
 /** RFC 4180 quoting; a leading =+-@ is defused so a spreadsheet never runs a cell as a formula. */
 function csvCell(value: string): string {

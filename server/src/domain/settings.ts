@@ -1,10 +1,13 @@
-import type { AuditLog } from '../data/audit/audit.schema';
+import type { AuthFieldsSetting, ContactSetting, PayMchSetting, SettingView } from '@fapiao/shared/contract';
 import type { SettingDoc, SettingsRepository } from '../data/settings/settings.schema';
-import { type BizAuthFieldSetting, type InvoiceApi, type UserAuthFieldSetting } from '../wechat';
+import { type InvoiceApi } from '../wechat';
 import { AppError } from '../errors';
+import { recordAudit, type AuditDeps } from './audit';
 import { askWeChat } from './wechat-failure';
 
-export interface SettingsDeps {
+export type { AuthFieldsSetting, ContactSetting, PayMchSetting, SettingView };
+
+export interface SettingsDeps extends AuditDeps {
   /** The default account's API: what the GETs read. */
   invoice: InvoiceApi;
   /**
@@ -15,8 +18,6 @@ export interface SettingsDeps {
   accounts: { name: string; invoice: InvoiceApi }[];
   payMchAccount: { name: string; invoice: InvoiceApi };
   settings: SettingsRepository;
-  audit: AuditLog;
-  now(): Date;
 }
 
 /** WeChat refusing the values themselves: invalid mchid (72030), invalid params (72031). */
@@ -24,30 +25,6 @@ const BAD_VALUES = new Set([72030, 72031]);
 
 /** "Not set yet" answers of get_contact (72063), get_auth_field (72029), get_pay_mch (72028). */
 const NOT_SET = new Set([72063, 72029, 72028]);
-
-export interface SettingView<T> {
-  /** What WeChat has now; null when it was never set. */
-  value: T | null;
-  /** Who last set it through Fapiao, and when. */
-  updatedAt?: string;
-  updatedBy?: string;
-}
-
-export interface ContactSetting {
-  phone: string;
-  /** Seconds a user has to authorize (WeChat's time_out). */
-  timeOut: number;
-}
-
-export interface AuthFieldsSetting {
-  user_field: UserAuthFieldSetting;
-  biz_field: BizAuthFieldSetting;
-}
-
-export interface PayMchSetting {
-  mchid: string;
-  s_pappid: string;
-}
 
 /** The contact WeChat requires before it hands out any authorization URL (72063). */
 export async function getContact(deps: SettingsDeps): Promise<SettingView<ContactSetting>> {
@@ -116,9 +93,8 @@ async function readFromWeChat<T>(read: () => Promise<T>): Promise<T | null> {
 }
 
 async function record(deps: SettingsDeps, key: SettingDoc['_id'], value: Record<string, unknown>, actor: string): Promise<void> {
-  const at = deps.now();
-  await deps.settings.put(key, value, actor, at);
-  await deps.audit.record({ at, actor, action: `settings.${key}`, target: `settings:${key}`, detail: value });
+  await deps.settings.put(key, value, actor, deps.now());
+  await recordAudit(deps, { actor, action: `settings.${key}`, target: `settings:${key}`, detail: value });
 }
 
 function view<T>(value: T | null, stored: SettingDoc | null): SettingView<T> {

@@ -1,14 +1,13 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { STAFF_ROLES, type StaffDoc, type StaffRole, type StaffSessionDoc } from '../data/staff/staff.schema';
+import type { StaffDoc, StaffRole, StaffSessionDoc } from '../data/staff/staff.schema';
 import type { StaffRepository } from '../data/staff/staff.repository';
-import type { AuditLog } from '../data/audit/audit.schema';
+import type { StaffView } from '@fapiao/shared/contract';
 import { AppError } from '../errors';
+import { recordAudit, type AuditDeps } from './audit';
 
-export interface StaffDeps {
+export interface StaffDeps extends AuditDeps {
   staff: StaffRepository;
-  audit: AuditLog;
-  now(): Date;
   sessionTtlMs: number;
   /** Failed logins allowed per username (and 4× per address) in one window. */
   maxFailures: number;
@@ -20,16 +19,9 @@ const BCRYPT_COST = 10;
 /** Compared against when the username is unknown, so both answers take as long. */
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', BCRYPT_COST);
 
-export interface StaffView {
-  username: string;
-  displayName: string;
-  role: StaffRole;
-  disabled: boolean;
-  createdAt: string;
-  createdBy: string;
-}
+export type { StaffView };
 
-export function toStaffView(doc: StaffDoc): StaffView {
+function toStaffView(doc: StaffDoc): StaffView {
   return { username: doc._id, displayName: doc.displayName, role: doc.role, disabled: doc.disabled, createdAt: doc.createdAt.toISOString(), createdBy: doc.createdBy };
 }
 
@@ -49,7 +41,7 @@ export async function addStaff(
     createdBy: actor,
   };
   if (!(await deps.staff.create(doc))) throw new AppError('STAFF_ALREADY_EXISTS', `A staff account ${input.username} exists already`);
-  await deps.audit.record({ at, actor, action: 'staff.create', target: `staff:${input.username}`, detail: { role: input.role, displayName: input.displayName } });
+  await recordAudit(deps, { actor, action: 'staff.create', target: `staff:${input.username}`, detail: { role: input.role, displayName: input.displayName } });
   return toStaffView(doc);
 }
 
@@ -59,6 +51,9 @@ export async function updateStaff(
   change: { displayName?: string | undefined; role?: StaffRole | undefined; disabled?: boolean | undefined; password?: string | undefined },
   actor: string,
 ): Promise<StaffView> {
+  if (actor === `staff:${username}` && (change.disabled || (change.role && change.role !== 'admin'))) {
+    throw new AppError('FORBIDDEN', 'An admin cannot disable or demote their own account (ask another admin)');
+  }
   const set: Parameters<StaffRepository['update']>[1] = {};
   if (change.displayName !== undefined) set.displayName = change.displayName;
   if (change.role !== undefined) set.role = change.role;
@@ -70,8 +65,15 @@ export async function updateStaff(
   // A new role, a new password or a disabled account applies at once, not at the next login.
   if (change.role !== undefined || change.disabled !== undefined || change.password !== undefined) await deps.staff.deleteSessionsOf(username);
   const { password: _secret, ...shown } = change;
-  await deps.audit.record({ at, actor, action: 'staff.update', target: `staff:${username}`, detail: { ...shown, ...(change.password ? { password: 'changed' } : {}) } });
+  await recordAudit(deps, { actor, action: 'staff.update', target: `staff:${username}`, detail: { ...shown, ...(change.password ? { password: 'changed' } : {}) } });
   return toStaffView(updated);
+}
+
+/** The staff member behind a console session (gone: the session no longer counts). */
+export async function currentStaff(deps: Pick<StaffDeps, 'staff'>, username: string): Promise<StaffView> {
+  const staff = await deps.staff.find(username);
+  if (!staff) throw new AppError('UNAUTHENTICATED', 'The account is gone');
+  return toStaffView(staff);
 }
 
 export const listStaff = async (deps: StaffDeps): Promise<StaffView[]> => (await deps.staff.list()).map(toStaffView);
@@ -105,7 +107,7 @@ export async function login(deps: StaffDeps, input: { username: string; password
   const matches = await bcrypt.compare(input.password, staff?.passwordHash ?? DUMMY_HASH);
   if (!staff || !matches || staff.disabled) {
     for (const { key } of keys) await deps.staff.countFailure(key, now, deps.failureWindowMs);
-    await deps.audit.record({ at: now, actor: `staff:${input.username}`, action: 'staff.login-failed', target: `staff:${input.username}`, detail: { address: input.address } });
+    await recordAudit(deps, { actor: `staff:${input.username}`, action: 'staff.login-failed', target: `staff:${input.username}`, detail: { address: input.address } });
     throw new AppError('UNAUTHENTICATED', 'Wrong username or password (or the account is disabled)');
   }
   await deps.staff.clearFailures(`user:${input.username}`);
@@ -118,7 +120,7 @@ export async function login(deps: StaffDeps, input: { username: string; password
     expiresAt: new Date(now.getTime() + deps.sessionTtlMs),
   };
   await deps.staff.createSession(session);
-  await deps.audit.record({ at: now, actor: `staff:${staff._id}`, action: 'staff.login', target: `staff:${staff._id}`, detail: { address: input.address } });
+  await recordAudit(deps, { actor: `staff:${staff._id}`, action: 'staff.login', target: `staff:${staff._id}`, detail: { address: input.address } });
   return { token, csrfToken: session.csrfToken, staff: toStaffView(staff), expiresAt: session.expiresAt };
 }
 
@@ -140,4 +142,3 @@ export async function logout(deps: StaffDeps, token: string): Promise<void> {
   await deps.staff.deleteSession(digestOf(token));
 }
 
-export { STAFF_ROLES };

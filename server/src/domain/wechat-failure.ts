@@ -6,7 +6,7 @@ import { WeChatApiError, WeChatError, WeChatLoginError } from '../wechat';
  * on, WeChat refusing (with its errcode and meaning, for ops), or WeChat being unreachable/busy
  * (try again). Anything that is not a WeChatError passes through unchanged.
  */
-export function toAppError(err: unknown): unknown {
+function toAppError(err: unknown): unknown {
   if (!(err instanceof WeChatError)) return err;
   if (err instanceof WeChatLoginError) {
     return err.code === 'WECHAT_LOGIN_BLOCKED'

@@ -1,8 +1,9 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
+import { roleAtLeast, type StaffRole } from '@fapiao/shared';
+import { errorBody } from '@fapiao/shared/contract';
 import { z } from 'zod';
-import { roleAtLeast, type StaffRole } from '../data/staff/staff.schema';
 import { AppError } from '../errors';
 
 /**
@@ -112,20 +113,22 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   throw new AppError('VALIDATION_FAILED', `Invalid ${where}: ${problems.join('; ')}`, { problems });
 }
 
-/** The OpenAPI 3.1 document for mounted routes (prefix + path), from their zod schemas. */
+/**
+ * The OpenAPI 3.1 document for mounted routes (prefix + path), from their zod schemas. Every schema
+ * the contract names (`meta({ id })`, shared/src/contract) is written once under
+ * `components.schemas` and referred to by `$ref`; where its request form differs from its answer
+ * form (defaults, transforms) the request form is `<id>Input`.
+ */
 export function openApiDocument(title: string, version: string, groups: { prefix: string; routes: AnyApiRoute[] }[]): object {
+  const components = new ComponentSchemas();
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorBody = {
-    type: 'object',
-    required: ['error'],
-    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-  };
+  const errorRef = components.add(errorBody, 'output');
   for (const { prefix, routes } of groups) {
     for (const definition of routes) {
       const path = (prefix + definition.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
       const parameters = [
-        ...schemaParameters(definition.params, 'path'),
-        ...schemaParameters(definition.query, 'query'),
+        ...schemaParameters(components, definition.params, 'path'),
+        ...schemaParameters(components, definition.query, 'query'),
       ];
       (paths[path] ??= {})[definition.method] = {
         summary: definition.summary,
@@ -146,7 +149,7 @@ export function openApiDocument(title: string, version: string, groups: { prefix
               requestBody: {
                 // A request without a body is read as {}: the body is optional where {} is valid.
                 required: !definition.body.safeParse({}).success,
-                content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
+                content: { 'application/json': { schema: components.add(definition.body, 'input') } },
               },
             }
           : {}),
@@ -156,19 +159,21 @@ export function openApiDocument(title: string, version: string, groups: { prefix
             content: Object.fromEntries(
               (typeof definition.produces === 'string' ? [definition.produces] : (definition.produces ?? ['application/json'])).map((type) => [
                 type,
-                { schema: jsonSchema(definition.response, 'output') },
+                { schema: components.add(definition.response, 'output') },
               ]),
             ),
           },
-          default: { description: 'Error', content: { 'application/json': { schema: errorBody } } },
+          default: { description: 'Error', content: { 'application/json': { schema: errorRef } } },
         },
       };
     }
   }
+  const resolved = components.resolve(paths);
   return {
     openapi: '3.1.0',
     info: { title, version },
     components: {
+      schemas: resolved.schemas,
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /api/mp/session' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'One of ADMIN_API_KEYS' },
@@ -183,18 +188,103 @@ export function openApiDocument(title: string, version: string, groups: { prefix
         },
       },
     },
-    paths,
+    paths: resolved.document,
   };
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The named schemas of the document. zod writes each schema with an id into `$defs`; they are
+ * gathered here, keyed by id (input and output forms apart), and once every route is in, the
+ * references are pointed at `components.schemas` (only then is it known which ids have two forms).
+ */
+class ComponentSchemas {
+  private readonly found = { input: new Map<string, string>(), output: new Map<string, string>() };
+
+  /** The JSON schema of `schema` as the `io` side sees it, its named parts moved to components. */
+  add(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+    const { $schema: _drop, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    for (const [id, definition] of Object.entries($defs ?? {})) {
+      const text = JSON.stringify(markRefs(definition, io));
+      const seen = this.found[io].get(id);
+      if (seen !== undefined && seen !== text) throw new Error(`Two different schemas carry the id ${id}`);
+      this.found[io].set(id, text);
+    }
+    return markRefs(rest, io) as JsonSchema;
+  }
+
+  /** `document` with its references resolved, and the components it refers to. */
+  resolve<T>(document: T): { document: T; schemas: Record<string, JsonSchema> } {
+    this.split = this.formsThatDiffer();
+    const all: [string, unknown][] = [];
+    for (const [id, text] of this.found.output) all.push([id, JSON.parse(text)]);
+    for (const [id, text] of this.found.input) if (this.nameOf(id, 'input') !== id || !this.found.output.has(id)) all.push([this.nameOf(id, 'input'), JSON.parse(text)]);
+    all.sort(([a], [b]) => a.localeCompare(b));
+    return { document: this.resolveRefs(document) as T, schemas: this.resolveRefs(Object.fromEntries(all)) as Record<string, JsonSchema> };
+  }
+
+  private split = new Set<string>();
+
+  /**
+   * The ids whose input form is not their output form: they differ themselves, or refer to one
+   * that does (then the shared name would point the input at the wrong form).
+   */
+  private formsThatDiffer(): Set<string> {
+    const differ = new Set<string>();
+    for (const [id, text] of this.found.input) {
+      const output = this.found.output.get(id);
+      if (output !== undefined && output !== text.replaceAll(MARK.input, MARK.output)) differ.add(id);
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [id, text] of this.found.input) {
+        if (differ.has(id) || !this.found.output.has(id)) continue;
+        if ([...differ].some((other) => text.includes(`"${MARK.input}${other}"`))) {
+          differ.add(id);
+          grew = true;
+        }
+      }
+    }
+    return differ;
+  }
+
+  /** The output form keeps the id; an input form shares it unless the two differ. */
+  private nameOf(id: string, io: 'input' | 'output'): string {
+    return io === 'input' && this.split.has(id) ? `${id}Input` : id;
+  }
+
+  private resolveRefs(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.resolveRefs(item));
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => {
+        if (key !== '$ref' || typeof item !== 'string') return [key, this.resolveRefs(item)];
+        for (const io of ['input', 'output'] as const) {
+          if (item.startsWith(MARK[io])) return [key, `#/components/schemas/${this.nameOf(item.slice(MARK[io].length), io)}`];
+        }
+        return [key, item];
+      }),
+    );
+  }
 }
 
-function schemaParameters(schema: z.ZodType | undefined, where: 'path' | 'query'): object[] {
+/** Until the end, a reference says which form (input or output) of the named schema it means. */
+const MARK = { input: '#/$defs.input/', output: '#/$defs.output/' } as const;
+
+function markRefs(value: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(value)) return value.map((item) => markRefs(item, io));
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) =>
+      key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/') ? [key, MARK[io] + item.slice('#/$defs/'.length)] : [key, markRefs(item, io)],
+    ),
+  );
+}
+
+function schemaParameters(components: ComponentSchemas, schema: z.ZodType | undefined, where: 'path' | 'query'): object[] {
   if (!schema) return [];
-  const json = jsonSchema(schema, 'input') as { properties?: Record<string, object>; required?: string[] };
+  const json = components.add(schema, 'input') as { properties?: Record<string, object>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
     name,
     in: where,

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import type { SessionRepository } from '../data/session/session.repository';
+import { buyerOfSession, type BuyerSessions } from '../domain/login';
 import type { StaffDeps } from '../domain/staff';
 import { AppError } from '../errors';
 import type { AuthKind, Caller } from './api-route';
 import { staffCaller } from './staff-session';
 
 /** The short, stable name of an admin key in audit records: never the key itself. */
-export function adminKeyId(key: string): string {
+function adminKeyId(key: string): string {
   return `key-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
@@ -21,7 +21,7 @@ function setCaller(ctx: Context, caller: Caller): void {
 }
 
 export function authenticators(deps: {
-  sessions: SessionRepository;
+  sessions: BuyerSessions;
   adminKeys: readonly string[];
   /** The merchant back end's keys for /api/channel (ops keys work there too). */
   channelKeys?: readonly string[];
@@ -44,7 +44,7 @@ export function authenticators(deps: {
     },
     session: async (ctx, next) => {
       const token = bearer(ctx);
-      const buyer = token ? await deps.sessions.buyerFor(token, deps.now(), deps.defaultAccount) : null;
+      const buyer = token ? await buyerOfSession(deps, token, deps.defaultAccount) : null;
       if (!buyer) throw new AppError('UNAUTHENTICATED', 'Log in again: the session is missing, unknown or expired');
       setCaller(ctx, { kind: 'buyer', ...buyer });
       await next();

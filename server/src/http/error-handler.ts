@@ -1,15 +1,15 @@
 import type { Middleware } from 'koa';
 import { httpStatusOf, isErrorCode, type ErrorBody, type ErrorCode } from '@fapiao/shared';
-import { isDatabaseUnavailable } from '../data/unavailable';
 import { AppError } from '../errors';
 
 /**
  * Registered first: turns anything thrown below into `{ error: { code, message } }`.
  * AppErrors carry their own code. Errors from Koa middleware (koa-body's 400/413/415, ctx.throw)
  * are mapped by status. Everything else is a bug: answered INTERNAL with a generic message and
- * handed to app.on('error') for logging.
+ * handed to app.on('error') for logging. `isDatabaseUnavailable` tells the database's own "down or
+ * unreachable" errors (the data layer knows its driver's) from bugs.
  */
-export function errorHandler(): Middleware {
+export function errorHandler(deps: { isDatabaseUnavailable: (err: unknown) => boolean }): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -17,7 +17,7 @@ export function errorHandler(): Middleware {
         throw new AppError('ROUTE_NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
       }
     } catch (err) {
-      const { code, message, internal } = describe(err);
+      const { code, message, internal } = describe(err, deps.isDatabaseUnavailable);
       ctx.status = httpStatusOf(code);
       ctx.body = { error: { code, message } } satisfies ErrorBody;
       // A body refused halfway (413 on a chunked upload, a broken gzip stream) leaves its rest on the
@@ -28,7 +28,7 @@ export function errorHandler(): Middleware {
   };
 }
 
-function describe(err: unknown): { code: ErrorCode; message: string; internal: boolean } {
+function describe(err: unknown, isDatabaseUnavailable: (err: unknown) => boolean): { code: ErrorCode; message: string; internal: boolean } {
   if (err instanceof AppError) return { code: err.code, message: err.message, internal: false };
   // Not a bug: the database is down, frozen or unreachable. A 503 tells clients (and WeChat, for a
   // push) to try again; the worker's own database errors are retried by the worker.

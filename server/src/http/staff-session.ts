@@ -5,8 +5,8 @@ import { AppError } from '../errors';
 import type { Caller } from './api-route';
 
 /** The console's session cookie: httpOnly, SameSite=Strict, Secure in production. */
-export const STAFF_COOKIE = 'fapiao_console';
-export const CSRF_HEADER = 'x-csrf-token';
+const STAFF_COOKIE = 'fapiao_console';
+const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

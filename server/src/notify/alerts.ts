@@ -118,7 +118,7 @@ const IN_PROGRESS = new Set([73105, 73107]);
  * failure, a busy or quota answer, a platform error). Business answers (72038 "not authorized
  * yet" while polling, a refused title) are the flow working, not WeChat failing.
  */
-export function isWeChatFailure(errcode: string): boolean {
+function isWeChatFailure(errcode: string): boolean {
   const code = Number(errcode);
   if (!Number.isInteger(code)) return true; // timeout, network, http_5xx, bad_response…
   if (code === 0 || IN_PROGRESS.has(code)) return false;
@@ -127,7 +127,7 @@ export function isWeChatFailure(errcode: string): boolean {
 }
 
 /** The webhook's body: generic JSON, or the WeCom group robot's markdown message. */
-export function webhookBody(payload: AlertPayload, format: 'json' | 'wecom'): object {
+function webhookBody(payload: AlertPayload, format: 'json' | 'wecom'): object {
   if (format === 'json') return payload;
   const lines = [
     `**Fapiao: ${payload.title}**`,

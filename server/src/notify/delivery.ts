@@ -7,7 +7,7 @@ import { withLogContext, type Logger } from '../logger';
 /** What one delivery attempt came to. `permanent`: never try again (e.g. an address refused). */
 export type Delivery = { ok: true; detail: string } | { ok: false; permanent: boolean; detail: string };
 
-export interface DeliveryPolicy {
+interface DeliveryPolicy {
   /** First retry after this, doubling (±25 % jitter)… */
   retryBaseMs: number;
   /** …up to this. */

@@ -97,7 +97,7 @@ export function emailOutbox(deps: {
 }
 
 /** The message itself (exported for the tests' expectations). */
-export function composeCopy(copy: EmailCopyPayload, mail: Pick<MailSettings, 'from' | 'sellerName'>, pdf: Buffer): SendMailOptions {
+function composeCopy(copy: EmailCopyPayload, mail: Pick<MailSettings, 'from' | 'sellerName'>, pdf: Buffer): SendMailOptions {
   const date = `${copy.kprq.slice(0, 4)}-${copy.kprq.slice(4, 6)}-${copy.kprq.slice(6, 8)}`;
   return {
     from: mail.from,

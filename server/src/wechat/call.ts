@@ -12,7 +12,7 @@ import { errcodeOf, errmsgOf, exchangeJson, joinUrl, type FetchFn, type JsonObje
 import { backoffDelayMs, decide, quotaRetryAfterMs, type RetryPolicy } from './policy';
 
 /** What a call needs from the shared credentials (see credentials.ts). */
-export interface CallCredentials {
+interface CallCredentials {
   accessToken(): Promise<string>;
   wxCardTicket(): Promise<string>;
   /** Compare-and-expire: forget `failedValue` only if it is still the stored one. */
@@ -30,7 +30,7 @@ export interface WeChatLog {
 
 export const silentLog: WeChatLog = { info: () => {}, warn: () => {} };
 
-export interface CallRequest {
+interface CallRequest {
   /** Query parameters besides the endpoint's fixed ones and the access_token. */
   query?: Record<string, string>;
   /** The JSON body of a POST (`{}` when omitted: WeChat wants a body on every POST). */

@@ -52,7 +52,7 @@ export interface WeChatClient {
   readonly invoice: InvoiceApi;
 }
 
-export const DEFAULT_TIMEOUT_MS = 8_000;
+const DEFAULT_TIMEOUT_MS = 8_000;
 
 /**
  * The outbound WeChat client: one typed method per endpoint, one errcode policy (call.ts), the

@@ -48,7 +48,7 @@ export interface Credentials {
   expire(kind: CredentialKind, failedValue: string): Promise<boolean>;
 }
 
-export const CREDENTIAL_DEFAULTS = {
+const CREDENTIAL_DEFAULTS = {
   refreshMarginMs: 5 * 60_000,
   leaseMs: 30_000,
   pollMs: 100,

@@ -143,8 +143,6 @@ export const ERRCODES = {
   73110: { class: 'permanent', meaning: 'fpqqlsh first 6 byte not cmp: the first 6 characters of fpqqlsh are incorrect' },
 } as const satisfies Record<number, ErrcodeInfo>;
 
-export type KnownErrcode = keyof typeof ERRCODES;
-
 /** Codes with which WeChat refuses the access_token (WxJava's ACCESS_TOKEN_ERROR_CODES). */
 export const TOKEN_ERRCODES: readonly number[] = [40001, 40014, 42001];
 

@@ -5,22 +5,9 @@
  *     secret: config.WECHAT_SECRET, timeoutMs: config.WECHAT_TIMEOUT_MS,
  *     tokenStore: createMongoTokenStore(db), log: logger })
  */
-export { createWeChatClient, DEFAULT_TIMEOUT_MS, type WeChatClient, type WeChatClientOptions } from './client';
-export { createCredentials, CREDENTIAL_DEFAULTS, type Credentials, type CredentialsOptions } from './credentials';
-export { createMemoryTokenStore, type CredentialKind, type StoredCredential, type TokenStore } from './token-store';
-export { ERRCODES, errcodeInfo, DEFAULT_TICKET_REJECTED_ERRCODES, TOKEN_ERRCODES, WECHAT_ERR, type ErrcodeClass, type ErrcodeInfo } from './errcodes';
-export {
-  WeChatError,
-  WeChatApiError,
-  WeChatQuotaError,
-  WeChatLoginError,
-  WeChatTransportError,
-  WeChatOutcomeUnknownError,
-  type WeChatErrorCode,
-  type TransportFailure,
-} from './errors';
-export { DEFAULT_RETRY, type RetryPolicy } from './policy';
-export type { WeChatLog } from './call';
-export type { InvoiceApi, GetAuthUrlParams } from './api/invoice';
-export type { Code2SessionResponse, OAuthTokenResponse } from './api/login';
+export { createWeChatClient, type WeChatClient } from './client';
+export { createMemoryTokenStore } from './token-store';
+export { DEFAULT_TICKET_REJECTED_ERRCODES, WECHAT_ERR } from './errcodes';
+export { WeChatError, WeChatApiError, WeChatQuotaError, WeChatLoginError, WeChatTransportError, WeChatOutcomeUnknownError } from './errors';
+export type { InvoiceApi } from './api/invoice';
 export type * from './api/invoice-types';

@@ -13,7 +13,7 @@
  */
 export type CredentialKind = 'access_token' | 'wx_card_ticket';
 
-export interface Lease {
+interface Lease {
   /** Who may fetch: one credentials manager in one process. */
   owner: string;
   /** After this the lease is abandoned (its holder crashed or hangs) and may be taken over. */

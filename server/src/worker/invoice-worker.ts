@@ -8,6 +8,7 @@ import { journalCalls, recordedFor } from '../domain/lifecycle/call-journal';
 import { flagAttention } from '../domain/lifecycle/attention';
 import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';
 import { failIssue } from '../domain/lifecycle/issuing';
+import type { WorkerJob } from '../domain/worker-jobs';
 import { stepFor } from '../domain/lifecycle/steps';
 import { withLogContext } from '../logger';
 import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
@@ -37,12 +38,13 @@ export interface RunningWorker {
 }
 
 /**
- * The scheduler every server process runs: claim the most overdue request with one atomic
- * update (lease + nextActionAt), run the step for its state, and release it with the time of the
- * next look. A process that dies leaves leases that expire; another process takes over. Nothing
- * is queued in memory.
+ * The scheduler every server process runs. Its own job, "claim due requests": claim the most
+ * overdue request with one atomic update (lease + nextActionAt), run the step for its state, and
+ * release it with the time of the next look. Between claims it runs the named `jobs` that are due
+ * (domain/worker-jobs.ts: sweep unprocessed pushes, …). A process that dies leaves leases that
+ * expire; another process takes over. Nothing is queued in memory.
  */
-export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions = DEFAULT_WORKER, extraTick?: () => Promise<void>): RunningWorker {
+export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions = DEFAULT_WORKER, jobs: readonly WorkerJob[] = []): RunningWorker {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   let stopping = false;
   // When nothing is due, one loop (the scout) keeps looking every idleMs and the others wait for
@@ -55,13 +57,27 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
   const wakeAll = () => {
     for (const resume of waiting.splice(0)) resume();
   };
+  const lastRun = new Map<WorkerJob, number>();
   const loops = Array.from({ length: options.concurrency }, () => loop());
+
+  /** Each due job, in one loop at a time (the first loop to see it due takes it); a failure names the job. */
+  async function runDueJobs(): Promise<void> {
+    for (const job of jobs) {
+      if (Date.now() - (lastRun.get(job) ?? 0) < job.everyMs) continue;
+      lastRun.set(job, Date.now());
+      try {
+        await job.run();
+      } catch (err) {
+        deps.log.error({ err, job: job.name }, `worker job failed: ${job.name}`);
+      }
+    }
+  }
 
   async function loop(): Promise<void> {
     while (!stopping) {
       let worked = false;
       try {
-        if (extraTick) await extraTick();
+        await runDueJobs();
         // A claim that succeeds means more may be due: one waiting loop looks too (and wakes the
         // next if it finds some). Waking them all would send a burst of empty claims each time.
         worked = await runOne(deps, deps.requests, owner, options, wakeOne);
@@ -104,7 +120,7 @@ export function startInvoiceWorker(deps: LifecycleDeps, options: WorkerOptions =
 }
 
 /** Claims and works one due request; false when none was due. Exported for tests and benchmarks. */
-export async function runOne(
+async function runOne(
   deps: LifecycleDeps,
   requests: InvoiceRequestRepository,
   owner: string,
@@ -127,7 +143,15 @@ export async function runOne(
     const seen = { ...request, looks };
     const stepDeps: LifecycleDeps = { ...deps, invoice: recorder.api, stepAnswers: recorder.answers, accounts: recordedFor(deps.accounts, own, recorder.api) };
     let next = await step(stepDeps, seen, recorder.answers);
-    if (next) next = await withinLimits(deps, seen, next, recorder.answers);
+    // The step's work is done: a failing limits check must not keep the lease (the request would
+    // wait for the lease to expire, a minute in production); it is given back and checked next look.
+    if (next) {
+      const stepNext = next;
+      next = await withinLimits(deps, seen, stepNext, recorder.answers).catch((err: unknown) => {
+        deps.log.error({ err, requestId: request._id, status: request.status }, 'worker: checking the state limits failed; the request is looked at again as the step said');
+        return stepNext;
+      });
+    }
     const stateAfter = await requests.release(
       request._id,
       owner,

@@ -6,7 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 import { startReconcileRun, type ReconcileRunDeps } from '../../src/domain/reconcile-runs';
-import { ADMIN_KEY, eventually, orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
+import { eventually } from '../support/eventually';
+import { ADMIN_KEY, orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
 
 const COMPANY = { title: '厦门示例贸易有限公司', tax_no: '91350100M000100Y43', addr: '厦门市思明区示例路 1 号', phone: '0592-1234567', bank_type: '招商银行厦门分行', bank_no: '592900000000001' };
 
@@ -35,7 +36,7 @@ async function seedRequest(title: { biz_field?: object; user_field?: object }, u
   return eventually(async () => {
     const [r] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string; status: string }[];
     return r?.status === until ? { id: r.id, orderNo } : undefined;
-  }, 30_000, `${orderNo} to reach ${until}`);
+  }, `${orderNo} to reach ${until}`, 30_000);
 }
 
 const file = async (path: string) => {
@@ -179,7 +180,7 @@ describe('reconciling a period as a server job', () => {
     const again = await env.admin('POST', '/reconcile-runs', { from, to });
     expect(again.status).toBe(202);
     const id = String(again.json.id);
-    await eventually(async () => (await env.admin('GET', `/reconcile-runs/${id}`)).json.status === 'done', 20_000, 'the second run to finish');
+    await eventually(async () => (await env.admin('GET', `/reconcile-runs/${id}`)).json.status === 'done', 'the second run to finish', 20_000);
     expect(((await env.admin('GET', '/reconcile-runs')).json.runs as { id: string }[]).map((r) => r.id).slice(0, 2)).toEqual([id, run._id]);
   });
 
@@ -193,7 +194,7 @@ describe('reconciling a period as a server job', () => {
     expect((await env.admin('GET', `/reconcile-runs/${dead}`)).json).toMatchObject({ status: 'interrupted', done: 2, total: 5 });
     const fresh = await env.admin('POST', '/reconcile-runs', { from, to });
     expect(fresh).toMatchObject({ status: 202, json: { status: 'running', total: 0 } });
-    await eventually(async () => (await env.admin('GET', `/reconcile-runs/${String(fresh.json.id)}`)).json.status === 'done', 10_000, 'the empty run');
+    await eventually(async () => (await env.admin('GET', `/reconcile-runs/${String(fresh.json.id)}`)).json.status === 'done', 'the empty run', 10_000);
 
     for (const body of [{ from: to, to: from }, { from: '2020-01-01', to: '2026-01-01' }, { from }, { from, to, extra: 1 }]) {
       expect((await env.admin('POST', '/reconcile-runs', body)).status).toBe(400);

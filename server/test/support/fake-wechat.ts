@@ -15,7 +15,7 @@ import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../src/wechat/errcodes';
  * `path?action=x`) overrides the next answers one by one: a JSON reply (optionally late), a dropped
  * connection, an HTTP status, or no answer at all.
  */
-export type Scripted =
+type Scripted =
   | { reply: Record<string, unknown>; delayMs?: number }
   | { drop: true; delayMs?: number }
   | { status: number; text: string }

@@ -1,14 +1,13 @@
-import { createSandbox, openidFor, type BehaviourInput, type Sandbox } from '../../sandbox';
+import { openidFor, type BehaviourInput, type Sandbox, type SandboxSettings } from '../../sandbox';
 import type { SchedulePolicy } from '../../src/domain/lifecycle/deps';
 import { startDelivery } from '../../src/notify/delivery';
 import { startInvoiceWorker, type RunningWorker } from '../../src/worker/invoice-worker';
 import { bootstrapSandboxMerchant } from '../../../scripts/sandbox-bootstrap';
-import { testDatabaseUri } from '../harness/database';
 import { startTestApp, TEST_ENV, type TestApp } from './app';
 import { fetchRetryingResets } from './retrying-fetch';
+import { pointSandboxPushesAt, PUSH_AES_KEY, startTestSandbox } from './test-sandbox';
 export { orderFor } from './orders';
 
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const ADMIN_KEY = 'key-lifecycle-admin-0123456789';
 
 /** A further WeChat account of the merchant, in the sandbox and in the server's WECHAT_ACCOUNTS. */
@@ -26,7 +25,7 @@ export interface ExtraAccount {
 }
 
 /** Worker waits scaled down so a whole flow takes a second or two. */
-export const FAST_SCHEDULE = {
+const FAST_SCHEDULE = {
   authPollFirstMs: 300,
   authPollMaxMs: 1_000,
   confirmFirstMs: 150,
@@ -59,7 +58,7 @@ let loginSeq = 0;
  */
 export async function startLifecycleEnv(
   opts: {
-    sandboxSettings?: Parameters<typeof createSandbox>[0]['settings'];
+    sandboxSettings?: Partial<SandboxSettings>;
     /** WeChat's undocumented behaviour in the sandbox (docs/wechat-behaviour.md). */
     sandboxBehaviour?: BehaviourInput;
     /** Worker waits and limits beyond FAST_SCHEDULE. */
@@ -76,22 +75,18 @@ export async function startLifecycleEnv(
   const extra = opts.accounts ?? [];
   const openPlatform = extra.length ? { openPlatform: 'open-platform-test' } : {};
   const appidOf = (name: string) => extra.find((a) => a.name === name)?.appid ?? TEST_ENV.WECHAT_APPID;
-  const sandbox = await createSandbox({
-    mongodbUri: testDatabaseUri(),
-    apps: [
-      { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId: 'gh_fapiaotest001', ...openPlatform },
-      ...extra.map((a) => ({
-        appid: a.appid,
-        secret: a.secret,
-        originalId: a.originalId,
-        kind: a.kind,
-        ...openPlatform,
-        ...(a.pushVia ? { pushVia: appidOf(a.pushVia) } : {}),
-      })),
-    ],
-    settings: { invoiceIssueDelayMs: 100, pushTimeoutMs: 2_000, workerPollMs: 50, ...opts.sandboxSettings },
+  const sandbox = await startTestSandbox({
+    miniProgram: openPlatform,
+    apps: extra.map((a) => ({
+      appid: a.appid,
+      secret: a.secret,
+      originalId: a.originalId,
+      kind: a.kind,
+      ...openPlatform,
+      ...(a.pushVia ? { pushVia: appidOf(a.pushVia) } : {}),
+    })),
+    ...(opts.sandboxSettings ? { settings: opts.sandboxSettings } : {}),
     ...(opts.sandboxBehaviour ? { behaviour: opts.sandboxBehaviour } : {}),
-    log: () => {},
   });
   const merchant = await bootstrapSandboxMerchant(sandbox.url, { appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET });
   const app = await startTestApp({
@@ -99,7 +94,7 @@ export async function startLifecycleEnv(
       WECHAT_API_BASE: sandbox.url,
       WECHAT_SANDBOX: 'true',
       WECHAT_OPEN_BASE: sandbox.url,
-      WECHAT_AES_KEY: AES_KEY,
+      WECHAT_AES_KEY: PUSH_AES_KEY,
       INVOICE_S_PAPPID: merchant.sPappid,
       FPQQLSH_PREFIX: merchant.merchantCode,
       ADMIN_API_KEYS: ADMIN_KEY,
@@ -110,21 +105,13 @@ export async function startLifecycleEnv(
     },
     schedule: { ...FAST_SCHEDULE, ...opts.schedule },
   });
-  await sandbox.db.model('SandboxApp').updateOne(
-    { appid: TEST_ENV.WECHAT_APPID },
-    { $set: { push: { url: `${app.url}/wechat/push`, token: TEST_ENV.WECHAT_TOKEN, aesKey: AES_KEY, mode: 'safe', format: 'xml' } } },
-  );
+  await pointSandboxPushesAt(sandbox, `${app.url}/wechat/push`);
   // Each account's own push URL and keys, as set in its own console.
-  for (const a of extra.filter((x) => x.token)) {
-    await sandbox.db.model('SandboxApp').updateOne(
-      { appid: a.appid },
-      { $set: { push: { url: `${app.url}/wechat/push/${a.name}`, token: a.token, ...(a.aesKey ? { aesKey: a.aesKey, mode: 'safe' } : { mode: 'plain' }), format: 'xml' } } },
-    );
-  }
+  for (const a of extra) if (a.token) await pointSandboxPushesAt(sandbox, `${app.url}/wechat/push/${a.name}`, a.appid, { token: a.token, aesKey: a.aesKey });
   const worker = startInvoiceWorker(
     app.container.lifecycle,
     { concurrency: opts.workerConcurrency ?? 2, leaseMs: 10_000, idleMs: 50, onClaim: (lagMs) => app.container.metrics.claimLag.observe(lagMs / 1000) },
-    () => app.container.housekeeping(),
+    app.container.workerJobs,
   );
   const deliveries = opts.deliver
     ? app.container.outboxes.map((outbox) => startDelivery(outbox, { idleMs: 30, leaseMs: 5_000, log: app.container.logger }))
@@ -171,15 +158,3 @@ export async function startLifecycleEnv(
 }
 
 export { openidFor };
-
-/** Polls until `check` returns a value (not undefined/false), or fails after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-

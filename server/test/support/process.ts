@@ -9,25 +9,43 @@ export interface Spawned {
   output(): string;
   /** Resolves with the first output line matching `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Once it has ended and its pipes are closed (`error` when it could not be started at all). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** The whole environment (plus PATH and HOME unless given): nothing else of ours leaks in. */
+  env: Record<string, string>;
+  detached?: boolean;
+  /** 'pipe' to write to its stdin (child.stdin); ignored otherwise. */
+  stdin?: 'ignore' | 'pipe';
+  /** An IPC channel to a Node child (child.send, 'message'). */
+  ipc?: boolean;
+}
+
+/** process.env as a plain record (for a child that should see all of it), without `drop`. */
+export function inheritedEnv(...drop: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !drop.includes(e[0])));
 }
 
 /**
- * Runs a TypeScript entry point as a separate OS process with exactly `env` (plus PATH/HOME).
- * One process (`node --import tsx`), not the tsx wrapper with a child: a signal sent to it,
- * SIGKILL included, reaches the program itself.
+ * The one way tests start a process. Runs a TypeScript entry point (a path from the repository
+ * root) as a separate OS process with exactly `env` (plus PATH/HOME). One process
+ * (`node --import tsx`), not the tsx wrapper with a child: a signal sent to it, SIGKILL included,
+ * reaches the program itself.
  */
-export function spawnTs(file: string, env: Record<string, string>, args: string[] = []): Spawned {
-  return spawnProcess(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], { cwd: repoRoot, env });
+export function spawnTs(file: string, env: Record<string, string>, args: string[] = [], opts: Omit<SpawnOptions, 'env' | 'cwd'> = {}): Spawned {
+  return spawnProcess(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, file), ...args], { ...opts, cwd: repoRoot, env });
 }
 
 /** Runs any command as a separate OS process with exactly `env` (plus PATH/HOME), output captured. */
-export function spawnProcess(command: string, args: string[], opts: { cwd: string; env: Record<string, string>; detached?: boolean }): Spawned {
+export function spawnProcess(command: string, args: string[], opts: SpawnOptions): Spawned {
   const child = spawn(command, args, {
-    cwd: opts.cwd,
+    cwd: opts.cwd ?? repoRoot,
     detached: opts.detached ?? false,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe', ...(opts.ipc ? (['ipc'] as const) : [])],
   });
   let text = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
@@ -45,9 +63,14 @@ export function spawnProcess(command: string, args: string[], opts: { cwd: strin
   child.stderr?.on('data', onData);
   // 'close', not 'exit': 'exit' can come before the last output is read from the pipes, and a
   // grandchild (npm's server) may hold them open after the direct child is gone.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal }));
+    // Not started at all (e.g. ENOENT): there may be no 'close' to wait for.
+    child.once('error', (error) => {
+      text += `\n${error.message}\n`;
+      resolve({ code: null, signal: null, error });
+    });
+  });
   return {
     child,
     output: () => text,

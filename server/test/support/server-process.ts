@@ -1,10 +1,6 @@
-import type { Connection } from 'mongoose';
-import { createSandbox, type Sandbox } from '../../sandbox';
-import { testDatabaseUri } from '../harness/database';
 import { spawnTs, type Spawned } from './process';
 import { TEST_ENV } from './app';
-
-export const PROCESS_AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+import { PUSH_AES_KEY } from './test-sandbox';
 
 export interface ServerProcessOptions {
   mongodbUri: string;
@@ -18,8 +14,9 @@ export interface ServerProcessOptions {
 }
 
 /**
- * The real server (server/src/main.ts) as its own OS process, configured for the sandbox, with
- * its worker's waits scaled down 50× so a flow takes seconds. Resolves once it listens.
+ * The real server (server/src/main.ts) as its own OS process, configured for the sandbox
+ * (test-sandbox.ts), with its worker's waits scaled down 50× so a flow takes seconds. Resolves
+ * once it listens. The in-process counterpart is lifecycle-env.ts.
  */
 export async function startServerProcess(opts: ServerProcessOptions): Promise<Spawned> {
   const spawned = spawnTs('server/src/main.ts', {
@@ -28,7 +25,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Sp
     HOST: '127.0.0.1',
     PORT: String(opts.port),
     ADMIN_API_KEYS: opts.adminKey,
-    WECHAT_AES_KEY: PROCESS_AES_KEY,
+    WECHAT_AES_KEY: PUSH_AES_KEY,
     WECHAT_API_BASE: opts.sandboxUrl,
     WECHAT_SANDBOX: 'true',
     INVOICE_S_PAPPID: opts.merchant.sPappid,
@@ -44,21 +41,4 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Sp
     throw err;
   }
   return spawned;
-}
-
-/** Points the sandbox's pushes for the test app at `url` (safe-mode XML, as WeChat sends them). */
-export async function pointSandboxPushesAt(sandbox: { db: Connection }, url: string): Promise<void> {
-  await sandbox.db
-    .model('SandboxApp')
-    .updateOne({ appid: TEST_ENV.WECHAT_APPID }, { $set: { push: { url, token: TEST_ENV.WECHAT_TOKEN, aesKey: PROCESS_AES_KEY, mode: 'safe', format: 'xml' } } });
-}
-
-/** The WeChat sandbox for tests with server processes: the test app registered, quick to issue and push. */
-export function startProcessSandbox(originalId: string): Promise<Sandbox> {
-  return createSandbox({
-    mongodbUri: testDatabaseUri(),
-    apps: [{ appid: TEST_ENV.WECHAT_APPID, secret: TEST_ENV.WECHAT_SECRET, originalId }],
-    settings: { invoiceIssueDelayMs: 150, pushTimeoutMs: 1_000, workerPollMs: 50 },
-    log: () => {},
-  });
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedHook {
+interface ReceivedHook {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown>;

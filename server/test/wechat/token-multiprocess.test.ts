@@ -20,7 +20,7 @@ describe('access_token and wx_card ticket shared by every process', () => {
   const workers: TokenWorker[] = [];
 
   afterAll(async () => {
-    for (const { child } of workers) if (child.exitCode === null) child.kill();
+    for (const { spawned } of workers) if (spawned.child.exitCode === null) spawned.child.kill();
     await fake?.close();
     await db?.dropDatabase();
     await db?.close();
@@ -41,7 +41,7 @@ describe('access_token and wx_card ticket shared by every process', () => {
     for (let i = 0; i < PROCESSES; i++) workers.push(startTokenWorker(env));
     await Promise.all(workers.map((w) => w.ready));
     expect(fake.requests).toHaveLength(0); // cold: nobody has called WeChat yet
-    for (const { child } of workers) child.stdin.write('go\n');
+    for (const worker of workers) worker.go();
 
     const summaries = await Promise.all(workers.map((w) => w.summary));
 

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Every admin action: who (an API key's id, never the key), what, on what, when. */
-export interface AuditDoc {
+interface AuditDoc {
   at: Date;
   actor: string;
   action: string;

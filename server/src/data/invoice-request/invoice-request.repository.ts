@@ -3,9 +3,9 @@ import type { UpdateQuery } from 'mongoose';
 import type { Attention, InvoiceRequestDoc, InvoiceRequestModel, Looks, WeChatAnswer } from './invoice-request.schema';
 
 /** Fields a transition may set besides the status (never `status` or `history` themselves). */
-export type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
+type TransitionPatch = Partial<Omit<InvoiceRequestDoc, '_id' | 'status' | 'history'>>;
 
-export interface TransitionInput {
+interface TransitionInput {
   id: string;
   from: InvoiceState;
   event: InvoiceEvent;
@@ -85,7 +85,7 @@ export interface InvoiceRequestRepository {
   findCopyPending(before: Date, limit: number): Promise<InvoiceRequestDoc[]>;
 }
 
-export interface ReleaseNext {
+interface ReleaseNext {
   nextActionAt?: Date | undefined;
   attempts: number;
   /** The worker's look count in the state it looked in. */

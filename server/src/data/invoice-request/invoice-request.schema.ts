@@ -107,7 +107,7 @@ export interface WeChatAnswer {
   summary: string;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   from: InvoiceState | null;
   to: InvoiceState;
   event: InvoiceEvent | 'created';

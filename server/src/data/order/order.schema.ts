@@ -19,7 +19,7 @@ export interface OrderDoc {
   requestCount: number;
 }
 
-export interface OrderItem {
+interface OrderItem {
   name: string;
   /** 19-digit tax classification code. */
   spbm: string;

@@ -1,6 +1,6 @@
 import type { OutboxDoc, OutboxModel } from './outbox.schema';
 
-export type DeliveryOutcome = OutboxDoc['log'][number]['outcome'];
+type DeliveryOutcome = OutboxDoc['log'][number]['outcome'];
 
 export interface OutboxRepository<P = Record<string, unknown>> {
   /** Stores the message under its key unless one is there already; true when it is new. */

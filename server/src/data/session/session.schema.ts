@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** A buyer's login (Mini Program or Official Account H5). The bearer token itself is never stored: only its SHA-256. */
-export interface SessionDoc {
+interface SessionDoc {
   tokenHash: string;
   openid: string;
   /** The account the buyer logged in through; absent on sessions from before accounts (the default). */

@@ -1,4 +1,4 @@
-import type { LoginAttemptModel, StaffDoc, StaffModel, StaffRole, StaffSessionDoc, StaffSessionModel } from './staff.schema';
+import type { LoginAttemptModel, StaffDoc, StaffModel, StaffSessionDoc, StaffSessionModel } from './staff.schema';
 
 export interface StaffRepository {
   /** False when the username is taken (unique _id). */
@@ -82,5 +82,3 @@ export function staffRepository(models: { staff: StaffModel; sessions: StaffSess
     },
   };
 }
-
-export type { StaffRole };

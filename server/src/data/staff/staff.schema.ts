@@ -1,13 +1,8 @@
+import { STAFF_ROLES, type StaffRole } from '@fapiao/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** What a staff member may do in the console (and with the admin API through its session). */
-export const STAFF_ROLES = ['viewer', 'operator', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-
-/** viewer < operator < admin: a route asks for the least role that may use it. */
-export function roleAtLeast(role: StaffRole, least: StaffRole): boolean {
-  return STAFF_ROLES.indexOf(role) >= STAFF_ROLES.indexOf(least);
-}
+// The roles are part of the API contract (shared/staff-roles.ts): the console checks them too.
+export type { StaffRole };
 
 /** A named person at the merchant who uses the console. Never the password, only its hash. */
 export interface StaffDoc {
@@ -62,7 +57,7 @@ sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 sessionSchema.index({ username: 1 });
 
 /** Failed logins per key (a username, an address) in the current window. */
-export interface LoginAttemptDoc {
+interface LoginAttemptDoc {
   _id: string;
   failures: number;
   windowStart: Date;

@@ -6,7 +6,7 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
  * answered (errcode, errmsg, a summary naming fields, never tokens or tickets), and the request's
  * state before and after the step that made it. What ops read to see "what did WeChat say".
  */
-export interface WeChatCallDoc {
+interface WeChatCallDoc {
   requestId: string;
   at: Date;
   /** WeChat's API path, e.g. card/invoice/makeoutinvoice. */
@@ -29,7 +29,7 @@ export interface WeChatCallDoc {
  * worker's own limits bound the calls of one request (at most a few thousand polls over the
  * longest authorization window); the API pages them.
  */
-export const WECHAT_CALL_RETENTION_DAYS = 400;
+const WECHAT_CALL_RETENTION_DAYS = 400;
 
 const schema = new Schema<WeChatCallDoc>(
   {
@@ -56,7 +56,7 @@ export function wechatCallModel(db: Connection): WeChatCallModel {
   return (db.models.WeChatCall as WeChatCallModel | undefined) ?? db.model<WeChatCallDoc>('WeChatCall', schema);
 }
 
-export type StoredWeChatCall = WeChatCallDoc & { _id: Types.ObjectId };
+type StoredWeChatCall = WeChatCallDoc & { _id: Types.ObjectId };
 
 export interface WeChatCallLog {
   record(calls: WeChatCallDoc[]): Promise<void>;

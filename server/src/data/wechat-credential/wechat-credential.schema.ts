@@ -20,7 +20,7 @@ export interface WeChatCredentialDoc {
   lease: { owner: string; until: Date } | null;
 }
 
-export const WECHAT_CREDENTIAL_MODEL = 'WeChatCredential';
+const WECHAT_CREDENTIAL_MODEL = 'WeChatCredential';
 
 const leaseSchema = new Schema<{ owner: string; until: Date }>(
   { owner: { type: String, required: true }, until: { type: Date, required: true } },

@@ -3,7 +3,7 @@ import { KEPT_ANSWERS } from './answers';
 import type { LifecycleDeps } from './deps';
 
 /** Codes of our own for why a request needs a human (WeChat errcodes are used as they are). */
-export type AttentionCode =
+type AttentionCode =
   /** The attempt or age limit of the state ran out without an outcome. */
   | 'LIMIT_REACHED'
   /** getauthdata answered an invoice_status Fapiao does not know. */

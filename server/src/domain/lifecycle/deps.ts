@@ -39,7 +39,7 @@ export interface LifecycleDeps {
   stepAnswers?: WeChatAnswer[];
 }
 
-export interface InvoicingConfig {
+interface InvoicingConfig {
   sPappid: string;
   fpqqlshPrefix: string;
   seller: SellerIdentity;

@@ -1,6 +1,6 @@
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { WeChatApiError, WeChatOutcomeUnknownError, WECHAT_ERR } from '../../wechat';
-import type { InvoiceResultEvent } from '../../wechat/push';
+import { INVOICE_RESULT_FAILED, type InvoiceResultEvent } from '../../wechat/push';
 import { withLogContext } from '../../logger';
 import { invoiceContent } from '../invoice-content';
 import { flagAttention } from './attention';
@@ -107,7 +107,7 @@ export async function onInvoiceResult(deps: LifecycleDeps, event: InvoiceResultE
 async function actOnInvoiceResult(deps: LifecycleDeps, request: InvoiceRequestDoc, event: InvoiceResultEvent): Promise<void> {
   const isOffset = request.offset?.fpqqlsh === event.fpqqlsh;
   const waiting = isOffset ? 'OFFSETTING' : 'ISSUING';
-  if (event.status === 2) {
+  if (event.status === INVOICE_RESULT_FAILED) {
     if (isOffset) {
       await failOffset(deps, request, 'PLATFORM_FAILED', 'the invoicing platform reported the red invoice failed (status 2)');
     } else {

@@ -29,14 +29,14 @@ export async function queryOutcome(deps: Pick<LifecycleDeps, 'invoice' | 'invoic
 }
 
 /** An errcode-0 answer is an invoice only with all four numbers: otherwise "not issued yet". */
-export function outcomeOfAnswer(answer: QueryInvoiceInfoResponse): Outcome {
+function outcomeOfAnswer(answer: QueryInvoiceInfoResponse): Outcome {
   const d = answer.invoicedetail;
   const missing = (['fpdm', 'fphm', 'jym', 'kprq'] as const).filter((k) => !d[k]);
   if (missing.length) return { kind: 'pending', detail: `WeChat answered errcode 0 without ${missing.join(', ')}` };
   return { kind: 'issued', invoice: { fpdm: d.fpdm, fphm: d.fphm, jym: d.jym, kprq: d.kprq, pdfUrl: d.pdfurl } };
 }
 
-export function outcomeOfError(errcode: number, meaning: string): Outcome {
+function outcomeOfError(errcode: number, meaning: string): Outcome {
   switch (errcode) {
     case WECHAT_ERR.FPQQLSH_PROCESSING:
       return { kind: 'pending', detail: `${errcode}: ${meaning}` };

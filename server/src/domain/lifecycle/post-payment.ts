@@ -21,7 +21,7 @@ export async function keepPostPayment(deps: LifecycleDeps, event: UserAuthorizeI
   if (!orderId) return;
   const account = (event.authorizeAppId ? deps.accounts.resolve({ appid: event.authorizeAppId }) : undefined) ?? (via ? deps.accounts.byName(via) : undefined) ?? deps.accounts.default;
   const appid = event.authorizeAppId ?? account.appid;
-  await deps.postPayments.keep({
+  const kept = await deps.postPayments.keep({
     _id: `${appid}:${orderId}`,
     orderId,
     appid,
@@ -31,7 +31,9 @@ export async function keepPostPayment(deps: LifecycleDeps, event: UserAuthorizeI
     receivedAt: deps.now(),
     status: 'waiting',
   });
-  await matchPostPayments(deps, orderId);
+  // Only this one can have become matchable: any other waiting for the order was tried when it came
+  // and when the order was imported. (A resent push finds the one kept before, maybe matched.)
+  if (kept.status === 'waiting') await match(deps, kept);
 }
 
 /** Called when an order is imported: an authorization waiting for it becomes its request. */

@@ -1,3 +1,4 @@
+import type { ReconcileAnswer, WeChatView } from '@fapiao/shared/contract';
 import type { InvoiceRequestDoc } from '../../data/invoice-request/invoice-request.schema';
 import { AppError } from '../../errors';
 import { askWeChat } from '../wechat-failure';
@@ -6,26 +7,8 @@ import { withAccountApi } from './channel';
 import type { LifecycleDeps } from './deps';
 import { queryOutcome } from './outcome';
 
-/** What WeChat says about an fpqqlsh. */
-export type WeChatView =
-  | { state: 'issued'; fpdm: string; fphm: string }
-  | { state: 'processing' }
-  | { state: 'failed'; errcode: number; meaning: string }
-  | { state: 'unknown'; errcode: number; meaning: string };
-
-export interface ReconcileResult {
-  id: string;
-  orderNo: string;
-  status: InvoiceRequestDoc['status'];
-  fpqqlsh: string;
-  wechat: WeChatView;
-  /**
-   * ok: WeChat agrees. mismatch: WeChat knows something else (numbers differ, or it issued what
-   * we still wait for: the worker was woken). stuck: nothing has moved for longer than expected.
-   */
-  verdict: 'ok' | 'mismatch' | 'stuck';
-  detail: string;
-}
+/** What WeChat says about an fpqqlsh, and the verdict: the admin API's ReconcileAnswer (the contract). */
+type ReconcileResult = ReconcileAnswer;
 
 /** A request still waiting after this long needs a human. */
 const STUCK_AFTER_MS = 30 * 60_000;

@@ -13,7 +13,7 @@ import { sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
 /** Where the buyer authorizes: the account that asks getauthurl, and WeChat's `source`. */
-export interface InvoiceChannel {
+interface InvoiceChannel {
   account: WeChatAccount;
   source: InvoiceSource;
   /** web (and wap): where WeChat's page sends the buyer afterwards. */
@@ -214,7 +214,7 @@ async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc
  * The sandbox serves WeChat's authorization page at /sandbox/auth with the auth_url's query; the
  * acting buyer, when known, rides along (the sandbox has no WeChat user of its own).
  */
-export function sandboxWebviewUrl(base: string, authUrl: string, openid: string | undefined): string {
+function sandboxWebviewUrl(base: string, authUrl: string, openid: string | undefined): string {
   const query = new URLSearchParams(authUrl.includes('?') ? authUrl.slice(authUrl.indexOf('?') + 1) : '');
   if (openid) query.set('openid', openid);
   return `${base.replace(/\/+$/, '')}/sandbox/auth?${query.toString()}`;

@@ -1,33 +1,32 @@
-import { z } from 'zod';
-import type { OrderRepository } from '../../data/order/order.repository';
-import type { InvoiceRequestRepository } from '../../data/invoice-request/invoice-request.repository';
-import { toOrderDto } from '../../domain/orders';
-import { AppError } from '../../errors';
+import { adminOrder, orderImported, orderInput, orderNoParams } from '@fapiao/shared/contract';
+import { addOrder, adminOrder as readAdminOrder, type AdminOrderDeps } from '../../domain/admin/orders';
 import { route, type AnyApiRoute } from '../api-route';
-import { orderDto, orderNoParams } from '../schemas';
+import { actor } from './actor';
 
-/** Reading one order, as the console's request page shows it. */
-export function orderReadRoutes(deps: { orders: OrderRepository; requests: InvoiceRequestRepository }): AnyApiRoute[] {
+/** Orders from the order system, and one order as the console shows it (domain/admin/orders.ts). */
+export function orderRoutes(deps: AdminOrderDeps): AnyApiRoute[] {
   return [
+    route({
+      method: 'post',
+      path: '/orders',
+      summary: 'Add an order from the order system (idempotent on orderNo: 201 created, 200 already there)',
+      auth: 'admin',
+      body: orderInput,
+      response: orderImported,
+      handler: async ({ body, caller, ctx }) => {
+        const imported = await addOrder(deps, body, actor(caller));
+        ctx.status = imported.created ? 201 : 200;
+        return imported;
+      },
+    }),
     route({
       method: 'get',
       path: '/orders/:orderNo',
       summary: 'One order: its lines, buyer, refund and latest invoice request',
       auth: 'admin',
       params: orderNoParams,
-      response: orderDto.extend({ openid: z.string(), refundedAt: z.string().optional(), latestRequestId: z.string().optional(), requestCount: z.number().int() }),
-      handler: async ({ params }) => {
-        const order = await deps.orders.findByOrderNo(params.orderNo);
-        if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${params.orderNo}`);
-        const latest = order.latestRequestId ? await deps.requests.findById(order.latestRequestId) : null;
-        return {
-          ...toOrderDto(order, latest ?? undefined),
-          openid: order.openid,
-          ...(order.refundedAt ? { refundedAt: order.refundedAt.toISOString() } : {}),
-          ...(order.latestRequestId ? { latestRequestId: order.latestRequestId } : {}),
-          requestCount: order.requestCount,
-        };
-      },
+      response: adminOrder,
+      handler: ({ params }) => readAdminOrder(deps.orders, params.orderNo),
     }),
   ];
 }

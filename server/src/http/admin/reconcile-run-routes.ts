@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { RECONCILE_VERDICTS } from '../../data/reconcile-run/reconcile-run.schema';
 import { readRun, recentRuns, runReport, startReconcileRun, type ReconcileRunDeps, type RunView } from '../../domain/reconcile-runs';
 import { route, type AnyApiRoute } from '../api-route';
-import { invoiceStatus, isoTime } from '../schemas';
-import { actor } from './routes';
+import { invoiceStatus, isoTime } from '@fapiao/shared/contract';
+import { actor } from './actor';
 
 const runParams = z.object({ runId: z.string().regex(/^rr_[0-9a-f]{16}$/, 'must be a reconcile run id') }).strict();
 const verdict = z.enum(RECONCILE_VERDICTS as [string, ...string[]]);

@@ -1,26 +1,25 @@
+import { addStaffBody, loginBody, sessionView, staffParams, staffView, updateStaffBody } from '@fapiao/shared/contract';
 import { z } from 'zod';
-import { STAFF_ROLES } from '../../data/staff/staff.schema';
-import { addStaff, listStaff, login, logout, toStaffView, updateStaff, type StaffDeps } from '../../domain/staff';
+import { addStaff, currentStaff, listStaff, login, logout, updateStaff, type StaffDeps } from '../../domain/staff';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute } from '../api-route';
 import { clearStaffCookie, isCrossSite, setStaffCookie, staffCookieOf, type StaffCookieOptions } from '../staff-session';
-import { actor } from './routes';
+import { actor } from './actor';
 
-const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'must be 2-32 lower-case letters, digits, ".", "_" or "-"');
-const password = z.string().min(10, 'must be at least 10 characters').max(72, 'must be at most 72 bytes (bcrypt)');
-const role = z.enum(STAFF_ROLES);
-const staffView = z.object({ username: z.string(), displayName: z.string(), role, disabled: z.boolean(), createdAt: z.string(), createdBy: z.string() });
-const sessionView = z.object({ staff: staffView, csrfToken: z.string().describe('send it as X-CSRF-Token with every change made with this session') });
-
-/** The console's login and the staff accounts (admin only). */
+/** The console's login and the staff accounts (admin only): domain/staff.ts. */
 export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): AnyApiRoute[] {
+  return [...sessionRoutes(deps), ...accountRoutes(deps)];
+}
+
+/** A staff member's console session: log in, who am I, log out. */
+function sessionRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): AnyApiRoute[] {
   return [
     route({
       method: 'post',
       path: '/session',
       summary: 'Console login: sets the session cookie (httpOnly, SameSite=Strict); failed logins are limited per username and address',
       auth: 'none',
-      body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict(),
+      body: loginBody,
       response: sessionView,
       handler: async ({ body, ctx }) => {
         // A login posted from another site would log this browser in as someone else.
@@ -44,9 +43,7 @@ export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): A
       response: sessionView,
       handler: async ({ caller }) => {
         if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'No console session: this is an API key');
-        const staff = await deps.staff.find(caller.username);
-        if (!staff) throw new AppError('UNAUTHENTICATED', 'The account is gone');
-        return { staff: toStaffView(staff), csrfToken: caller.csrfToken };
+        return { staff: await currentStaff(deps, caller.username), csrfToken: caller.csrfToken };
       },
     }),
     route({
@@ -63,6 +60,12 @@ export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): A
         return { ok: true as const };
       },
     }),
+  ];
+}
+
+/** The staff accounts themselves (admin only). */
+function accountRoutes(deps: StaffDeps): AnyApiRoute[] {
+  return [
     route({
       method: 'get',
       path: '/staff',
@@ -79,7 +82,7 @@ export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): A
       auth: 'admin',
       role: 'admin',
       status: 201,
-      body: z.object({ username, displayName: z.string().min(1).max(40), role, password }).strict(),
+      body: addStaffBody,
       response: staffView,
       handler: ({ body, caller }) => addStaff(deps, body, actor(caller)),
     }),
@@ -89,15 +92,10 @@ export function staffRoutes(deps: StaffDeps & { cookie: StaffCookieOptions }): A
       summary: 'Change a staff account: name, role, disabled, or a new password (ends its sessions)',
       auth: 'admin',
       role: 'admin',
-      params: z.object({ username }).strict(),
-      body: z.object({ displayName: z.string().min(1).max(40).optional(), role: role.optional(), disabled: z.boolean().optional(), password: password.optional() }).strict(),
+      params: staffParams,
+      body: updateStaffBody,
       response: staffView,
-      handler: async ({ params, body, caller }) => {
-        if (caller.kind === 'staff' && caller.username === params.username && (body.disabled || (body.role && body.role !== 'admin'))) {
-          throw new AppError('FORBIDDEN', 'An admin cannot disable or demote their own account (ask another admin)');
-        }
-        return updateStaff(deps, params.username, body, actor(caller));
-      },
+      handler: ({ params, body, caller }) => updateStaff(deps, params.username, body, actor(caller)),
     }),
   ];
 }

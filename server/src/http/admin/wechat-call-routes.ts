@@ -4,8 +4,7 @@ import type { WeChatCallLog } from '../../data/wechat-call/wechat-call.schema';
 import { decodePageCursor, pageOf } from '../../domain/paging';
 import { AppError } from '../../errors';
 import { route, type AnyApiRoute } from '../api-route';
-import { invoiceStatus } from '../schemas';
-import { idParams } from './routes';
+import { idParams, invoiceStatus } from '@fapiao/shared/contract';
 
 export interface WeChatCallDeps {
   requests: InvoiceRequestRepository;

@@ -25,7 +25,7 @@ const TYPES: Record<string, string> = {
  * or carrying this response's nonce (Ant Design writes its styles into <style nonce> elements);
  * no plugins, no framing by others, no <base>, forms only to here.
  */
-export function consoleCsp(nonce: string): string {
+function consoleCsp(nonce: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",

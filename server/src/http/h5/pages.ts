@@ -1,10 +1,11 @@
 import {
-  canReapply,
   formatQuantity,
   formatYuan,
-  INVOICE_STATE_LABELS,
   INVOICE_TITLE_KIND_LABELS,
+  invoiceStatusView,
+  isInProgress,
   lineAmountFen,
+  PROGRESS_STEPS,
   normalizeTaxNumber,
   validateTaxNumber,
   type InvoiceState,
@@ -14,31 +15,13 @@ import {
 } from '@fapiao/shared';
 import { html, mobilePage, type SafeHtml } from './html';
 
-/** The Mini Program's progress: 申请 → 授权 → 开票中 → 已开票 (the same steps and states). */
-const STEPS = ['申请', '授权', '开票中', '已开票'] as const;
-const STEP_OF: Record<InvoiceState, number> = {
-  AUTH_PENDING: 1,
-  AUTH_FAILED: 1,
-  AUTH_EXPIRED: 1,
-  AUTHORIZED: 2,
-  ISSUING: 2,
-  REJECTED: 2,
-  ISSUE_FAILED: 2,
-  ISSUED: 3,
-  OFFSETTING: 3,
-  OFFSET: 3,
-  OFFSET_FAILED: 3,
-};
-const STOPPED: readonly InvoiceState[] = ['AUTH_FAILED', 'AUTH_EXPIRED', 'REJECTED', 'ISSUE_FAILED'];
-const IN_PROGRESS: readonly InvoiceState[] = ['AUTHORIZED', 'ISSUING'];
-
 const base = (account: string) => `/h5/${encodeURIComponent(account)}`;
 const orderUrl = (account: string, orderNo: string) => `${base(account)}/orders/${encodeURIComponent(orderNo)}`;
 
 function tag(status: InvoiceState | null): SafeHtml {
-  if (status === null) return html`<span class="tag tag-default">未开票</span>`;
-  const label = INVOICE_STATE_LABELS[status];
-  return html`<span class="tag tag-${label.tagType}" data-status="${status}">${label.text}</span>`;
+  const view = invoiceStatusView(status);
+  if (status === null) return html`<span class="tag tag-${view.tagType}">${view.statusText}</span>`;
+  return html`<span class="tag tag-${view.tagType}" data-status="${status}">${view.statusText}</span>`;
 }
 
 const date = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
@@ -55,10 +38,10 @@ export function ordersPage(account: string, orders: OrderDto[]): SafeHtml {
   );
 }
 
+/** The Mini Program's progress steps, from the same mapping (shared/src/invoice-view.ts). */
 function steps(status: InvoiceState | null): SafeHtml {
-  const active = status === null ? -1 : STEP_OF[status];
-  const stopped = status !== null && STOPPED.includes(status);
-  return html`<div class="steps" id="steps">${STEPS.map((text, i) => {
+  const { activeStep: active, stepStopped: stopped } = invoiceStatusView(status);
+  return html`<div class="steps" id="steps">${PROGRESS_STEPS.map(({ text }, i) => {
     const cls = i < active || (i === active && status === 'ISSUED') ? 'done' : i === active ? (stopped ? 'stopped' : 'now') : '';
     return html`<div class="step ${cls}"><span class="dot">${i === active && stopped ? '✕' : i <= active ? '✓' : i + 1}</span>${text}</div>`;
   })}</div>`;
@@ -66,9 +49,8 @@ function steps(status: InvoiceState | null): SafeHtml {
 
 export function orderPage(account: string, order: OrderDto, status: InvoiceStatusResponse | null, back: boolean): SafeHtml {
   const state = status?.status ?? null;
-  const label = state ? INVOICE_STATE_LABELS[state] : undefined;
-  const canApply = state === null || canReapply(state);
-  const refresh = state && IN_PROGRESS.includes(state) ? orderUrl(account, order.orderNo) : state === 'AUTH_PENDING' && back ? `${orderUrl(account, order.orderNo)}?back=1` : undefined;
+  const view = invoiceStatusView(state);
+  const refresh = isInProgress(state) ? orderUrl(account, order.orderNo) : state === 'AUTH_PENDING' && back ? `${orderUrl(account, order.orderNo)}?back=1` : undefined;
   const lines = order.items.map(
     (item) => html`<div class="cell"><span class="k">${item.name} × ${formatQuantity(item.quantity)}</span><span class="v">${formatYuan(lineAmountFen(item.unitPrice, item.quantity))}</span></div>`,
   );
@@ -84,10 +66,10 @@ ${lines}
 <div class="cells-title">电子发票</div>
 <section class="cells"><div class="cell"><span class="k">状态</span><span class="v" id="invoice-status">${tag(state)}</span></div></section>
 ${steps(state)}
-<div class="hint" id="hint">${label ? label.hint : '可申请电子发票，开具后放入微信卡包'}${status?.rejectReason ? `（原因：${status.rejectReason}）` : ''}</div>
+<div class="hint" id="hint">${view.hint}${status?.rejectReason ? `（原因：${status.rejectReason}）` : ''}</div>
 <div class="actions">
-${canApply ? html`<a class="btn btn-primary" id="apply" href="${orderUrl(account, order.orderNo)}/apply">${state === null ? '申请开票' : '重新申请'}</a>` : undefined}
-${state === 'ISSUED' || state === 'OFFSETTING' || state === 'OFFSET_FAILED' ? html`<a class="btn btn-primary" id="view" href="${orderUrl(account, order.orderNo)}/invoice">查看发票</a>` : undefined}
+${view.canApply || view.canReapply ? html`<a class="btn btn-primary" id="apply" href="${orderUrl(account, order.orderNo)}/apply">${state === null ? '申请开票' : '重新申请'}</a>` : undefined}
+${view.canView ? html`<a class="btn btn-primary" id="view" href="${orderUrl(account, order.orderNo)}/invoice">查看发票</a>` : undefined}
 ${state === 'AUTH_PENDING' ? html`<a class="btn btn-default" id="refresh" href="${orderUrl(account, order.orderNo)}?back=1">我已完成授权，刷新</a>` : undefined}
 <a class="btn btn-default" href="${base(account)}/">返回我的订单</a>
 </div>`,

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { SessionRepository } from '../../data/session/session.repository';
 import type { BuyerIdentity } from '../../domain/buyer';
 import { accountForChannel } from '../../domain/channels';
 import type { LifecycleDeps } from '../../domain/lifecycle/deps';
 import { requestInvoice } from '../../domain/lifecycle/request-invoice';
 import { buyerInvoiceStatus, refreshBuyerInvoice } from '../../domain/lifecycle/status';
-import { loginWithOAuthCode } from '../../domain/login';
+import { buyerOfSession, loginWithOAuthCode, type BuyerSessions } from '../../domain/login';
 import { getBuyerOrder, listBuyerOrders, type OrdersDeps } from '../../domain/orders';
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
@@ -19,7 +18,7 @@ import { applyPage, errorPage, invoicePage, orderPage, ordersPage, titleFromForm
 export interface H5Deps {
   lifecycle: LifecycleDeps;
   orders: OrdersDeps;
-  sessions: SessionRepository;
+  sessions: BuyerSessions;
   sessionTtlMs: number;
   /** WeChat web authorization's base (open.weixin.qq.com, or the sandbox). */
   openBase: string;
@@ -157,7 +156,7 @@ function h5Account(deps: H5Deps, ctx: Context): WeChatAccount {
 async function signedIn(deps: H5Deps, ctx: Context): Promise<{ account: WeChatAccount; buyer?: BuyerIdentity; token: string }> {
   const account = h5Account(deps, ctx);
   const token = ctx.cookies.get(SESSION_COOKIE) ?? '';
-  const buyer = token ? await deps.sessions.buyerFor(token, deps.now(), deps.lifecycle.accounts.default.name) : null;
+  const buyer = token ? await buyerOfSession(deps, token, deps.lifecycle.accounts.default.name) : null;
   // A session of another account (another Official Account's cookie path) does not count here.
   if (!buyer || buyer.account !== account.name) {
     if (ctx.method !== 'GET') throw new AppError('UNAUTHENTICATED', '登录已过期，请重新打开页面');

@@ -1,4 +1,14 @@
-import { z } from 'zod';
+import {
+  applyInvoiceRequest,
+  applyInvoiceResponse,
+  createSessionRequest,
+  createSessionResponse,
+  invoiceStatusDto,
+  orderDto,
+  orderListQuery,
+  orderListResponse,
+  orderNoParams,
+} from '@fapiao/shared/contract';
 import type { BuyerIdentity } from '../../domain/buyer';
 import { accountForChannel } from '../../domain/channels';
 import { getBuyerOrder, listBuyerOrders, type OrdersDeps } from '../../domain/orders';
@@ -7,7 +17,6 @@ import type { LifecycleDeps } from '../../domain/lifecycle/deps';
 import { requestInvoice } from '../../domain/lifecycle/request-invoice';
 import { buyerInvoiceStatus, refreshBuyerInvoice } from '../../domain/lifecycle/status';
 import { route, type AnyApiRoute, type Caller } from '../api-route';
-import { invoiceStatusDto, invoiceTitle, orderDto, orderNoParams } from '../schemas';
 
 export interface MpDeps {
   login: Omit<LoginDeps, 'account'>;
@@ -28,13 +37,8 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
       path: '/session',
       summary: 'Log in with a wx.login code; returns the session token for every other /api/mp call',
       auth: 'none',
-      body: z
-        .object({
-          code: z.string().min(1).max(128),
-          account: z.string().max(32).optional().describe('The Mini Program account (its configured name); default: the first Mini Program'),
-        })
-        .strict(),
-      response: z.object({ token: z.string(), openid: z.string(), expiresAt: z.string() }),
+      body: createSessionRequest,
+      response: createSessionResponse,
       handler: async ({ body }) => {
         const account = accountForChannel(deps.lifecycle.accounts, 'wxa', body.account);
         const session = await login({ ...deps.login, account }, body.code);
@@ -46,12 +50,8 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
       path: '/orders',
       summary: "The buyer's orders, newest first, with their invoice status",
       auth: 'session',
-      query: z
-        .object({
-          cursor: z.string().min(1).max(300).regex(/^[A-Za-z0-9_-]+$/, 'must be the nextCursor of a previous page, unchanged').optional(),
-          limit: z.coerce.number().int().min(1).max(50).default(20) })
-        .strict(),
-      response: z.object({ orders: z.array(orderDto), nextCursor: z.string().optional() }),
+      query: orderListQuery,
+      response: orderListResponse,
       handler: ({ query, caller }) => listBuyerOrders(deps.orders, buyer(caller), query),
     }),
     route({
@@ -70,12 +70,8 @@ export function mpRoutes(deps: MpDeps): AnyApiRoute[] {
         'Request an invoice: returns the appid and path for wx.navigateToMiniProgram (WeChat’s authorization page), and in sandbox mode a web-view URL',
       auth: 'session',
       params: orderNoParams,
-      // Type 0 needs the title and type 1 takes none: one schema per type, so /openapi.json says so.
-      body: z.discriminatedUnion('type', [
-        z.object({ type: z.literal(0).describe('0: the title is given here'), title: invoiceTitle }).strict(),
-        z.object({ type: z.literal(1).default(1).describe('1: WeChat collects the title (the default)') }).strict(),
-      ]),
-      response: z.object({ appid: z.string(), authUrl: z.string(), webviewUrl: z.string().optional() }),
+      body: applyInvoiceRequest,
+      response: applyInvoiceResponse,
       handler: async ({ params, body, caller }) => {
         const who = buyer(caller);
         const account = accountForChannel(deps.lifecycle.accounts, 'wxa', who.account);

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { receivePush, type ReceivePushDeps } from '../../domain/receive-push';
+import { acceptPush, type PushDeps } from '../../domain/pushes';
 import { AppError } from '../../errors';
 import { readText } from '../read-text';
 
 /** WeChat's pushes are a few hundred bytes; anything near this is not from WeChat. */
-export const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
+const PUSH_BODY_LIMIT_BYTES = 64 * 1024;
 
 export type PushOutcome = 'stored' | 'duplicate' | 'refused';
 
@@ -14,12 +14,12 @@ export type PushOutcome = 'stored' | 'duplicate' | 'refused';
  * for every account, and /wechat/push for the default one (today's URL). Each is verified with
  * its own account's Token and EncodingAESKey only.
  */
-export function pushRoutes(deps: ReceivePushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void }): Router {
+export function pushRoutes(deps: PushDeps & { observe?: (outcome: PushOutcome, seconds: number) => void }): Router {
   const router = new Router();
   for (const path of ['/wechat/push', '/wechat/push/:account']) {
     const accountOf = (ctx: Context) => (ctx.params as { account?: string }).account;
     router.get(path, async (ctx) => {
-      const answer = await receivePush(deps, { method: 'GET', query: singleValues(ctx), body: '' }, accountOf(ctx));
+      const answer = await acceptPush(deps, { method: 'GET', query: singleValues(ctx), body: '' }, accountOf(ctx));
       reply(ctx, answer.body);
     });
     router.post(path, async (ctx) => {
@@ -31,7 +31,7 @@ export function pushRoutes(deps: ReceivePushDeps & { observe?: (outcome: PushOut
       try {
         const body = await readText(ctx.req, PUSH_BODY_LIMIT_BYTES);
         if (body === undefined) throw new AppError('BODY_TOO_LARGE', `A push body may not exceed ${PUSH_BODY_LIMIT_BYTES} bytes`);
-        const answer = await receivePush(deps, { method: 'POST', query: singleValues(ctx), body, contentType: ctx.get('content-type') }, account);
+        const answer = await acceptPush(deps, { method: 'POST', query: singleValues(ctx), body, contentType: ctx.get('content-type') }, account);
         reply(ctx, answer.body);
         if (answer.kind === 'received') deps.observe?.(answer.duplicate ? 'duplicate' : 'stored', seconds());
       } catch (err) {

@@ -11,13 +11,13 @@ import { wechatResult } from './result';
 // ── getauthurl ──────────────────────────────────────────────────────────────────────────────────
 
 /** Where the invoice is requested: app, web (WeChat H5), wxa (Mini Program), wap (ordinary web). */
-export type InvoiceSource = 'app' | 'web' | 'wxa' | 'wap';
+type InvoiceSource = 'app' | 'web' | 'wxa' | 'wap';
 
 /**
  * 0: apply for invoice (the merchant already has the title); 1: the user fills in the title on the
  * authorization page (the only type for post-payment invoicing); 2: receive an issued invoice.
  */
-export type AuthPageType = 0 | 1 | 2;
+type AuthPageType = 0 | 1 | 2;
 
 export interface GetAuthUrlRequest {
   /** The invoicing platform's identification number in WeChat (from seturl's invoice_url). */
@@ -88,8 +88,6 @@ export const getAuthDataResponse = wechatResult({
     .optional(),
 });
 export type GetAuthDataResponse = z.infer<typeof getAuthDataResponse>;
-export type UserAuthField = z.infer<typeof userAuthField>;
-export type BizAuthField = z.infer<typeof bizAuthField>;
 
 // ── rejectinsert ────────────────────────────────────────────────────────────────────────────────
 
@@ -113,7 +111,7 @@ export type SetUrlResponse = z.infer<typeof setUrlResponse>;
 // ── setbizattr: set_auth_field / get_auth_field ─────────────────────────────────────────────────
 
 /** A custom field of the authorization page (set_auth_field). */
-export interface AuthCustomFieldSetting {
+interface AuthCustomFieldSetting {
   /** Field name (get_auth_field: at most 5 characters). */
   key: string;
   /** 0: optional (default), 1: required. */
@@ -123,7 +121,7 @@ export interface AuthCustomFieldSetting {
 }
 
 /** Fields of a personal title: show_* = can be entered, require_* = must be entered (0/1). */
-export interface UserAuthFieldSetting {
+interface UserAuthFieldSetting {
   show_title?: 0 | 1 | undefined;
   show_phone?: 0 | 1 | undefined;
   show_email?: 0 | 1 | undefined;
@@ -133,7 +131,7 @@ export interface UserAuthFieldSetting {
 }
 
 /** Fields of a company title: show_* = can be entered, require_* = must be entered (0/1). */
-export interface BizAuthFieldSetting {
+interface BizAuthFieldSetting {
   show_title?: 0 | 1 | undefined;
   show_tax_no?: 0 | 1 | undefined;
   show_addr?: 0 | 1 | undefined;
@@ -192,7 +190,7 @@ export type GetAuthFieldResponse = z.infer<typeof getAuthFieldResponse>;
 
 // ── setbizattr: set_pay_mch / get_pay_mch ───────────────────────────────────────────────────────
 
-export interface PayMchInfo {
+interface PayMchInfo {
   /** WeChat Pay merchant ID. */
   mchid: string;
   /** The invoicing platform linked to this merchant ID. */
@@ -211,7 +209,7 @@ export type GetPayMchResponse = z.infer<typeof getPayMchResponse>;
 
 // ── setbizattr: set_contact / get_contact ───────────────────────────────────────────────────────
 
-export interface Contact {
+interface Contact {
   /** Contact number. */
   phone: string;
   /** Invoicing time-out time. */
@@ -230,7 +228,7 @@ export type GetContactResponse = z.infer<typeof getContactResponse>;
 // ── makeoutinvoice ──────────────────────────────────────────────────────────────────────────────
 
 /** One line of a blue invoice. Amounts are decimal strings in yuan with two decimals. */
-export interface InvoiceDetailLine {
+interface InvoiceDetailLine {
   /** Nature of the line: "0" normal, "1" discount line, "2" discounted line. */
   fphxz: '0' | '1' | '2';
   /** 19-digit tax classification code (税收分类编码). */
@@ -299,10 +297,6 @@ export interface MakeOutInvoiceInfo {
   invoicedetail_list: InvoiceDetailLine[];
 }
 
-export interface MakeOutInvoiceRequest {
-  invoiceinfo: MakeOutInvoiceInfo;
-}
-
 // ── clearoutinvoice ─────────────────────────────────────────────────────────────────────────────
 
 /** The red (offset) invoice for a blue one; sent wrapped as `{"invoiceinfo": {...}}`. */
@@ -318,10 +312,6 @@ export interface ClearOutInvoiceInfo {
   yfphm: string;
   /** Invoice kind, "1" red (see MakeOutInvoiceInfo.kplx). */
   kplx?: '1';
-}
-
-export interface ClearOutInvoiceRequest {
-  invoiceinfo: ClearOutInvoiceInfo;
 }
 
 // ── queryinvoceinfo ─────────────────────────────────────────────────────────────────────────────

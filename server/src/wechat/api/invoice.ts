@@ -29,7 +29,7 @@ import {
 } from './invoice-types';
 
 /** getauthurl's parameters: the client adds the current wx_card ticket itself. */
-export type GetAuthUrlParams = Omit<GetAuthUrlRequest, 'ticket'>;
+type GetAuthUrlParams = Omit<GetAuthUrlRequest, 'ticket'>;
 
 /**
  * The e-invoice endpoints (https://developers.weixin.qq.com/doc/service/guide/product/weixin_invoice/E_Invoice/Vendor_API_List.html), each authenticated with the shared access_token. Every method

@@ -8,7 +8,7 @@ import { wechatResult } from './result';
  * WeChatLoginError `WECHAT_LOGIN_CODE_INVALID` (call wx.login again), 40226 throws
  * `WECHAT_LOGIN_BLOCKED`, 45011 throws WeChatQuotaError, -1 is retried with back-off.
  */
-export const code2SessionResponse = wechatResult({
+const code2SessionResponse = wechatResult({
   openid: z.string().min(1),
   /** A secret: it never leaves the server. */
   session_key: z.string().min(1),

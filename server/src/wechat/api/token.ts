@@ -9,7 +9,7 @@ import { wechatResult } from './result';
  * /cgi-bin/token behind its back would invalidate the token every process shares.
  */
 
-export const accessTokenResponse = wechatResult({
+const accessTokenResponse = wechatResult({
   /** At least 512 characters must be storable. */
   access_token: z.string().min(1),
   /** Seconds; at most 7200 (stable_token: never below 300). */
@@ -17,7 +17,7 @@ export const accessTokenResponse = wechatResult({
 });
 export type AccessTokenResponse = z.infer<typeof accessTokenResponse>;
 
-export interface StableTokenRequest {
+interface StableTokenRequest {
   grant_type: 'client_credential';
   appid: string;
   secret: string;
@@ -25,7 +25,7 @@ export interface StableTokenRequest {
   force_refresh: boolean;
 }
 
-export const ticketResponse = wechatResult({
+const ticketResponse = wechatResult({
   /** The authorization page ticket (getauthurl's `ticket`). */
   ticket: z.string().min(1),
   /** Seconds, generally 7200. */

@@ -27,8 +27,7 @@ export interface UserAuthorizeInvoiceEvent extends PushHeader {
   source?: string;
 }
 
-/** Values of InvoiceResultEvent.status named by the docs; other values are passed through. */
-export const INVOICE_RESULT_ISSUED = 100;
+/** The value of InvoiceResultEvent.status for a failed invoice (100 is issued; other values are passed through). */
 export const INVOICE_RESULT_FAILED = 2;
 
 /** The invoicing platform's verdict on a makeoutinvoice request. */
@@ -43,7 +42,7 @@ export interface InvoiceResultEvent extends PushHeader {
 }
 
 /** Anything else: kept whole so a later handler can use it. */
-export interface GenericPushMessage {
+interface GenericPushMessage {
   kind: 'other';
   /** '' when absent (e.g. the cloud-hosting CheckContainerPath probe). */
   msgType: string;

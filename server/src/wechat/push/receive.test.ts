@@ -3,7 +3,7 @@ import fixtures from '../../../test/fixtures/wechat-push-vectors.json';
 import { decodeAesKey, encryptMessage, msgSignature } from './crypto';
 import { PushRejected, type PushRejectionCode } from './errors';
 import type { PushMessage } from './messages';
-import { buildEncryptedReply, openPush, receivePush, type PushConfig, type PushRequest, type ReceivedPush } from './receive';
+import { buildEncryptedReply, openPostedPush, openPush, type PushConfig, type PushRequest, type ReceivedPush } from './receive';
 import { openReply, sealPush, type PushMode } from './seal';
 import { parseXml } from './xml';
 
@@ -375,9 +375,9 @@ describe('buildEncryptedReply', () => {
   });
 });
 
-describe('receivePush', () => {
+describe('openPostedPush', () => {
   it('is the POST half of openPush', () => {
     const sealed = sealPush(resultFields, { ...cfg, ...stamp, mode: 'plain', format: 'xml' });
-    expect(receivePush(post(sealed), cfg).message).toStrictEqual(resultMessage);
+    expect(openPostedPush(post(sealed), cfg).message).toStrictEqual(resultMessage);
   });
 });

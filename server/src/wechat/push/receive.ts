@@ -18,7 +18,7 @@ export interface PushConfig {
   appid: string;
   /** decodeAesKey(EncodingAESKey); needed for compatible and safe mode. */
   aesKey?: Buffer | undefined;
-  /** Refuse plain POSTs even when their `signature` is right (see receivePush). Default false. */
+  /** Refuse plain POSTs even when their `signature` is right (see openPostedPush). Default false. */
   requireEncryption?: boolean;
 }
 
@@ -50,7 +50,7 @@ function assertSignature(query: PushRequest['query'], token: string): void {
 }
 
 /** Returns echostr only when `signature` verifies (plain text in every mode for OA and Mini Program). */
-export function answerHandshake(query: PushRequest['query'], token: string): Handshake {
+function answerHandshake(query: PushRequest['query'], token: string): Handshake {
   assertSignature(query, token);
   if (query.echostr === undefined) throw new PushRejected('PUSH_MALFORMED', 'handshake without echostr');
   return { kind: 'handshake', echostr: query.echostr };
@@ -86,7 +86,7 @@ function openEncrypted(req: PushRequest, cfg: PushConfig): { format: PushFormat;
  * sets it whenever an AES key is configured (WECHAT_ACCEPT_PLAIN_PUSH opens a window for the console
  * switch, which happens at once on WeChat's side while our config follows).
  */
-export function receivePush(req: PushRequest, cfg: PushConfig): ReceivedPush {
+export function openPostedPush(req: PushRequest, cfg: PushConfig): ReceivedPush {
   let opened: { format: PushFormat; fields: Record<string, string> };
   const encrypted = isEncrypted(req.query);
   if (encrypted) {
@@ -102,7 +102,7 @@ export function receivePush(req: PushRequest, cfg: PushConfig): ReceivedPush {
 
 /** One entry point for the push URL: GET is the handshake, POST a message. */
 export function openPush(req: PushRequest, cfg: PushConfig): Handshake | ReceivedPush {
-  return req.method === 'GET' ? answerHandshake(req.query, cfg.token) : receivePush(req, cfg);
+  return req.method === 'GET' ? answerHandshake(req.query, cfg.token) : openPostedPush(req, cfg);
 }
 
 export interface ReplyEnvelopeOptions {

@@ -1,5 +1,9 @@
-/** How an invoice state shows on the pages: label, tag colour, progress step and actions. */
-import { canReapply, INVOICE_STATE_LABELS, type InvoiceState, type TagType } from '@fapiao/shared';
+/**
+ * How an invoice state shows to the buyer — label, tag colour, progress step and actions — on the
+ * Mini Program's pages and on the server's H5 pages alike (one mapping, so they cannot drift).
+ */
+import { canReapply, type InvoiceState } from './invoice-state';
+import { INVOICE_STATE_LABELS, type TagType } from './labels';
 
 export const PROGRESS_STEPS: readonly { text: string }[] = [{ text: '申请' }, { text: '授权' }, { text: '开票中' }, { text: '已开票' }];
 

@@ -1,10 +1,10 @@
 /*
- * The DTOs are types, so most of this file is checked by `tsc -p shared --noEmit` (the
- * @ts-expect-error lines fail the typecheck if a type stops rejecting a wrong body). The runtime
- * part pins the example bodies the Mini Program relies on.
+ * The contract's types are inferred from its schemas, so most of this file is checked by
+ * `tsc -p shared --noEmit` (the @ts-expect-error lines fail the typecheck if a type stops rejecting
+ * a wrong body). The runtime part pins the example bodies the Mini Program relies on.
  */
-import type { ApplyInvoiceRequest, CreateSessionResponse, InvoiceStatusResponse, InvoiceTitleDto, OrderDto } from './dto';
-import { validateTaxNumber } from './validators';
+import { validateTaxNumber } from '../validators';
+import type { ApplyInvoiceRequest, CreateSessionResponse, InvoiceStatusResponse, InvoiceTitleDto, OrderDto } from '.';
 
 const company: InvoiceTitleDto = { kind: 'company', name: '腾讯科技(深圳)有限公司', taxNumber: '9144030071526726XG' };
 const apply: ApplyInvoiceRequest[] = [{ type: 0, title: company }, {}, { type: 1 }];

@@ -1,5 +1,5 @@
-import { INVOICE_STATES, type InvoiceState } from '@fapiao/shared';
-import { invoiceStatusView, isInProgress, PROGRESS_STEPS } from '../utils/invoice-view';
+import { INVOICE_STATES, type InvoiceState } from './invoice-state';
+import { invoiceStatusView, isInProgress, PROGRESS_STEPS } from './invoice-view';
 
 const stepText = (status: InvoiceState | null) => PROGRESS_STEPS[invoiceStatusView(status).activeStep]?.text;
 
