@@ -26,6 +26,18 @@ export default defineConfig({
     // No inline scripts or data: modules, whatever the size: the CSP allows only 'self'.
     assetsInlineLimit: 0,
     rolldownOptions: {
+      output: {
+        // The libraries change rarely and the pages often: each library in its own long-cached
+        // chunk. ECharts (and zrender) load only with the dashboard; React and antd (with its
+        // rc-* helpers, icons and dayjs) with every page. Higher priority takes a module first.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 30 },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/, priority: 20 },
+            { name: 'antd', test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+|@emotion|stylis|dayjs|@babel[\\/]runtime|classnames|clsx)[\\/]/, priority: 10 },
+          ],
+        },
+      },
       // Ant Design's modules start with "use client" (for React Server Components): meaningless here.
       onLog(level, log, handler) {
         if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;

@@ -5,6 +5,8 @@ import { dashboardRoutes } from './http/admin/dashboard-routes';
 import { invoiceFileRoutes } from './http/admin/invoice-file-routes';
 import { adminRoutes } from './http/admin/routes';
 import { staffRoutes } from './http/admin/staff-routes';
+import { reconcileRunRoutes } from './http/admin/reconcile-run-routes';
+import { wechatCallRoutes } from './http/admin/wechat-call-routes';
 import { consoleRoutes } from './http/console/routes';
 import { mountRoutes, openApiDocument, type AnyApiRoute } from './http/api-route';
 import { authenticators } from './http/auth';
@@ -43,6 +45,8 @@ export function createApp({ logger, http }: AppDeps): Koa {
         ...dashboardRoutes(http.admin.dashboard),
         // Before /invoices/:id, so "export" is not taken for an id.
         ...invoiceFileRoutes(http.admin.invoiceFiles),
+        ...wechatCallRoutes(http.admin.wechatCalls),
+        ...reconcileRunRoutes(http.admin.reconcileRuns),
         ...adminRoutes(http.admin.routes),
         ...outboxRoutes(http.admin.outbox),
       ],

@@ -4,6 +4,8 @@ import type { DashboardDeps } from './domain/dashboard';
 import type { LifecycleDeps } from './domain/lifecycle/deps';
 import type { PushDeps } from './domain/pushes';
 import type { StaffDeps } from './domain/staff';
+import type { WeChatCallDeps } from './domain/admin/wechat-calls';
+import type { ReconcileRunDeps } from './domain/reconcile-runs';
 import type { OutboxRepository } from './data/outbox/outbox.repository';
 import type { InvoiceFileDeps } from './domain/admin/invoice-files';
 import type { AdminDeps } from './http/admin/routes';
@@ -41,6 +43,8 @@ export interface HttpDeps {
     invoiceFiles: InvoiceFileDeps;
     routes: AdminDeps;
     outbox: { emails: OutboxRepository<EmailCopyPayload>; alerts: OutboxRepository<AlertPayload> };
+    wechatCalls: WeChatCallDeps;
+    reconcileRuns: ReconcileRunDeps;
   };
   channel: ChannelDeps;
   h5: H5Deps;
@@ -135,5 +139,7 @@ function adminDeps(config: Config, repositories: Repositories, accounts: WeChatA
       now,
     },
     outbox: { emails: repositories.emailOutbox, alerts: repositories.alertOutbox },
+    wechatCalls: { requests: repositories.requests, calls: repositories.wechatCalls },
+    reconcileRuns: { runs: repositories.reconcileRuns, lifecycle, countNeedingAttention: () => repositories.requests.countNeedingAttention(), now },
   };
 }

@@ -3,6 +3,10 @@ import { pingDatabase } from './data/connection';
 import type { Config } from './config';
 import { auditModel } from './data/audit/audit.schema';
 import { auditLog, type AuditLog } from './data/audit/audit.repository';
+import { reconcileRunModels } from './data/reconcile-run/reconcile-run.schema';
+import { reconcileRunRepository, type ReconcileRunRepository } from './data/reconcile-run/reconcile-run.repository';
+import { wechatCallModel } from './data/wechat-call/wechat-call.schema';
+import { wechatCallLog, type WeChatCallLog } from './data/wechat-call/wechat-call.repository';
 import { invoiceRequestRepository, type InvoiceRequestRepository } from './data/invoice-request/invoice-request.repository';
 import { invoiceRequestModel } from './data/invoice-request/invoice-request.schema';
 import { orderRepository, type OrderRepository } from './data/order/order.repository';
@@ -71,6 +75,10 @@ export interface Repositories {
   emailOutbox: OutboxRepository<EmailCopyPayload>;
   alertOutbox: OutboxRepository<AlertPayload>;
   staff: StaffRepository;
+  /** Every WeChat call made for a request (the request page's table). */
+  wechatCalls: WeChatCallLog;
+  /** Reconcile runs of a period, their findings and the period locks. */
+  reconcileRuns: ReconcileRunRepository;
 }
 
 export interface ContainerInput {
@@ -118,6 +126,8 @@ export function createContainer(input: ContainerInput): Container {
     emailOutbox: emailOutboxRepository,
     alertOutbox: alertOutboxRepository,
     staff: staffRepository(staffModels(db)),
+    wechatCalls: wechatCallLog(wechatCallModel(db)),
+    reconcileRuns: reconcileRunRepository(reconcileRunModels(db)),
   };
   const alerts = config.ALERT_WEBHOOK_URL
     ? createAlerts({ outbox: alertOutboxRepository, log: logger, now, onRaised: (kind) => metrics.alerts.inc({ kind, outcome: 'raised' }) })
@@ -189,6 +199,7 @@ function lifecycleDeps(
     settings: repositories.settings,
     invoice: accounts.default.client.invoice,
     accounts,
+    wechatCalls: repositories.wechatCalls,
     invoicing: {
       sPappid: config.INVOICE_S_PAPPID,
       fpqqlshPrefix: config.FPQQLSH_PREFIX,

@@ -132,7 +132,11 @@ describe('alerts in the WeCom group-robot format', () => {
     expect(second?.body).toEqual(first?.body);
     expect(second?.body).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('ORDER-W1') } });
     expect(String((second?.body.markdown as { content: string }).content)).toContain('开票失败，需要人工处理');
-    const stored = await app.container.repositories.alertOutbox.findById('needs_attention:req-wecom-1');
+    // The robot has answered; the outbox records the delivery just after.
+    const stored = await eventually(async () => {
+      const message = await app.container.repositories.alertOutbox.findById('needs_attention:req-wecom-1');
+      return message?.status === 'sent' ? message : undefined;
+    }, 'the delivery to be recorded', 10_000);
     expect(stored).toMatchObject({ status: 'sent', attempts: 2 });
     expect(stored?.log[0]).toMatchObject({ outcome: 'retry', detail: 'WeCom robot answered errcode 45009' });
   });

@@ -165,6 +165,8 @@ function validBody(key: string): unknown {
     'POST /api/admin/staff': { username: 'hostile.clerk', displayName: '财务小王', role: 'viewer', password: 'correct-horse-battery' },
     'PUT /api/admin/staff/{username}': { displayName: '财务小王' },
     'POST /api/channel/invoices': { orderNo: CHANNEL_ORDER_NO, account: 'default', source: 'wap', redirectUrl: 'https://shop.example/back' },
+    // A period with no request in it: the run finishes at once, and asks WeChat nothing.
+    'POST /api/admin/reconcile-runs': { from: '2026-05-01', to: '2026-05-02T00:00:00+08:00' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for ${key}: add one to validBody() so its hostile variants can be generated`);
   return bodies[key];
@@ -172,7 +174,7 @@ function validBody(key: string): unknown {
 
 /** Real values for path parameters, so a hostile request would otherwise reach real data. */
 function pathValue(name: string): string {
-  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId, requestId, username: 'hostile.clerk' };
+  const values: Record<string, string> = { orderNo: ORDER_NO, id: requestId, requestId, username: 'hostile.clerk', runId: 'rr_00000000000000ff' };
   const value = values[name];
   if (value === undefined) throw new Error(`no value for path parameter {${name}}: add one to pathValue()`);
   return value;

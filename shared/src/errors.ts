@@ -67,6 +67,12 @@ export const ERROR_CODES = {
   /** WeChat refused the authorization link twice, the second time with a freshly fetched ticket:
    * invoicing cannot start right now; try again later (ops are told in the server log). */
   AUTH_LINK_UNAVAILABLE: 503,
+  /** No reconcile run with this id (runs are kept about three months). */
+  RECONCILE_RUN_NOT_FOUND: 404,
+  /** The period is being reconciled already: follow that run (its id is in the message) instead. */
+  RECONCILE_ALREADY_RUNNING: 409,
+  /** The run is still checking requests: its report is ready when it is done. */
+  RECONCILE_RUN_NOT_FINISHED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,20 +9,22 @@ import {
   TeamOutlined,
 } from '@ant-design/icons';
 import { Button, Grid, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, ApiError, setCsrfToken, whenUnauthenticated } from './api';
-import { Dashboard } from './pages/Dashboard';
-import { InvoiceDetail } from './pages/InvoiceDetail';
-import { Invoices } from './pages/Invoices';
 import { Login } from './pages/Login';
-import { OrdersImport } from './pages/OrdersImport';
-import { Reconcile } from './pages/Reconcile';
-import { Settings } from './pages/Settings';
-import { Staff } from './pages/Staff';
 import { roleAtLeast, ROLE_LABELS } from './roles';
 import { go, useHashPath } from './router';
 import { SessionContext } from './session';
 import type { StaffView } from './types';
+
+// Each page is its own chunk, loaded when first opened (the dashboard's charts only there).
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const InvoiceDetail = lazy(() => import('./pages/InvoiceDetail').then((m) => ({ default: m.InvoiceDetail })));
+const Invoices = lazy(() => import('./pages/Invoices').then((m) => ({ default: m.Invoices })));
+const OrdersImport = lazy(() => import('./pages/OrdersImport').then((m) => ({ default: m.OrdersImport })));
+const Reconcile = lazy(() => import('./pages/Reconcile').then((m) => ({ default: m.Reconcile })));
+const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Staff = lazy(() => import('./pages/Staff').then((m) => ({ default: m.Staff })));
 
 interface Session {
   staff: StaffView;
@@ -87,7 +89,9 @@ export function App() {
               </Button>
             </Space>
           </Layout.Header>
-          <Layout.Content style={{ padding: screens.md ? 24 : 12, maxWidth: 1440, width: '100%' }}>{page(path, session.staff)}</Layout.Content>
+          <Layout.Content style={{ padding: screens.md ? 24 : 12, maxWidth: 1440, width: '100%' }}>
+            <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>{page(path, session.staff)}</Suspense>
+          </Layout.Content>
         </Layout>
       </Layout>
     </SessionContext.Provider>

@@ -15,20 +15,3 @@ export function actorText(by: string): string {
   if (by.startsWith('admin:')) return `API 密钥 ${by.slice(6)}`;
   return ({ buyer: '买家', wechat: '微信', worker: '系统' } as Record<string, string>)[by] ?? by;
 }
-
-/** A file the browser saves (reports built here). */
-export function download(name: string, content: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

@@ -39,8 +39,11 @@ export interface ApiRoute<B = unknown, Q = unknown, P = unknown, R = unknown> {
    * said otherwise, reading needs a viewer and changing an operator.
    */
   role?: StaffRole;
-  /** Answers a file of this content type (a string body) instead of JSON. */
-  produces?: string;
+  /**
+   * Answers a file of this content type (a string or Buffer body) instead of JSON; with several,
+   * the handler says which by `ctx.type` (the first otherwise).
+   */
+  produces?: string | readonly string[];
   /** Success status (200 unless said otherwise). */
   status?: number;
   handler(input: { body: B; query: Q; params: P; caller: Caller; ctx: Context }): Promise<R>;
@@ -84,8 +87,12 @@ export function mountRoutes(router: Router, routes: AnyApiRoute[], authenticate:
         throw new AppError('FORBIDDEN', `This needs the ${least} role; ${caller.username} is ${caller.role}`);
       }
       const result: unknown = await definition.handler({ body, query, params, caller, ctx });
+      const chosen = ctx.type;
       ctx.body = result;
-      if (definition.produces) ctx.type = definition.produces;
+      if (definition.produces) {
+        const types = typeof definition.produces === 'string' ? [definition.produces] : definition.produces;
+        ctx.type = types.find((t) => chosen && t.startsWith(chosen)) ?? types[0] ?? 'application/octet-stream';
+      }
       // A handler may choose the status itself (e.g. 201 vs 200); otherwise the declared one.
       if (definition.status && ctx.status === 200) ctx.status = definition.status;
     };
@@ -149,7 +156,12 @@ export function openApiDocument(title: string, version: string, groups: { prefix
         responses: {
           [String(definition.status ?? 200)]: {
             description: 'OK',
-            content: { [definition.produces ?? 'application/json']: { schema: components.add(definition.response, 'output') } },
+            content: Object.fromEntries(
+              (typeof definition.produces === 'string' ? [definition.produces] : (definition.produces ?? ['application/json'])).map((type) => [
+                type,
+                { schema: components.add(definition.response, 'output') },
+              ]),
+            ),
           },
           default: { description: 'Error', content: { 'application/json': { schema: errorRef } } },
         },

@@ -4,14 +4,14 @@ import type { InvoiceRequestRepository } from '../data/invoice-request/invoice-r
 import type { InvoiceRequestDoc } from '../domain/entities/invoice-request';
 import type { WeChatAnswer } from '../domain/entities/invoice-request';
 import { keepLatest, recordingInvoiceApi } from '../domain/lifecycle/answers';
+import { journalCalls, recordedFor } from '../domain/lifecycle/call-journal';
 import { flagAttention } from '../domain/lifecycle/attention';
 import { backoff, type LifecycleDeps, type Next } from '../domain/lifecycle/deps';
 import { failIssue } from '../domain/lifecycle/issuing';
 import type { WorkerJob } from '../domain/worker-jobs';
 import { stepFor } from '../domain/lifecycle/steps';
 import { withLogContext } from '../logger';
-import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError, type InvoiceApi } from '../wechat';
-import type { WeChatAccount, WeChatAccounts } from '../wechat/accounts';
+import { WeChatApiError, WeChatOutcomeUnknownError, WeChatQuotaError, WeChatTransportError } from '../wechat';
 
 export interface WorkerOptions {
   /** How many requests one process works on at once. */
@@ -152,12 +152,13 @@ async function runOne(
         return stepNext;
       });
     }
-    await requests.release(
+    const stateAfter = await requests.release(
       request._id,
       owner,
       { nextActionAt: next?.at, attempts: next?.attempts ?? 0, looks, answers: keepLatest(request.answers, recorder.answers) },
       deps.now(),
     );
+    await journalCalls(deps, request._id, recorder.calls, 'worker', request.status, stateAfter);
   });
   return true;
 }
@@ -222,17 +223,4 @@ async function withinLimits(deps: LifecycleDeps, request: InvoiceRequestDoc, nex
   const reason = `${state} for ${Math.round(ageMs / 1000)} s over ${looks} looks without an outcome (limits: ${limit.looks} looks, ${Math.round(limit.ageMs / 1000)} s)`;
   const flagged = await flagAttention(deps, { ...current, answers: request.answers }, { code: 'LIMIT_REACHED', reason, answers });
   return flagged ? undefined : next;
-}
-
-/** The accounts as one step sees them: the request's own account answers through the recorder. */
-function recordedFor(accounts: WeChatAccounts, own: WeChatAccount | undefined, invoice: InvoiceApi): WeChatAccounts {
-  if (!own) return accounts;
-  const recorded: WeChatAccount = { ...own, client: { ...own.client, invoice } };
-  const swap = (account: WeChatAccount | undefined) => (account === own ? recorded : account);
-  return {
-    default: accounts.default === own ? recorded : accounts.default,
-    all: accounts.all.map((account) => (account === own ? recorded : account)),
-    byName: (name) => swap(accounts.byName(name)),
-    resolve: (ref) => swap(accounts.resolve(ref)),
-  };
 }

@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../../../scripts/ops/program';
+import { startReconcileRun } from '../../src/domain/reconcile-runs';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/eventually';
 import { orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
@@ -126,6 +128,13 @@ describe('the merchant console in Chromium', () => {
     expect(await page.getByTestId('invoice-detail').textContent()).toContain(COMPANY.title);
     expect(await page.getByTestId('timeline').textContent()).toContain('已开票');
     expect(await page.getByTestId('pdf').getAttribute('src')).toBe(`/api/admin/invoices/${seeded.issued.id}/pdf`);
+    // Every WeChat call made for it, newest first: the buyer's getauthurl, the worker's issue and query.
+    const calls = page.getByTestId('wechat-calls');
+    await eventually(async () => (await calls.locator('tbody tr.ant-table-row').count()) >= 3, 'the WeChat calls table', 10_000);
+    const callsText = (await calls.textContent()) ?? '';
+    for (const api of ['getauthurl', 'makeoutinvoice', 'queryinvoceinfo']) expect(callsText).toContain(api);
+    expect(callsText).toContain('开票中 → 已开票');
+    await calls.scrollIntoViewIfNeeded();
     await shot(page, '02-request-issued');
 
     // Offset: the confirmation says what WeChat will do.
@@ -133,6 +142,7 @@ describe('the merchant console in Chromium', () => {
     expect(await page.locator('.ant-modal-confirm').textContent()).toContain('clearoutinvoice');
     await page.getByTestId('confirm-offset').click();
     await statusShown(page, '已红冲');
+    await eventually(async () => ((await page.getByTestId('wechat-calls').textContent()) ?? '').includes('clearoutinvoice'), 'the offset call in the table', 10_000);
     const offset = await invoice(seeded.issued.id);
     expect(offset.history).toContainEqual(expect.objectContaining({ event: 'offset_started', by: 'staff:op' }));
     expect(offset.audit).toContainEqual(expect.objectContaining({ actor: 'staff:op', action: 'invoice.offset' }));
@@ -159,14 +169,35 @@ describe('the merchant console in Chromium', () => {
     // ISSUING between the listing and its own reconcile (a 409 the page would show).
     await eventually(async () => (await invoice(seeded.failedB.id)).status === 'ISSUE_FAILED', 'the retried request to fail again', 15_000);
 
-    // Reconcile the day: progress, then a report to download.
+    // The list as an Excel workbook, parsed back: zh-CN headers, money in yuan from fen.
+    await page.goto(`${env.app.url}/console/#/invoices`);
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await xlsx.path());
+    const sheet = workbook.getWorksheet('开票申请')!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1, 6)).toEqual(['申请编号', '订单号', '状态', '状态代码', '金额（元）']);
+    const byId = new Map<string, unknown[]>();
+    sheet.eachRow((row, n) => n > 1 && byId.set(row.getCell(1).text, (row.values as unknown[]).slice(1)));
+    expect(byId.get(seeded.issued.id)?.slice(1, 5)).toEqual([seeded.issued.orderNo, '已红冲', 'OFFSET', 143]);
+
+    // Reconcile the week on the server (with one more issued request in it): progress, done, then the report to download.
+    const another = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
     await page.goto(`${env.app.url}/console/#/reconcile`);
     await page.getByTestId('reconcile-run').click();
     await page.getByTestId('reconcile-progress').waitFor();
-    await page.getByRole('button', { name: /下载对账报告/ }).and(page.locator(':not([disabled])')).waitFor();
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '已完成', 'the reconcile run to finish', 30_000);
+    expect(await page.getByTestId('reconcile-progress').textContent()).toMatch(/^(\d+) \/ \1$/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('reconcile-report').click()]);
     const report = fs.readFileSync(await download.path(), 'utf8');
     expect(report).toContain('结论,申请编号,订单号,状态,说明');
+    const [latest] = (await env.admin('GET', '/reconcile-runs?limit=1')).json.runs as { total: number; startedBy: string; status: string }[];
+    expect(latest).toMatchObject({ status: 'done', startedBy: 'staff:op' });
+    expect(report.trim().split('\r\n')).toHaveLength(1 + latest!.total);
+    expect(report).toContain(`一致,${another.id},${another.orderNo},ISSUED,`);
+    // A reload (or a colleague) sees the same run, finished.
+    await page.reload();
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '已完成', 'the run after a reload', 10_000);
+    expect(await page.getByTestId('reconcile-runs').locator('tbody tr.ant-table-row').count()).toBeGreaterThanOrEqual(1);
     await shot(page, '05-reconcile');
     expect(problems).toEqual([]);
   });
@@ -247,6 +278,34 @@ describe('the merchant console in Chromium', () => {
     expect((await invoice(seeded.failedB.id)).history.filter((h) => h.by === 'staff:view')).toEqual([]);
     await page.goto(`${env.app.url}/console/#/orders`);
     expect(await page.locator('[data-testid="orders-upload"] input[type=file]').isDisabled()).toBe(true);
+
+    // A colleague's reconcile, running on the server (held at its first request until the test
+    // lets it go): the viewer's page shows it in progress, then follows it to the end.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { lifecycle, repositories } = env.app.container;
+    const { run, finished } = await startReconcileRun(
+      {
+        runs: repositories.reconcileRuns,
+        lifecycle: { ...lifecycle, requests: { ...lifecycle.requests, findById: async (id) => (await gate, lifecycle.requests.findById(id)) } },
+        countNeedingAttention: () => repositories.requests.countNeedingAttention(),
+        now: () => new Date(),
+      },
+      new Date(Date.now() - 3600_000),
+      new Date(Date.now() + 60_000),
+      'staff:op',
+    );
+    expect(run.total).toBeGreaterThan(0);
+    await page.goto(`${env.app.url}/console/#/reconcile`);
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '进行中', 'the running run on the page', 10_000);
+    expect(await page.getByTestId('reconcile-progress').textContent()).toBe(`0 / ${run.total}`);
+    expect(await page.getByTestId('reconcile-run').isDisabled()).toBe(true);
+    expect(await page.getByTestId('reconcile-report').isDisabled()).toBe(true);
+    await shot(page, '10-reconcile-running-viewer');
+    release();
+    await finished;
+    await eventually(async () => (await page.getByTestId('reconcile-status').textContent()) === '已完成', 'the page to follow the run to its end', 10_000);
+    expect(await page.getByTestId('reconcile-progress').textContent()).toBe(`${run.total} / ${run.total}`);
     expect(problems).toEqual([]);
   });
 });

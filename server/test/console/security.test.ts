@@ -119,6 +119,8 @@ describe('the console session', () => {
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ error: { code: 'FORBIDDEN' } });
     expect((await call('POST', '/api/admin/invoices/ir_0000000000000000/retry', { cookie: viewer.cookie, csrf: viewer.csrf })).status).toBe(403);
+    expect((await call('POST', '/api/admin/reconcile-runs', { cookie: viewer.cookie, csrf: viewer.csrf, body: { from: '2026-05-01', to: '2026-05-02' } })).status).toBe(403);
+    expect((await call('GET', '/api/admin/reconcile-runs', { cookie: viewer.cookie })).status).toBe(200);
     const op = await login('op');
     expect((await call('GET', '/api/admin/staff', { cookie: op.cookie })).status).toBe(403);
     const boss = await login('boss');
@@ -179,5 +181,12 @@ describe('the console session', () => {
     expect(doc.paths['/api/admin/staff']?.post?.['x-staff-role']).toBe('admin');
     expect(doc.paths['/api/admin/invoices/{id}/retry']?.post?.['x-staff-role']).toBe('operator');
     for (const path of ['/api/admin/session', '/api/admin/dashboard', '/api/admin/invoices/export', '/api/admin/invoices/{id}/pdf', '/api/admin/orders/{orderNo}']) expect(doc.paths[path]).toBeDefined();
+    // The console's server jobs: a viewer follows them, an operator starts a reconcile.
+    expect(doc.paths['/api/admin/invoices/{id}/calls']?.get?.['x-staff-role']).toBe('viewer');
+    expect(doc.paths['/api/admin/reconcile-runs']?.post?.['x-staff-role']).toBe('operator');
+    expect(doc.paths['/api/admin/reconcile-runs/{runId}']?.get?.['x-staff-role']).toBe('viewer');
+    expect(doc.paths['/api/admin/reconcile-runs/{runId}/report']?.get?.['x-staff-role']).toBe('viewer');
+    const exported = doc.paths['/api/admin/invoices/export']?.get as unknown as { responses: Record<string, { content: Record<string, unknown> }> };
+    expect(Object.keys(exported.responses['200']!.content)).toEqual(['text/csv; charset=utf-8', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
   });
 });

@@ -88,6 +88,14 @@ export const invoiceFilters = {
 export const invoiceFilterQuery = z.object(invoiceFilters).strict();
 export type InvoiceFilters = z.output<typeof invoiceFilterQuery>;
 
+/** The export: the list's filters, as CSV (default) or an Excel workbook. */
+export const invoiceExportQuery = z
+  .object({
+    ...invoiceFilters,
+    format: z.enum(['csv', 'xlsx']).default('csv').describe('csv (UTF-8 with BOM) or xlsx (Excel: amounts are numbers in yuan with 2 decimals)'),
+  })
+  .strict();
+
 export const invoiceListQuery = z
   .object({
     ...invoiceFilters,

@@ -8,6 +8,7 @@ import { go } from '../router';
 import { useCan } from '../session';
 import type { AdminInvoice, AdminOrder } from '../types';
 import { needsAttention } from './Invoices';
+import { WeChatCalls } from './WeChatCalls';
 
 interface ReconcileAnswer {
   verdict: 'ok' | 'mismatch' | 'stuck';
@@ -48,11 +49,14 @@ export function InvoiceDetail({ id }: { id: string }) {
   const [resolving, setResolving] = useState(false);
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
+  // Bumped on every reload, so the calls table reloads with the request.
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(async () => {
     try {
       const r = await api<AdminInvoice>('GET', `/invoices/${id}`);
       setRequest(r);
+      setVersion((v) => v + 1);
       setOrder(await api<AdminOrder>('GET', `/orders/${encodeURIComponent(r.orderNo)}`).catch(() => undefined));
     } catch (err) {
       setError(describeError(err));
@@ -257,7 +261,7 @@ export function InvoiceDetail({ id }: { id: string }) {
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <Card title="微信调用与应答" size="small">
+          <Card title="微信订单与流水号" size="small">
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label="微信订单号 order_id">{request.wxOrderId}</Descriptions.Item>
               <Descriptions.Item label="开票流水号 fpqqlsh">{request.fpqqlsh}</Descriptions.Item>
@@ -274,22 +278,6 @@ export function InvoiceDetail({ id }: { id: string }) {
                 )}
               </Descriptions.Item>
             </Descriptions>
-            <Table
-              style={{ marginTop: 12 }}
-              size="small"
-              pagination={false}
-              rowKey={(a) => a.at + a.call}
-              dataSource={[...(request.answers ?? [])].reverse()}
-              locale={{ emptyText: '暂无记录的微信应答' }}
-              data-testid="wechat-answers"
-              title={() => '微信最近的应答（新在前）'}
-              columns={[
-                { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => time(v) },
-                { title: '接口', dataIndex: 'call', width: 150 },
-                { title: 'errcode', dataIndex: 'errcode', width: 80 },
-                { title: '摘要', dataIndex: 'summary' },
-              ]}
-            />
             {answer && (
               <Alert
                 style={{ marginTop: 12 }}
@@ -316,6 +304,9 @@ export function InvoiceDetail({ id }: { id: string }) {
               ]}
             />
           </Card>
+        </Col>
+        <Col xs={24}>
+          <WeChatCalls id={id} version={version} />
         </Col>
         <Col xs={24} xl={12}>
           <Card title="发票 PDF" size="small">

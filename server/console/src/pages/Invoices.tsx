@@ -1,4 +1,4 @@
-import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FileExcelOutlined, SearchOutlined } from '@ant-design/icons';
 import { INVOICE_STATES, type InvoiceState } from '@fapiao/shared';
 import { Alert, Button, Card, Checkbox, DatePicker, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -114,7 +114,10 @@ export function Invoices({ initial }: { initial?: URLSearchParams }) {
               重置
             </Button>
             <Button icon={<DownloadOutlined />} href={`/api/admin/invoices/export${query(exportParams)}`} data-testid="export-csv">
-              导出 CSV（Excel 可打开）
+              导出 CSV
+            </Button>
+            <Button icon={<FileExcelOutlined />} href={`/api/admin/invoices/export${query({ ...exportParams, format: 'xlsx' })}`} data-testid="export-xlsx">
+              导出 Excel
             </Button>
           </Space>
         </Form>

@@ -1,23 +1,30 @@
-import { DownloadOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlayCircleOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { InvoiceState } from '@fapiao/shared';
 import { Alert, Button, Card, DatePicker, Progress, Space, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
-import { api, ApiError, describeError, query } from '../api';
-import { csvCell, download, stateText } from '../format';
-import { mapPool } from '../pool';
-import type { AdminInvoice } from '../types';
-
-/** The states WeChat has (or may have) an invoice for: what the CLI's reconcile checks too. */
-const RECONCILED: InvoiceState[] = ['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'];
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, describeError } from '../api';
+import { actorText, stateText, time } from '../format';
+import { useCan } from '../session';
 
 type Verdict = 'ok' | 'mismatch' | 'stuck' | 'moved' | 'unchecked';
-interface Finding {
+
+/** A reconcile run as the server keeps it (GET /reconcile-runs/:id). */
+interface Run {
   id: string;
-  orderNo: string;
-  status: InvoiceState;
-  verdict: Verdict;
-  detail: string;
+  from: string;
+  to: string;
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  startedBy: string;
+  startedAt: string;
+  finishedAt?: string;
+  total: number;
+  done: number;
+  counts: Record<Verdict, number>;
+  attention?: number;
+  needsHuman: boolean;
+  error?: string;
+  problems?: { requestId: string; orderNo: string; status: InvoiceState; verdict: Verdict; detail: string; code?: string }[];
 }
 
 const VERDICTS: Record<Verdict, { text: string; color: string }> = {
@@ -27,78 +34,83 @@ const VERDICTS: Record<Verdict, { text: string; color: string }> = {
   moved: { text: '已变化', color: 'default' },
   unchecked: { text: '未能核对', color: 'error' },
 };
+const STATUS: Record<Run['status'], { text: string; color: string }> = {
+  running: { text: '进行中', color: 'processing' },
+  done: { text: '已完成', color: 'success' },
+  failed: { text: '失败', color: 'error' },
+  interrupted: { text: '已中断', color: 'warning' },
+};
+/** How often a running run's progress is asked for. */
+const POLL_MS = 1_000;
 
-/** Every request in the period and states, every page of it. */
-async function requestsIn(since: Dayjs, until: Dayjs): Promise<AdminInvoice[]> {
-  const all: AdminInvoice[] = [];
-  for (const status of RECONCILED) {
-    let cursor: string | undefined;
-    do {
-      const page = await api<{ invoices: AdminInvoice[]; nextCursor?: string }>(
-        'GET',
-        `/invoices${query({ status, createdAfter: since.format('YYYY-MM-DDTHH:mm:ssZ'), createdBefore: until.format('YYYY-MM-DDTHH:mm:ssZ'), limit: 500, cursor })}`,
-      );
-      all.push(...page.invoices);
-      cursor = page.nextCursor;
-    } while (cursor);
-  }
-  return all;
+/** Whole days as days (the page starts those); a period the API was given in hours, with its times. */
+function periodText(run: Run): string {
+  const [from, to] = [dayjs(run.from), dayjs(run.to)];
+  if (from.isSame(from.startOf('day')) && to.isSame(to.startOf('day'))) return `${from.format('YYYY-MM-DD')} 至 ${to.subtract(1, 'day').format('YYYY-MM-DD')}`;
+  return `${from.format('YYYY-MM-DD HH:mm')} 至 ${to.format('YYYY-MM-DD HH:mm')}`;
 }
 
+/**
+ * Reconcile a period: the server runs it (POST /reconcile-runs) and keeps it in the database, so
+ * a reload, or a colleague opening this page, follows the same run; one run per period at a time.
+ */
 export function Reconcile() {
+  const canAct = useCan('operator');
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(6, 'day'), dayjs()]);
-  const [progress, setProgress] = useState<{ done: number; total: number }>();
-  const [findings, setFindings] = useState<Finding[]>();
+  const [runs, setRuns] = useState<Run[]>([]);
+  const [current, setCurrent] = useState<Run>();
   const [error, setError] = useState<string>();
-  const [running, setRunning] = useState(false);
+  const [starting, setStarting] = useState(false);
 
-  const run = async () => {
-    setRunning(true);
+  const loadRuns = useCallback(async () => {
+    const { runs: latest } = await api<{ runs: Run[] }>('GET', '/reconcile-runs?limit=10');
+    setRuns(latest);
+    return latest;
+  }, []);
+  const follow = useCallback(async (id: string) => setCurrent(await api<Run>('GET', `/reconcile-runs/${id}`)), []);
+
+  useEffect(() => {
+    loadRuns().then(
+      (latest) => latest[0] && follow(latest[0].id),
+      (err: unknown) => setError(describeError(err)),
+    );
+  }, [loadRuns, follow]);
+
+  // While the run goes on, its progress is read again every POLL_MS.
+  useEffect(() => {
+    if (current?.status !== 'running') return;
+    const timer = setTimeout(() => {
+      follow(current.id)
+        .then(() => loadRuns())
+        .catch((err: unknown) => setError(describeError(err)));
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [current, follow, loadRuns]);
+
+  const start = async () => {
+    setStarting(true);
     setError(undefined);
-    setFindings(undefined);
+    const from = range[0].startOf('day').format('YYYY-MM-DDTHH:mm:ssZ');
+    const to = range[1].add(1, 'day').startOf('day').format('YYYY-MM-DDTHH:mm:ssZ');
     try {
-      const since = range[0].startOf('day');
-      const until = range[1].add(1, 'day').startOf('day');
-      const requests = await requestsIn(since, until);
-      setProgress({ done: 0, total: requests.length });
-      let done = 0;
-      let fatal: unknown;
-      const results = await mapPool(
-        requests,
-        4,
-        async (r): Promise<Finding> => {
-          const base = { id: r.id, orderNo: r.orderNo, status: r.status };
-          try {
-            const answer = await api<{ status: InvoiceState; verdict: 'ok' | 'mismatch' | 'stuck'; detail: string }>('POST', `/invoices/${r.id}/reconcile`);
-            return { ...base, status: answer.status, verdict: answer.verdict, detail: answer.detail };
-          } catch (err) {
-            if (err instanceof ApiError && err.code === 'INVALID_STATE_TRANSITION') return { ...base, verdict: 'moved', detail: err.message };
-            if (err instanceof ApiError && err.status !== 401 && err.status !== 403) return { ...base, verdict: 'unchecked', detail: `${err.code}: ${err.message}` };
-            fatal ??= err;
-            throw err;
-          } finally {
-            setProgress({ done: ++done, total: requests.length });
-          }
-        },
-        () => fatal !== undefined,
-      ).catch((err: unknown) => {
-        throw err;
-      });
-      setFindings(results.filter((f): f is Finding => f !== undefined));
+      const run = await api<Run>('POST', '/reconcile-runs', { from, to });
+      setCurrent(run);
+      await loadRuns();
     } catch (err) {
-      setError(describeError(err));
+      if (err instanceof ApiError && err.code === 'RECONCILE_ALREADY_RUNNING') {
+        // Someone (maybe a colleague) is reconciling this period: follow their run instead.
+        const running = (await loadRuns()).find((r) => r.status === 'running' && dayjs(r.from).isSame(from) && dayjs(r.to).isSame(to));
+        if (running) await follow(running.id);
+        setError('该期间已有对账正在进行，已切换到该对账的进度');
+      } else {
+        setError(describeError(err));
+      }
     } finally {
-      setRunning(false);
+      setStarting(false);
     }
   };
 
-  const count = (v: Verdict) => findings?.filter((f) => f.verdict === v).length ?? 0;
-  const report = () => {
-    const header = ['结论', '申请编号', '订单号', '状态', '说明'];
-    const lines = [header, ...(findings ?? []).map((f) => [VERDICTS[f.verdict].text, f.id, f.orderNo, f.status, f.detail])];
-    download(`reconcile-${range[0].format('YYYYMMDD')}-${range[1].format('YYYYMMDD')}.csv`, `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`);
-  };
-
+  const percent = current && current.total ? Math.floor((current.done / current.total) * 100) : 100;
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
@@ -106,50 +118,114 @@ export function Reconcile() {
       </Typography.Title>
       <Card>
         <Typography.Paragraph type="secondary">
-          向微信逐一查询（queryinvoceinfo）所选期间内创建的、处于开票中、已开票、红冲中、红冲失败的每一笔申请，比较微信与本系统的记录，与命令行 ops invoices reconcile 相同。只查询，不做改动。
+          由服务器向微信逐一查询（queryinvoceinfo）所选期间内创建的、处于开票中、已开票、红冲中、红冲失败的每一笔申请，比较微信与本系统的记录，与命令行 ops invoices reconcile
+          相同。只查询，不做改动。对账在服务器上进行并保存：刷新页面或其他同事打开本页，看到的是同一次对账；同一期间同时只能有一次对账。
         </Typography.Paragraph>
         <Space wrap>
           <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />
-          <Button type="primary" icon={<PlayCircleOutlined />} loading={running} onClick={() => void run()} data-testid="reconcile-run">
+          <Button type="primary" icon={<PlayCircleOutlined />} loading={starting} disabled={!canAct} onClick={() => void start()} data-testid="reconcile-run">
             开始对账
           </Button>
-          <Button icon={<DownloadOutlined />} disabled={!findings} onClick={report} data-testid="reconcile-report">
-            下载对账报告
-          </Button>
         </Space>
-        {progress && (
-          <Progress style={{ marginTop: 16 }} percent={progress.total ? Math.round((progress.done / progress.total) * 100) : 100} format={() => `${progress.done} / ${progress.total}`} data-testid="reconcile-progress" />
-        )}
       </Card>
-      {error && <Alert type="error" showIcon message={error} />}
-      {findings && (
-        <Card>
-          <Space size={32} wrap style={{ marginBottom: 16 }}>
-            <Statistic title="已核对" value={findings.length - count('unchecked')} />
-            <Statistic title="一致" value={count('ok')} styles={{ content: { color: '#3f8600' } }} />
-            <Statistic title="不一致" value={count('mismatch')} styles={{ content: { color: count('mismatch') ? '#cf1322' : undefined } }} />
-            <Statistic title="卡住" value={count('stuck')} />
-            <Statistic title="未能核对" value={count('unchecked')} />
-            <Statistic title="期间已变化" value={count('moved')} />
-          </Space>
-          {count('mismatch') + count('stuck') + count('unchecked') > 0 ? (
-            <Alert type="warning" showIcon message="有需要人工处理的申请，见下表" style={{ marginBottom: 16 }} />
-          ) : (
-            <Alert type="success" showIcon message="全部一致" style={{ marginBottom: 16 }} data-testid="reconcile-clean" />
-          )}
-          <Table<Finding>
-            rowKey="id"
-            size="small"
-            dataSource={[...findings].sort((a, b) => Number(a.verdict === 'ok') - Number(b.verdict === 'ok'))}
-            columns={[
-              { title: '结论', dataIndex: 'verdict', width: 100, render: (v: Verdict) => <Tag color={VERDICTS[v].color}>{VERDICTS[v].text}</Tag> },
-              { title: '订单号', dataIndex: 'orderNo', width: 150, render: (v: string, f) => <a href={`#/invoices/${f.id}`}>{v}</a> },
-              { title: '状态', dataIndex: 'status', width: 100, render: (s: InvoiceState) => stateText(s) },
-              { title: '说明', dataIndex: 'detail' },
-            ]}
+      {error && <Alert type="warning" showIcon message={error} closable onClose={() => setError(undefined)} data-testid="reconcile-error" />}
+      {current && (
+        <Card
+          title={`对账 ${periodText(current)}`}
+          extra={
+            <Space>
+              <Tag color={STATUS[current.status].color} data-testid="reconcile-status">
+                {STATUS[current.status].text}
+              </Tag>
+              <Button
+                type="primary"
+                icon={<DownloadOutlined />}
+                disabled={current.status === 'running'}
+                {...(current.status === 'running' ? {} : { href: `/api/admin/reconcile-runs/${current.id}/report` })}
+                data-testid="reconcile-report"
+              >
+                下载对账报告
+              </Button>
+            </Space>
+          }
+        >
+          <Typography.Paragraph type="secondary">
+            {actorText(current.startedBy)} 于 {time(current.startedAt)} 发起{current.finishedAt ? `，${time(current.finishedAt)} 结束` : ''}
+          </Typography.Paragraph>
+          <Progress
+            percent={percent}
+            status={current.status === 'running' ? 'active' : current.status === 'done' ? 'success' : 'exception'}
+            format={() => `${current.done} / ${current.total}`}
+            data-testid="reconcile-progress"
           />
+          {current.status === 'interrupted' && <Alert type="warning" showIcon message="运行这次对账的服务器已停止，对账未完成：请重新开始该期间的对账" style={{ marginTop: 12 }} />}
+          {current.status === 'failed' && <Alert type="error" showIcon message={`对账失败：${current.error ?? ''}`} style={{ marginTop: 12 }} />}
+          <Space size={32} wrap style={{ margin: '16px 0' }}>
+            <Statistic title="一致" value={current.counts.ok} styles={{ content: { color: '#3f8600' } }} />
+            <Statistic title="不一致" value={current.counts.mismatch} styles={{ content: { color: current.counts.mismatch ? '#cf1322' : undefined } }} />
+            <Statistic title="卡住" value={current.counts.stuck} />
+            <Statistic title="未能核对" value={current.counts.unchecked} />
+            <Statistic title="期间已变化" value={current.counts.moved} />
+            {current.attention !== undefined && <Statistic title="需处理（全部）" value={current.attention} />}
+          </Space>
+          {current.status === 'done' &&
+            (current.problems?.length ? (
+              <Alert type="warning" showIcon message="有需要人工处理的申请，见下表" style={{ marginBottom: 16 }} />
+            ) : current.needsHuman ? (
+              <Alert
+                type="warning"
+                showIcon
+                style={{ marginBottom: 16 }}
+                message={
+                  <>
+                    期间内的申请与微信一致；另有 {current.attention} 笔申请标记为需处理：<a href="#/invoices?attention=1">查看需处理的申请</a>
+                  </>
+                }
+              />
+            ) : (
+              <Alert type="success" showIcon message="全部一致，没有需要处理的申请" style={{ marginBottom: 16 }} data-testid="reconcile-clean" />
+            ))}
+          {!!current.problems?.length && (
+            <Table
+              rowKey="requestId"
+              size="small"
+              dataSource={current.problems}
+              columns={[
+                { title: '结论', dataIndex: 'verdict', width: 100, render: (v: Verdict) => <Tag color={VERDICTS[v].color}>{VERDICTS[v].text}</Tag> },
+                { title: '订单号', dataIndex: 'orderNo', width: 150, render: (v: string, f) => <a href={`#/invoices/${f.requestId}`}>{v}</a> },
+                { title: '状态', dataIndex: 'status', width: 100, render: (s: InvoiceState) => stateText(s) },
+                { title: '说明', dataIndex: 'detail' },
+              ]}
+            />
+          )}
         </Card>
       )}
+      <Card
+        title="最近的对账"
+        size="small"
+        extra={
+          <Button size="small" icon={<ReloadOutlined />} onClick={() => void loadRuns()}>
+            刷新
+          </Button>
+        }
+      >
+        <Table<Run>
+          rowKey="id"
+          size="small"
+          pagination={false}
+          dataSource={runs}
+          data-testid="reconcile-runs"
+          locale={{ emptyText: '还没有对账记录' }}
+          onRow={(run) => ({ onClick: () => void follow(run.id), style: { cursor: 'pointer' } })}
+          columns={[
+            { title: '期间', key: 'period', render: (_: unknown, run) => periodText(run) },
+            { title: '状态', dataIndex: 'status', width: 90, render: (s: Run['status']) => <Tag color={STATUS[s].color}>{STATUS[s].text}</Tag> },
+            { title: '进度', key: 'progress', width: 100, render: (_: unknown, run) => `${run.done} / ${run.total}` },
+            { title: '发起', dataIndex: 'startedBy', width: 120, render: (v: string) => actorText(v) },
+            { title: '开始时间', dataIndex: 'startedAt', width: 170, render: (v: string) => time(v) },
+          ]}
+        />
+      </Card>
     </Space>
   );
 }

@@ -64,7 +64,8 @@ export interface InvoiceRequestRepository {
    * Gives the lease back and says when to look again (undefined: nothing left to do). If an
    * event asked for a look (`wake`) while the lease was held, the next look is now instead.
    */
-  release(id: string, owner: string, next: ReleaseNext, now: Date): Promise<void>;
+  /** Lets go of a lease held by `owner`; answers the request's state (undefined: not held by `owner`). */
+  release(id: string, owner: string, next: ReleaseNext, now: Date): Promise<InvoiceState | undefined>;
   /** Sets the needs-attention flag while the request is still in `status`; stops the worker's looks. */
   flagAttention(id: string, status: InvoiceState, attention: Attention): Promise<boolean>;
   /** Clears the flag (an admin action), restarting the state's limits at `now`; false when it was not set. */
@@ -191,6 +192,7 @@ export function invoiceRequestRepository(model: InvoiceRequestModel): InvoiceReq
       else (update.$unset as Record<string, unknown>).nextActionAt = 1;
       const before = await model.findOneAndUpdate({ _id: id, 'lease.owner': owner }, update, { returnDocument: 'before' }).lean<InvoiceRequestDoc>();
       if (before?.wake) await model.updateOne({ _id: id, lease: { $exists: false } }, { $set: { nextActionAt: now } });
+      return before?.status;
     },
 
     async flagAttention(id, status, attention) {

@@ -62,6 +62,6 @@ export async function offsetInvoiceRequest(deps: AdminInvoiceDeps, id: string, a
 }
 
 /** Ask WeChat about the request and say whether it agrees (reads only: not audited). */
-export function reconcileInvoiceRequest(deps: Pick<AdminInvoiceDeps, 'lifecycle'>, id: string): Promise<ReconcileAnswer> {
-  return reconcileRequest(deps.lifecycle, id);
+export function reconcileInvoiceRequest(deps: Pick<AdminInvoiceDeps, 'lifecycle'>, id: string, by: string): Promise<ReconcileAnswer> {
+  return reconcileRequest(deps.lifecycle, id, by);
 }

@@ -2,6 +2,7 @@ import type { ChannelInvoiceStatusResponse } from '@fapiao/shared';
 import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import { pollAuthorization } from './authorization';
+import { journaled } from './call-journal';
 import type { LifecycleDeps } from './deps';
 import { toStatus } from './status';
 
@@ -14,7 +15,7 @@ export async function channelInvoiceStatus(deps: LifecycleDeps, requestId: strin
 export async function refreshChannelInvoice(deps: LifecycleDeps, requestId: string): Promise<ChannelInvoiceStatusResponse> {
   const request = await find(deps, requestId);
   if (request.status !== 'AUTH_PENDING') return toChannelStatus(request);
-  await pollAuthorization(deps, request);
+  await journaled(deps, request, 'merchant', (step) => pollAuthorization(step, request));
   return toChannelStatus((await deps.requests.findById(requestId)) ?? request);
 }
 

@@ -4,6 +4,7 @@ import type { WeChatAnswer } from '../entities/invoice-request';
 import type { OrderRepository } from '../../data/order/order.repository';
 import type { PostPaymentRepository } from '../../data/post-payment/post-payment.repository';
 import type { SettingsRepository } from '../../data/settings/settings.repository';
+import type { WeChatCallLog } from '../../data/wechat-call/wechat-call.repository';
 import type { Logger } from '../../logger';
 import type { Alerts } from '../../notify/alerts';
 import type { EmailCopies } from '../../notify/email-copy';
@@ -33,6 +34,8 @@ export interface LifecycleDeps {
   copies?: EmailCopies;
   /** Told of every request flagged as needing attention (see attention.ts; alerts subscribe here). */
   onAttention?: AttentionListener[];
+  /** The journal of every WeChat call made for a request (wechat_calls); absent in tests that do not read it. */
+  wechatCalls?: WeChatCallLog;
   /** Inside one worker step: WeChat's answers so far (a flag raised in the step carries them). */
   stepAnswers?: WeChatAnswer[];
 }

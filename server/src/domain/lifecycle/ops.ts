@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import { WECHAT_ERR } from '../../wechat';
 import { newFpqqlsh } from '../identifiers';
 import { askWeChat } from '../wechat-failure';
+import { journaled } from './call-journal';
 import { invoiceApiOf, sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 
@@ -56,25 +57,28 @@ async function settled(deps: LifecycleDeps, request: InvoiceRequestDoc | null): 
 export async function rejectRequest(deps: LifecycleDeps, id: string, reason: string, url: string | undefined, actor: string): Promise<InvoiceRequestDoc> {
   const request = await leaseForOps(deps, id, ['AUTHORIZED', 'ISSUE_FAILED'], actor);
   try {
-    const api = invoiceApiOf(deps, request);
-    try {
-      await askWeChat(() =>
-        api.rejectInsert({ s_pappid: sPappidOf(deps, request), order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
-      );
-    } catch (err) {
-      if (!(err instanceof AppError && err.details?.errcode === WECHAT_ERR.ORDER_REJECTED)) throw err;
-    }
-    const rejected = await deps.requests.transition({
-      id,
-      from: request.status,
-      event: 'rejected',
-      by: actor,
-      at: deps.now(),
-      detail: reason,
-      set: { rejectReason: reason },
-      unset: ['nextActionAt'],
+    // The call and the move to REJECTED are journaled together: rejectinsert, REJECTED after.
+    return await journaled(deps, request, actor, async (step) => {
+      const api = invoiceApiOf(step, request);
+      try {
+        await askWeChat(() =>
+          api.rejectInsert({ s_pappid: sPappidOf(step, request), order_id: request.wxOrderId, reason, ...(url ? { url } : {}) }),
+        );
+      } catch (err) {
+        if (!(err instanceof AppError && err.details?.errcode === WECHAT_ERR.ORDER_REJECTED)) throw err;
+      }
+      const rejected = await step.requests.transition({
+        id,
+        from: request.status,
+        event: 'rejected',
+        by: actor,
+        at: step.now(),
+        detail: reason,
+        set: { rejectReason: reason },
+        unset: ['nextActionAt'],
+      });
+      return (await settled(step, rejected)) ?? request;
     });
-    return (await settled(deps, rejected)) ?? request;
   } finally {
     await releaseOps(deps, id, actor);
   }

@@ -2,6 +2,7 @@ import type { ReconcileAnswer, WeChatView } from '@fapiao/shared/contract';
 import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import { askWeChat } from '../wechat-failure';
+import { journaled } from './call-journal';
 import { withAccountApi } from './channel';
 import type { LifecycleDeps } from './deps';
 import { queryOutcome } from './outcome';
@@ -16,13 +17,13 @@ const STUCK_AFTER_MS = 30 * 60_000;
  * Ops' check of one request in ISSUING, ISSUED or OFFSETTING against WeChat (queryinvoceinfo).
  * A request WeChat has issued but we still wait on is woken so the worker records it now.
  */
-export async function reconcileRequest(deps: LifecycleDeps, id: string): Promise<ReconcileResult> {
+export async function reconcileRequest(deps: LifecycleDeps, id: string, by = 'ops'): Promise<ReconcileResult> {
   const request = await deps.requests.findById(id);
   if (!request) throw new AppError('INVOICE_REQUEST_NOT_FOUND', `No invoice request ${id}`);
   if (!['ISSUING', 'ISSUED', 'OFFSETTING', 'OFFSET_FAILED'].includes(request.status)) {
     throw new AppError('INVALID_STATE_TRANSITION', `Only ISSUING, ISSUED, OFFSETTING and OFFSET_FAILED requests are reconciled; this one is ${request.status}`);
   }
-  const wechat = await ask(deps, request, request.fpqqlsh);
+  const wechat = await journaled(deps, request, by, (step) => ask(step, request, request.fpqqlsh));
   const verdict = await judge(deps, request, wechat);
   if (verdict.verdict === 'mismatch') await deps.alerts?.reconcileMismatch({ requestId: id, orderNo: request.orderNo, status: request.status, detail: verdict.detail });
   return { id, orderNo: request.orderNo, status: request.status, fpqqlsh: request.fpqqlsh, wechat, ...verdict };

@@ -7,6 +7,8 @@ import type { BuyerIdentity } from '../buyer';
 import { newFpqqlsh, newRequestId, wxOrderIdFor } from '../identifiers';
 import { DEFAULT_TICKET_REJECTED_ERRCODES } from '../../wechat';
 import { askWeChat } from '../wechat-failure';
+import { recordingInvoiceApi } from './answers';
+import { journalCalls } from './call-journal';
 import { sPappidOf } from './channel';
 import type { LifecycleDeps } from './deps';
 import { isDuplicateKey } from '../../data/mongo-errors';
@@ -179,8 +181,10 @@ async function resumePending(deps: LifecycleDeps, request: InvoiceRequestDoc, in
 
 async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc, account: WeChatAccount): Promise<AuthorizationLink> {
   const source = request.source ?? 'wxa';
+  const recorder = recordingInvoiceApi(account.client.invoice, () => deps.now());
+  const by = request.history[0]?.by ?? 'buyer';
   const answer = await askWeChat(() =>
-    account.client.invoice.getAuthUrl({
+    recorder.api.getAuthUrl({
       s_pappid: sPappidOf(deps, request),
       order_id: request.wxOrderId,
       money: request.amount,
@@ -198,7 +202,7 @@ async function authorizationLink(deps: LifecycleDeps, request: InvoiceRequestDoc
       throw new AppError('AUTH_LINK_UNAVAILABLE', 'WeChat’s invoice authorization is not available right now; please try again later', { errcode });
     }
     throw err;
-  });
+  }).finally(() => journalCalls(deps, request._id, recorder.calls, by, request.status, request.status));
   // Only source wxa answers with the authorization Mini Program's appid; the others give a URL alone.
   if (source === 'wxa' && !answer.appid) throw new AppError('WECHAT_REJECTED', 'getauthurl answered without the authorization Mini Program appid');
   const link: AuthorizationLink = { requestId: request._id, source, authUrl: answer.auth_url, ...(answer.appid ? { appid: answer.appid } : {}) };

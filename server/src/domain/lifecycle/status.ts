@@ -3,6 +3,7 @@ import type { InvoiceRequestDoc } from '../entities/invoice-request';
 import { AppError } from '../../errors';
 import type { BuyerIdentity } from '../buyer';
 import { pollAuthorization } from './authorization';
+import { journaled } from './call-journal';
 import type { LifecycleDeps } from './deps';
 
 /** Where the buyer's invoice for an order stands (the latest request). */
@@ -17,7 +18,7 @@ export async function buyerInvoiceStatus(deps: LifecycleDeps, buyer: Pick<BuyerI
 export async function refreshBuyerInvoice(deps: LifecycleDeps, buyer: Pick<BuyerIdentity, 'openid' | 'unionid'>, orderNo: string): Promise<InvoiceStatusResponse> {
   const request = await latestRequest(deps, buyer, orderNo);
   if (request.status === 'AUTH_PENDING') {
-    await pollAuthorization(deps, request);
+    await journaled(deps, request, 'buyer', (step) => pollAuthorization(step, request));
     return toStatus((await deps.requests.findById(request._id)) ?? request);
   }
   return toStatus(request);

@@ -82,7 +82,7 @@ export function invoiceRoutes(deps: AdminInvoiceDeps): AnyApiRoute[] {
       auth: 'admin',
       params: idParams,
       response: reconcileAnswer,
-      handler: ({ params }) => reconcileInvoiceRequest(deps, params.id),
+      handler: ({ params, caller }) => reconcileInvoiceRequest(deps, params.id, actor(caller)),
     }),
   ];
 }

@@ -1,0 +1,40 @@
+import type { InvoiceState } from '@fapiao/shared';
+
+export type ReconcileVerdict = 'ok' | 'mismatch' | 'stuck' | 'moved' | 'unchecked';
+export const RECONCILE_VERDICTS: readonly ReconcileVerdict[] = ['ok', 'mismatch', 'stuck', 'moved', 'unchecked'];
+
+/**
+ * One reconcile of a period, run by a server process in the background: what the console shows
+ * to every staff member, across reloads. `heartbeatAt` moves with every request checked; a run
+ * whose heartbeat stopped (its process died) is shown as interrupted and its period may run again.
+ */
+export interface ReconcileRunDoc {
+  _id: string;
+  /** created at or after (inclusive) … */
+  from: Date;
+  /** … and before (exclusive). */
+  to: Date;
+  status: 'running' | 'done' | 'failed';
+  startedBy: string;
+  startedAt: Date;
+  heartbeatAt: Date;
+  finishedAt?: Date;
+  total: number;
+  done: number;
+  counts: Record<ReconcileVerdict, number>;
+  /** Requests flagged as needing attention when the run finished (any state, any age). */
+  attention?: number;
+  error?: string;
+}
+
+/** One request's finding, in the order checked. */
+export interface ReconcileRowDoc {
+  runId: string;
+  seq: number;
+  requestId: string;
+  orderNo: string;
+  status: InvoiceState;
+  verdict: ReconcileVerdict;
+  detail: string;
+  code?: string;
+}
