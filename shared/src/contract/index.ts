@@ -10,3 +10,4 @@ export * from './admin-invoices';
 export * from './admin-settings';
 export * from './admin-console';
 export * from './channel';
+export * from './admin-jobs';

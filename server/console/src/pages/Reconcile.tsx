@@ -6,26 +6,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, describeError } from '../api';
 import { actorText, stateText, time } from '../format';
 import { useCan } from '../session';
+import type { ReconcileRunDetail, ReconcileVerdict } from '../types';
 
-type Verdict = 'ok' | 'mismatch' | 'stuck' | 'moved' | 'unchecked';
-
-/** A reconcile run as the server keeps it (GET /reconcile-runs/:id). */
-interface Run {
-  id: string;
-  from: string;
-  to: string;
-  status: 'running' | 'done' | 'failed' | 'interrupted';
-  startedBy: string;
-  startedAt: string;
-  finishedAt?: string;
-  total: number;
-  done: number;
-  counts: Record<Verdict, number>;
-  attention?: number;
-  needsHuman: boolean;
-  error?: string;
-  problems?: { requestId: string; orderNo: string; status: InvoiceState; verdict: Verdict; detail: string; code?: string }[];
-}
+type Verdict = ReconcileVerdict;
+/** A reconcile run as the server keeps it (GET /reconcile-runs/:id; the list leaves out `problems`). */
+type Run = Omit<ReconcileRunDetail, 'problems'> & { problems?: ReconcileRunDetail['problems'] };
 
 const VERDICTS: Record<Verdict, { text: string; color: string }> = {
   ok: { text: '一致', color: 'success' },

@@ -3,7 +3,7 @@ import { Alert, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeError, query } from '../api';
 import { actorText, stateText, time } from '../format';
-import type { WeChatCall } from '../types';
+import type { WeChatCall, WeChatCallPage } from '../types';
 
 const PAGE = 50;
 
@@ -18,7 +18,7 @@ export function WeChatCalls({ id, version }: { id: string; version: number }) {
     async (after?: string) => {
       setLoading(true);
       try {
-        const page = await api<{ calls: WeChatCall[]; nextCursor?: string }>('GET', `/invoices/${id}/calls${query({ limit: PAGE, cursor: after })}`);
+        const page = await api<WeChatCallPage>('GET', `/invoices/${id}/calls${query({ limit: PAGE, cursor: after })}`);
         setCalls((shown) => (after ? [...shown, ...page.calls] : page.calls));
         setCursor(page.nextCursor);
         setError(undefined);

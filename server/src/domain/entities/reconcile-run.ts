@@ -1,7 +1,8 @@
 import type { InvoiceState } from '@fapiao/shared';
+import type { ReconcileVerdict } from '@fapiao/shared/contract';
 
-export type ReconcileVerdict = 'ok' | 'mismatch' | 'stuck' | 'moved' | 'unchecked';
-export const RECONCILE_VERDICTS: readonly ReconcileVerdict[] = ['ok', 'mismatch', 'stuck', 'moved', 'unchecked'];
+// The verdicts are part of the API contract (shared/src/contract/admin-jobs.ts).
+export { RECONCILE_VERDICTS, type ReconcileVerdict } from '@fapiao/shared/contract';
 
 /**
  * One reconcile of a period, run by a server process in the background: what the console shows

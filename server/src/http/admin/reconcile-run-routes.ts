@@ -1,30 +1,11 @@
 import { z } from 'zod';
-import { RECONCILE_VERDICTS } from '../../domain/entities/reconcile-run';
 import { readRun, recentRuns, runReport, startReconcileRun, type ReconcileRunDeps, type RunView } from '../../domain/reconcile-runs';
 import { route, type AnyApiRoute } from '../api-route';
-import { invoiceStatus, isoTime } from '@fapiao/shared/contract';
+import { isoTime, reconcileRun, reconcileRunDetail, type ReconcileRunView } from '@fapiao/shared/contract';
 import { actor } from './actor';
 
 const runParams = z.object({ runId: z.string().regex(/^rr_[0-9a-f]{16}$/, 'must be a reconcile run id') }).strict();
-const verdict = z.enum(RECONCILE_VERDICTS as [string, ...string[]]);
-
-const runDto = z.object({
-  id: z.string(),
-  from: z.string().describe('requests created at or after (inclusive)'),
-  to: z.string().describe('and before (exclusive)'),
-  status: z.enum(['running', 'done', 'failed', 'interrupted']).describe('interrupted: the server running it stopped; start the period again'),
-  startedBy: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
-  total: z.number().int().describe('requests in ISSUING, ISSUED, OFFSETTING or OFFSET_FAILED created in the period'),
-  done: z.number().int(),
-  counts: z.object(Object.fromEntries(RECONCILE_VERDICTS.map((v) => [v, z.number().int()])) as Record<(typeof RECONCILE_VERDICTS)[number], z.ZodNumber>),
-  attention: z.number().int().optional().describe('requests flagged as needing attention when it finished'),
-  needsHuman: z.boolean().describe('a mismatch, a stuck or unchecked request, or one needing attention'),
-  error: z.string().optional(),
-});
-
-function runOut(run: RunView): z.infer<typeof runDto> {
+function runOut(run: RunView): ReconcileRunView {
   const { counts } = run;
   return {
     id: run._id,
@@ -55,7 +36,7 @@ export function reconcileRunRoutes(deps: ReconcileRunDeps): AnyApiRoute[] {
       auth: 'admin',
       status: 202,
       body: z.object({ from: isoTime.describe('requests created at or after'), to: isoTime.describe('and before') }).strict(),
-      response: runDto,
+      response: reconcileRun,
       handler: async ({ body, caller }) => {
         const { run, finished } = await startReconcileRun(deps, body.from, body.to, actor(caller));
         void finished;
@@ -68,7 +49,7 @@ export function reconcileRunRoutes(deps: ReconcileRunDeps): AnyApiRoute[] {
       summary: 'The latest reconcile runs, newest first, with their progress',
       auth: 'admin',
       query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
-      response: z.object({ runs: z.array(runDto) }),
+      response: z.object({ runs: z.array(reconcileRun) }),
       handler: async ({ query }) => ({ runs: (await recentRuns(deps, query.limit)).map(runOut) }),
     }),
     route({
@@ -77,9 +58,7 @@ export function reconcileRunRoutes(deps: ReconcileRunDeps): AnyApiRoute[] {
       summary: 'One reconcile run: progress (done of total, counts by verdict) and, as they come, the findings that need a human (at most 500)',
       auth: 'admin',
       params: runParams,
-      response: runDto.extend({
-        problems: z.array(z.object({ requestId: z.string(), orderNo: z.string(), status: invoiceStatus, verdict, detail: z.string(), code: z.string().optional() })),
-      }),
+      response: reconcileRunDetail,
       handler: async ({ params }) => {
         const run = await readRun(deps, params.runId);
         const rows = await deps.runs.rows(params.runId, { verdictNot: 'ok' }, 500);

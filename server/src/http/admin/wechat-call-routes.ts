@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listWeChatCalls, type WeChatCallDeps } from '../../domain/admin/wechat-calls';
 import { decodePageCursor } from '../../domain/paging';
 import { route, type AnyApiRoute } from '../api-route';
-import { idParams, invoiceStatus } from '@fapiao/shared/contract';
+import { idParams, wechatCallPage } from '@fapiao/shared/contract';
 
 const cursor = z
   .string()
@@ -17,18 +17,6 @@ const cursor = z
   })
   .describe('nextCursor from the previous page');
 
-const wechatCall = z.object({
-  at: z.string().describe('when the call was sent'),
-  api: z.string().describe('WeChat’s API, e.g. card/invoice/makeoutinvoice'),
-  errcode: z.number().int().describe('0 success; WeChat’s errcode; -1 when no usable answer came (timeout, network)'),
-  errmsg: z.string(),
-  summary: z.string().describe('what the answer said, by field names and errcodes (never tokens or tickets)'),
-  durationMs: z.number().int(),
-  by: z.string().describe('worker, buyer, merchant, staff:<username> or admin:<key id>'),
-  stateBefore: invoiceStatus.nullable().describe('the request’s state when the step that made the call began'),
-  stateAfter: invoiceStatus.optional().describe('its state when that step ended'),
-});
-
 /** Every WeChat call made for one request (wechat_calls), for ops: the request page's table. */
 export function wechatCallRoutes(deps: WeChatCallDeps): AnyApiRoute[] {
   return [
@@ -39,10 +27,7 @@ export function wechatCallRoutes(deps: WeChatCallDeps): AnyApiRoute[] {
       auth: 'admin',
       params: idParams,
       query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: cursor.optional() }).strict(),
-      response: z.object({
-        calls: z.array(wechatCall),
-        nextCursor: z.string().optional().describe('present when older calls follow: pass it as `cursor`'),
-      }),
+      response: wechatCallPage,
       handler: ({ params, query }) => listWeChatCalls(deps, params.id, query.limit, query.cursor),
     }),
   ];
