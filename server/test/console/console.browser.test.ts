@@ -266,7 +266,7 @@ describe('the merchant console in Chromium', () => {
     expect(await page.getByRole('menuitem', { name: /员工账号/ }).count()).toBe(0);
     await openRequest(page, seeded.failedB.orderNo);
     await eventually(async () => (await page.getByTestId('detail-status').textContent()) === '开票失败', 'ISSUE_FAILED again', 20_000);
-    for (const action of ['action-reject', 'action-retry', 'action-offset']) expect(await page.getByTestId(action).isDisabled()).toBe(true);
+    for (const action of ['action-reject', 'action-retry', 'action-offset', 'action-reconcile']) expect(await page.getByTestId(action).isDisabled()).toBe(true);
     await shot(page, '09-request-viewer');
     // Straight at the API from the page, with the session's own CSRF token: the server refuses.
     const answer = await page.evaluate(async (id) => {

@@ -96,7 +96,7 @@ export function InvoiceDetail({ id }: { id: string }) {
   if (!request) return <Spin />;
   const actionButton = (key: keyof typeof ACTIONS) => {
     const allowedHere = ACTIONS[key].states.includes(request.status);
-    const readOnly = key !== 'reconcile' && !canAct;
+    const readOnly = !canAct; // every action, reconcile too, is a POST the server allows operators only
     const button = (
       <Button key={key} danger={key === 'offset'} disabled={!allowedHere || readOnly} loading={busy === key} onClick={() => {
           confirmThen(key);
