@@ -5,29 +5,9 @@ import { ApiError, CliError, UnreachableError, UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { json, plural, table } from '../format';
 import { CSV_COLUMNS, readOrdersFile, type SourceOrder } from '../orders-file';
-import { refusedOrder } from '../import-outcome';
+import { refusedOrder, summarizeImport, type ImportOutcome, type ImportSummary } from '../import-outcome';
 import { mapPool } from '../pool';
 
-type Outcome =
-  | { kind: 'created' }
-  | { kind: 'skipped' }
-  | { kind: 'invalid'; code: string; reason: string }
-  | { kind: 'conflict'; reason: string }
-  | { kind: 'failed' };
-
-interface ImportSummary {
-  file: string;
-  format: 'csv' | 'json';
-  rows: number;
-  orders: number;
-  created: number;
-  skipped: number;
-  invalid: { where: string; orderNo?: string; code: string; reason: string }[];
-  /** Orders already there with other content (ORDER_ALREADY_EXISTS): never changed by an import. */
-  conflicts: { where: string; orderNo?: string; reason: string }[];
-  /** Orders not attempted because the import stopped (server unreachable, key refused). */
-  notAttempted: number;
-}
 
 const CSV_HELP = `
 CSV: one row per line item, as order systems export them; rows with the same orderNo are one
@@ -95,7 +75,7 @@ async function importOrders(
   const outcomes = await mapPool(
     orders,
     concurrency,
-    async (entry): Promise<Outcome> => {
+    async (entry): Promise<ImportOutcome> => {
       try {
         if (!entry.order) return { kind: 'invalid', code: 'ROW_UNREADABLE', reason: entry.problem ?? 'cannot be read' };
         try {
@@ -115,20 +95,12 @@ async function importOrders(
     () => fatal !== undefined,
   );
   progress.finish();
-  const summary: ImportSummary = { file, format, rows, orders: orders.length, created: 0, skipped: 0, invalid: [], conflicts: [], notAttempted: 0 };
-  orders.forEach((entry, i) => {
-    const outcome = outcomes[i];
-    if (!outcome || outcome.kind === 'failed') summary.notAttempted += 1;
-    else if (outcome.kind === 'created') summary.created += 1;
-    else if (outcome.kind === 'skipped') summary.skipped += 1;
-    else if (outcome.kind === 'conflict') summary.conflicts.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), reason: outcome.reason });
-    else summary.invalid.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), code: outcome.code, reason: outcome.reason });
-  });
+  const summary = summarizeImport({ file, format, rows }, orders, outcomes);
   return fatal ? { summary, fatal } : { summary };
 }
 
 /** The server refused this order for what it is (not because of the connection): report it. */
-function asInvalid(err: unknown, entry: SourceOrder): Outcome | undefined {
+function asInvalid(err: unknown, entry: SourceOrder): ImportOutcome | undefined {
   if (!(err instanceof ApiError)) return undefined;
   return refusedOrder(err.code, err.serverMessage, entry);
 }

@@ -7,6 +7,7 @@
 import ExcelJS from 'exceljs';
 import { startReconcileRun, type ReconcileRunDeps } from '../../src/domain/reconcile-runs';
 import { eventually } from '../support/eventually';
+import { seedRequest } from './seed';
 import { ADMIN_KEY, orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
 
 const COMPANY = { title: '厦门示例贸易有限公司', tax_no: '91350100M000100Y43', addr: '厦门市思明区示例路 1 号', phone: '0592-1234567', bank_type: '招商银行厦门分行', bank_no: '592900000000001' };
@@ -28,17 +29,6 @@ interface Call {
   stateAfter?: string;
 }
 
-async function seedRequest(title: { biz_field?: object; user_field?: object }, until: string) {
-  const orderNo = `JOB-${Date.now().toString(36)}-${++seq}`;
-  expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
-  const link = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 });
-  await env.sandboxApi('POST', '/authorize', { auth_url: link.json.authUrl, openid: buyer.openid, action: 'authorize', ...title });
-  return eventually(async () => {
-    const [r] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string; status: string }[];
-    return r?.status === until ? { id: r.id, orderNo } : undefined;
-  }, `${orderNo} to reach ${until}`, 30_000);
-}
-
 const file = async (path: string) => {
   const res = await fetch(`${env.app.url}/api/admin${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
@@ -48,8 +38,8 @@ beforeAll(async () => {
   env = await startLifecycleEnv();
   started = new Date();
   buyer = await env.login('jobs-buyer');
-  seeded.issued = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
-  seeded.failed = await seedRequest({ user_field: { title: 'SANDBOX_FAIL 王五' } }, 'ISSUE_FAILED');
+  seeded.issued = await seedRequest(env, buyer, 'JOB', { biz_field: COMPANY }, 'ISSUED');
+  seeded.failed = await seedRequest(env, buyer, 'JOB', { user_field: { title: 'SANDBOX_FAIL 王五' } }, 'ISSUE_FAILED');
 });
 afterAll(async () => {
   await env?.close();

@@ -15,7 +15,8 @@ import { runCli } from '../../../scripts/ops/program';
 import { startReconcileRun } from '../../src/domain/reconcile-runs';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/eventually';
-import { orderFor, startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
+import { seedRequest } from './seed';
+import { startLifecycleEnv, type LifecycleEnv } from '../support/lifecycle-env';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCREENSHOTS = path.join(ROOT, '.data', 'screenshots', 'console');
@@ -26,22 +27,9 @@ let env: LifecycleEnv;
 let browser: Browser;
 let buyer: { token: string; openid: string };
 const seeded: Record<'issued' | 'failedA' | 'failedB', { id: string; orderNo: string }> = {} as never;
-let seq = 0;
 
 type Invoice = { id: string; status: string; history: { event: string; by: string }[]; audit?: { actor: string; action: string }[] };
 const invoice = async (id: string) => (await env.admin('GET', `/invoices/${id}`)).json as unknown as Invoice;
-
-/** A buyer's request authorized on WeChat's page; waits for the state the sandbox leads it to. */
-async function seedRequest(title: { biz_field?: object; user_field?: object }, until: string) {
-  const orderNo = `CON-${Date.now().toString(36)}-${++seq}`;
-  expect((await env.admin('POST', '/orders', orderFor(buyer.openid, orderNo))).status).toBe(201);
-  const link = await env.mp(buyer.token, 'POST', `/orders/${orderNo}/invoice`, { type: 1 });
-  await env.sandboxApi('POST', '/authorize', { auth_url: link.json.authUrl, openid: buyer.openid, action: 'authorize', ...title });
-  return eventually(async () => {
-    const [r] = (await env.admin('GET', `/invoices?orderNo=${orderNo}`)).json.invoices as { id: string; status: string }[];
-    return r?.status === until ? { id: r.id, orderNo } : undefined;
-  }, `${orderNo} to reach ${until}`, 30_000);
-}
 
 beforeAll(async () => {
   // The console's build (cached: instant when its sources have not changed).
@@ -54,9 +42,9 @@ beforeAll(async () => {
     expect((await env.admin('POST', '/staff', { username, displayName, role, password: PASSWORD })).status).toBe(201);
   }
   buyer = await env.login('console-buyer');
-  seeded.issued = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
-  seeded.failedA = await seedRequest({ user_field: { title: 'SANDBOX_FAIL 张三' } }, 'ISSUE_FAILED');
-  seeded.failedB = await seedRequest({ user_field: { title: 'SANDBOX_FAIL 李四' } }, 'ISSUE_FAILED');
+  seeded.issued = await seedRequest(env, buyer, 'CON', { biz_field: COMPANY }, 'ISSUED');
+  seeded.failedA = await seedRequest(env, buyer, 'CON', { user_field: { title: 'SANDBOX_FAIL 张三' } }, 'ISSUE_FAILED');
+  seeded.failedB = await seedRequest(env, buyer, 'CON', { user_field: { title: 'SANDBOX_FAIL 李四' } }, 'ISSUE_FAILED');
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 });
@@ -181,7 +169,7 @@ describe('the merchant console in Chromium', () => {
     expect(byId.get(seeded.issued.id)?.slice(1, 5)).toEqual([seeded.issued.orderNo, '已红冲', 'OFFSET', 143]);
 
     // Reconcile the week on the server (with one more issued request in it): progress, done, then the report to download.
-    const another = await seedRequest({ biz_field: COMPANY }, 'ISSUED');
+    const another = await seedRequest(env, buyer, 'CON', { biz_field: COMPANY }, 'ISSUED');
     await page.goto(`${env.app.url}/console/#/reconcile`);
     await page.getByTestId('reconcile-run').click();
     await page.getByTestId('reconcile-progress').waitFor();

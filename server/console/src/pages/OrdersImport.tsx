@@ -1,27 +1,14 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, Card, Descriptions, Progress, Space, Statistic, Table, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import { refusedOrder } from '../../../../scripts/ops/import-outcome';
+import { refusedOrder, summarizeImport, type ImportOutcome, type ImportSummary } from '../../../../scripts/ops/import-outcome';
 import { CSV_COLUMNS, parseOrdersCsv, parseOrdersJson, type OrdersFile, type SourceOrder } from '../../../../scripts/ops/orders-file';
 import { api, ApiError, describeError } from '../api';
-import { mapPool } from '../pool';
+import { mapPool } from '../../../../scripts/ops/pool';
 import { useCan } from '../session';
 
-interface Summary {
-  file: string;
-  format: 'csv' | 'json';
-  rows: number;
-  orders: number;
-  created: number;
-  skipped: number;
-  invalid: { where: string; orderNo?: string; code: string; reason: string }[];
-  /** Already there with other content: never changed by an import. */
-  conflicts: { where: string; orderNo?: string; reason: string }[];
-  notAttempted: number;
-  ignoredColumns: string[];
-}
-
-type Outcome = { kind: 'created' } | { kind: 'skipped' } | { kind: 'invalid'; code: string; reason: string } | { kind: 'conflict'; reason: string } | { kind: 'failed' };
+/** The CLI's report, and the columns of the file the import did not read. */
+type Summary = ImportSummary & { ignoredColumns: string[] };
 
 /**
  * Orders from a CSV or JSON file, read here with the ops CLI's own reader and sent with
@@ -53,7 +40,7 @@ export function OrdersImport() {
     const outcomes = await mapPool(
       source.orders,
       4,
-      async (entry: SourceOrder): Promise<Outcome> => {
+      async (entry: SourceOrder): Promise<ImportOutcome> => {
         try {
           if (!entry.order) return { kind: 'invalid', code: 'ROW_UNREADABLE', reason: entry.problem ?? 'cannot be read' };
           try {
@@ -71,15 +58,7 @@ export function OrdersImport() {
       },
       () => fatal !== undefined,
     );
-    const result: Summary = { file: file.name, format: source.format, rows: source.rows, orders: source.orders.length, created: 0, skipped: 0, invalid: [], conflicts: [], notAttempted: 0, ignoredColumns: source.ignoredColumns };
-    source.orders.forEach((entry, i) => {
-      const outcome = outcomes[i];
-      if (!outcome || outcome.kind === 'failed') result.notAttempted += 1;
-      else if (outcome.kind === 'created') result.created += 1;
-      else if (outcome.kind === 'skipped') result.skipped += 1;
-      else if (outcome.kind === 'conflict') result.conflicts.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), reason: outcome.reason });
-      else result.invalid.push({ where: entry.where, ...(entry.orderNo ? { orderNo: entry.orderNo } : {}), code: outcome.code, reason: outcome.reason });
-    });
+    const result: Summary = { ...summarizeImport({ file: file.name, format: source.format, rows: source.rows }, source.orders, outcomes), ignoredColumns: source.ignoredColumns };
     setSummary(result);
     if (fatal) setError(`导入中断：${describeError(fatal)}。修复后重新上传同一文件即可：已导入的订单会被跳过。`);
   };
