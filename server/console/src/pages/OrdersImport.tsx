@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { refusedOrder, summarizeImport, type ImportOutcome, type ImportSummary } from '../../../../scripts/ops/import-outcome';
 import { CSV_COLUMNS, parseOrdersCsv, parseOrdersJson, type OrdersFile, type SourceOrder } from '../../../../scripts/ops/orders-file';
 import { api, ApiError, describeError } from '../api';
-import { mapPool } from '../../../../scripts/ops/pool';
+import { mapPool } from '../pool';
 import { useCan } from '../session';
 
 /** The CLI's report, and the columns of the file the import did not read. */
